@@ -1,0 +1,39 @@
+import { Hono } from "hono";
+import { Catalog } from "./content/catalog";
+import type { Content } from "./content/types";
+import { RepresentationCache } from "./http/representation";
+import { feedRoutes } from "./routes/feeds";
+import { notFound, pageRoutes } from "./routes/pages";
+import type { AppVariables, Renderer } from "./routes/render";
+import { ConfigError, type Env } from "./settings";
+import { resolveSite } from "./site";
+
+/** Renderings kept per isolate: every feed and page of a large site, bounded for memory. */
+const CACHE_ENTRIES = 2000;
+
+/** The worker for one compiled content set: all lookups are built here, once. */
+export function createApp(content: Content): Hono<{ Bindings: Env; Variables: AppVariables }> {
+  const renderer: Renderer = { catalog: new Catalog(content), cache: new RepresentationCache(CACHE_ENTRIES) };
+  const app = new Hono<{ Bindings: Env; Variables: AppVariables }>();
+
+  // Everything here is read-only (RFC 9110 §15.5.6: a 405 lists the allowed methods).
+  app.use(async (c, next) => {
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") {
+      return c.text("Method not allowed: this site is read-only (GET and HEAD).\n", 405, { Allow: "GET, HEAD" });
+    }
+    c.set("site", resolveSite(c.env ?? {}, c.req.url));
+    await next();
+  });
+
+  feedRoutes(app, renderer);
+  pageRoutes(app, renderer);
+  app.notFound((c) => notFound(c, renderer));
+  app.onError((error, c) => {
+    if (error instanceof ConfigError) {
+      return c.text(`Configuration error: ${error.message}. Fix it in wrangler.toml [vars].\n`, 500);
+    }
+    console.error(error);
+    return c.text("Internal error.\n", 500);
+  });
+  return app;
+}

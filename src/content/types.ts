@@ -1,0 +1,46 @@
+/**
+ * The published content, as compiled from the seeds folder at build time
+ * (scripts/build-content.ts) and imported by the worker from src/generated/content.ts.
+ */
+
+/** One article, ready to render. All strings are free of XML-forbidden characters. */
+export interface Article {
+  /** The stable id: front matter `id`, else the hash part of the file name, else a hash of the path. */
+  id: string;
+  /** The id every feed uses for the item (RSS guid, Atom id, JSON Feed id): a URI that never changes. */
+  guid: string;
+  /** URL slug, lowercase ASCII and hyphens, unique: the article lives at /articles/{slug}. */
+  slug: string;
+  title: string;
+  /** Plain-text lead: front matter `summary`, else the first paragraph. */
+  summary: string;
+  /** The body as HTML, built from trusted markup only: every character of the source is escaped. */
+  html: string;
+  /** Agency or outlet credited for the story, e.g. "AP". */
+  source: string | null;
+  author: string | null;
+  /** BCP 47 language tag when the article sets one; the site language applies otherwise. */
+  language: string | null;
+  /** RFC 3339 timestamp in UTC, whole seconds. */
+  published: string;
+  /** RFC 3339 timestamp in UTC, whole seconds; never before `published`. */
+  updated: string;
+  /** Slugs of the article's topics, in the order of the topic list. */
+  topics: string[];
+  /** Path of the source file relative to the seeds folder, for messages. */
+  file: string;
+}
+
+export interface Topic {
+  /** Lowercase ASCII kebab-case; the topic lives at /topics/{slug}. */
+  slug: string;
+  /** Display name. */
+  name: string;
+}
+
+export interface Content {
+  /** Newest first: by `published`, then by id. */
+  articles: Article[];
+  /** Every topic that can be served: those of the topic file, then those only front matter names. */
+  topics: Topic[];
+}

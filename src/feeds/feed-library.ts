@@ -1,0 +1,47 @@
+/**
+ * Inputs and outputs of the `feed` package (jpmonette/feed 6.0.0, writing XML through
+ * xml-js), corrected for what it gets wrong:
+ * - text is un-escaped once before escaping (`&amp;` in an article would reach readers as `&`);
+ * - only the first `]]>` inside a CDATA section is split, a second one ends it early;
+ * - attribute values escape `"` only, so `<` and (unless the package escaped it) `&` break the XML;
+ * - characters XML 1.0 forbids pass straight through.
+ * Every string handed to the package goes through one of these functions, and every
+ * XML it returns through `finishXml`.
+ */
+import { stripInvalidXmlChars } from "../text/xml";
+
+// Placeholders are characters XML forbids: stripInvalidXmlChars removes them from every
+// input, so any occurrence in the output is one of ours.
+const CDATA_END = "\u0001";
+const ATTRIBUTE_LT = "\u0002";
+
+/** For element text the package does not escape itself (titles, names, descriptions). */
+export function xmlText(value: string): string {
+  // xml-js turns `&amp;` back into `&` before escaping; doubling each `&` cancels that exactly.
+  return stripInvalidXmlChars(value).replace(/&/g, "&amp;");
+}
+
+/** For text the package puts in CDATA: every `]]>` is split, not just the first. */
+export function xmlCdata(value: string): string {
+  return stripInvalidXmlChars(value).replaceAll("]]>", CDATA_END);
+}
+
+/** For attribute values the package passes through its own `&` escaping (Atom category label/term). */
+export function escapedAttribute(value: string): string {
+  return stripInvalidXmlChars(value).replace(/</g, ATTRIBUTE_LT);
+}
+
+/** For attribute values the package writes as given (RSS category domain). */
+export function rawAttribute(value: string): string {
+  return stripInvalidXmlChars(value).replace(/&/g, "&amp;").replace(/</g, "&lt;");
+}
+
+/** For text the package escapes itself (URLs, ids, the generator): only forbidden characters go. */
+export function plain(value: string): string {
+  return stripInvalidXmlChars(value);
+}
+
+/** Replaces the placeholders in the package's XML output with their correct XML. */
+export function finishXml(xml: string): string {
+  return `${xml.replaceAll(CDATA_END, "]]]]><![CDATA[>").replaceAll(ATTRIBUTE_LT, "&lt;")}\n`;
+}

@@ -1,0 +1,4 @@
+import { createApp } from "./app";
+import { content } from "./generated/content";
+
+export default createApp(content);

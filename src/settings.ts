@@ -1,0 +1,80 @@
+/** Bindings and `[vars]` of wrangler.toml. Vars arrive as strings (or TOML numbers). */
+export interface Env {
+  SITE_URL?: string;
+  SITE_TITLE?: string;
+  SITE_DESCRIPTION?: string;
+  SITE_LANGUAGE?: string;
+  FEED_ITEM_LIMIT?: string | number;
+  CACHE_MAX_AGE?: string | number;
+}
+
+/** The validated site configuration. */
+export interface Settings {
+  /** Public origin such as `https://news.example.org`, or null to use each request's origin. */
+  siteUrl: string | null;
+  title: string;
+  description: string;
+  /** BCP 47 tag for the site and its feeds. */
+  language: string;
+  /** Most items a feed carries. */
+  feedItemLimit: number;
+  /** Seconds a response stays fresh in caches (Cache-Control max-age). */
+  cacheMaxAge: number;
+}
+
+/** A setting in wrangler.toml (or --var) that cannot work; the message says which and why. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export const DEFAULTS = {
+  title: "Edge News",
+  description: "The latest articles, as RSS, Atom and JSON Feed.",
+  language: "en",
+  feedItemLimit: 50,
+  cacheMaxAge: 300,
+} as const;
+
+function text(value: string | number | undefined): string | undefined {
+  const s = value === undefined ? undefined : String(value).trim();
+  return s === "" ? undefined : s;
+}
+
+function integer(name: string, value: string | number | undefined, fallback: number, min: number, max: number): number {
+  const s = text(value);
+  if (s === undefined) return fallback;
+  if (!/^\d+$/.test(s) || Number(s) < min || Number(s) > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${s}"`);
+  }
+  return Number(s);
+}
+
+/** Reads and checks the settings; throws ConfigError naming the bad variable. */
+export function readSettings(env: Env): Settings {
+  let siteUrl: string | null = null;
+  const rawUrl = text(env.SITE_URL);
+  if (rawUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(rawUrl);
+    } catch {
+      throw new ConfigError(`SITE_URL must be an absolute URL such as https://news.example.org, got "${rawUrl}"`);
+    }
+    if ((url.protocol !== "https:" && url.protocol !== "http:") || url.pathname !== "/" || url.search || url.hash || url.username) {
+      throw new ConfigError(`SITE_URL must be an http(s) origin with no path, such as https://news.example.org, got "${rawUrl}"`);
+    }
+    siteUrl = url.origin;
+  }
+  const language = text(env.SITE_LANGUAGE) ?? DEFAULTS.language;
+  if (!/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/.test(language)) {
+    throw new ConfigError(`SITE_LANGUAGE must be a language tag such as en or pt-BR, got "${language}"`);
+  }
+  return {
+    siteUrl,
+    title: text(env.SITE_TITLE) ?? DEFAULTS.title,
+    description: text(env.SITE_DESCRIPTION) ?? DEFAULTS.description,
+    language,
+    feedItemLimit: integer("FEED_ITEM_LIMIT", env.FEED_ITEM_LIMIT, DEFAULTS.feedItemLimit, 1, 1000),
+    cacheMaxAge: integer("CACHE_MAX_AGE", env.CACHE_MAX_AGE, DEFAULTS.cacheMaxAge, 0, 31_536_000),
+  };
+}

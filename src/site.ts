@@ -1,0 +1,28 @@
+import { type Env, readSettings, type Settings } from "./settings";
+
+/** Who is asking, as far as rendering cares: the settings and the origin URLs are built on. */
+export interface Site {
+  settings: Settings;
+  /** Origin of absolute URLs: SITE_URL when set, else the request's own origin. */
+  origin: string;
+  /** Distinguishes renderings for different settings or origins in a shared cache. */
+  key: string;
+}
+
+const settingsByEnv = new WeakMap<object, { settings: Settings; key: string }>();
+
+/**
+ * Settings are read once per `env` object (one per isolate in production). With
+ * SITE_URL set, no request header can change an absolute URL: the request's origin
+ * is used only when SITE_URL is absent, as under `npm start`.
+ */
+export function resolveSite(env: Env, requestUrl: string): Site {
+  let entry = settingsByEnv.get(env);
+  if (entry === undefined) {
+    const settings = readSettings(env);
+    entry = { settings, key: JSON.stringify(settings) };
+    settingsByEnv.set(env, entry);
+  }
+  const origin = entry.settings.siteUrl ?? new URL(requestUrl).origin;
+  return { settings: entry.settings, origin, key: `${origin} ${entry.key}` };
+}

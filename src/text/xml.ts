@@ -1,0 +1,18 @@
+/**
+ * Characters XML 1.0 does not allow anywhere in a document (XML 1.0 §2.2 "Char"):
+ * C0 controls other than tab, LF and CR; U+FFFE and U+FFFF; unpaired surrogates.
+ * One of them anywhere makes a strict parser (libxml2, feedparser, gofeed) reject the
+ * whole feed, so they are removed from everything an article contributes.
+ */
+const FORBIDDEN_XML_CHARS =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Removes the characters that XML 1.0 forbids; everything else is kept as it is. */
+export function stripInvalidXmlChars(text: string): string {
+  return text.replace(FORBIDDEN_XML_CHARS, "");
+}
+
+/** Escapes text for XML/HTML element content and double-quoted attribute values. */
+export function escapeXml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}

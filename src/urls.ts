@@ -1,0 +1,38 @@
+/** The URL layout. Subscribers keep these paths forever: change them and feeds break. */
+
+export type FeedFormat = "rss" | "atom" | "json";
+
+/** Everything, or one topic. */
+export interface FeedScope {
+  topic?: string;
+}
+
+export const FEED_FILES: Record<FeedFormat, string> = {
+  rss: "rss.xml",
+  atom: "atom.xml",
+  json: "feed.json",
+};
+
+export const FEED_TYPES: Record<FeedFormat, string> = {
+  rss: "application/rss+xml; charset=utf-8",
+  atom: "application/atom+xml; charset=utf-8",
+  json: "application/feed+json; charset=utf-8",
+};
+
+export const FEED_LABELS: Record<FeedFormat, string> = { rss: "RSS", atom: "Atom", json: "JSON Feed" };
+
+export const FEED_FORMATS: readonly FeedFormat[] = ["rss", "atom", "json"];
+
+export function feedPath(scope: FeedScope, format: FeedFormat): string {
+  return scope.topic === undefined ? `/${FEED_FILES[format]}` : `/topics/${scope.topic}/${FEED_FILES[format]}`;
+}
+
+/** The HTML page that lists the same articles as the scope's feeds. */
+export function scopePagePath(scope: FeedScope): string {
+  return scope.topic === undefined ? "/" : `/topics/${scope.topic}`;
+}
+
+/** Absolute URLs under `origin` (which has no trailing slash). */
+export function urls(origin: string): (path: string) => string {
+  return (path) => `${origin}${path}`;
+}

@@ -1,0 +1,47 @@
+import type { Catalog } from "../content/catalog";
+import type { Article } from "../content/types";
+
+/** `30 December 2020`, in UTC so that every visitor and every render sees the same date. */
+export function DateTime(props: { iso: string }) {
+  const date = new Date(props.iso);
+  const text = `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+  return <time datetime={props.iso}>{text}</time>;
+}
+
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+export function TopicLinks(props: { catalog: Catalog; slugs: readonly string[] }) {
+  if (props.slugs.length === 0) return null;
+  return (
+    <ul class="topics" aria-label="Topics">
+      {props.slugs.map((slug) => (
+        <li>
+          <a href={`/topics/${slug}`}>{props.catalog.topicName(slug)}</a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Articles as a list of headlines with date, source, topics and lead. */
+export function ArticleList(props: { catalog: Catalog; articles: readonly Article[] }) {
+  return (
+    <ol class="articles">
+      {props.articles.map((article) => (
+        <li>
+          <article>
+            <h3>
+              <a href={`/articles/${article.slug}`}>{article.title}</a>
+            </h3>
+            <p class="meta">
+              <DateTime iso={article.published} />
+              {article.source ? ` · ${article.source}` : ""}
+            </p>
+            <p>{article.summary}</p>
+            <TopicLinks catalog={props.catalog} slugs={article.topics} />
+          </article>
+        </li>
+      ))}
+    </ol>
+  );
+}
