@@ -7,7 +7,13 @@ export default defineConfig({
       {
         // The worker and everything it runs, inside workerd (the Workers runtime).
         plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
-        test: { name: "worker", include: ["test/worker/**/*.test.{ts,tsx}"] },
+        test: {
+          name: "worker",
+          include: ["test/worker/**/*.test.{ts,tsx}"],
+          // @rowanmanning/feed-parser is CommonJS that require()s an ES module package
+          // (html-entities); bundled ahead by Vite it loads in workerd.
+          deps: { optimizer: { ssr: { enabled: true, include: ["@rowanmanning/feed-parser"] } } },
+        },
       },
       {
         // The build command as a user runs it: Node, files, git, exit codes.

@@ -5,6 +5,7 @@
  *   SEEDS_DIR    folder of articles (default: seeds)
  *   TOPICS_FILE  topic file (default: src/content/topics.yaml)
  *   BUILD_TIME   the build's "now" (ISO 8601); articles dated later are held back
+ *   CONTENT_OUT  where to write the module (default: src/generated/content.ts)
  *
  * A file that cannot be published prints one line naming it and the reason, and the
  * build exits with status 1.
@@ -20,7 +21,6 @@ import type { Content } from "../src/content/types";
 import { readSeedsFolder } from "./lib/seeds-folder";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const OUTPUT = resolve(root, "src/generated/content.ts");
 
 function fail(message: string): never {
   console.error(`build-content: ${message}`);
@@ -42,6 +42,7 @@ export function renderModule(content: Content, seedsLabel: string): string {
 async function main() {
   const seedsDir = resolve(process.env.SEEDS_DIR || resolve(root, "seeds"));
   const topicsFile = resolve(process.env.TOPICS_FILE || resolve(root, "src/content/topics.yaml"));
+  const output = resolve(process.env.CONTENT_OUT || resolve(root, "src/generated/content.ts"));
   const label = relative(process.cwd(), seedsDir) || ".";
   if (!existsSync(seedsDir) || !statSync(seedsDir).isDirectory()) fail(`${seedsDir}: not a folder (check SEEDS_DIR)`);
 
@@ -65,10 +66,11 @@ async function main() {
       console.warn(`build-content: held back ${label}/${held.file}: dated ${held.published}, after this build; the first build after that date publishes it`);
     }
     const module = renderModule(content, label);
-    mkdirSync(dirname(OUTPUT), { recursive: true });
-    if (!existsSync(OUTPUT) || readFileSync(OUTPUT, "utf8") !== module) writeFileSync(OUTPUT, module);
+    mkdirSync(dirname(output), { recursive: true });
+    // Rewriting identical bytes would make `wrangler dev` reload for nothing.
+    if (!existsSync(output) || readFileSync(output, "utf8") !== module) writeFileSync(output, module);
     const used = new Set(content.articles.flatMap((a) => a.topics)).size;
-    console.log(`build-content: ${content.articles.length} article(s) in ${used} topic(s) from ${label}/ -> ${relative(process.cwd(), OUTPUT)}`);
+    console.log(`build-content: ${content.articles.length} article(s) in ${used} topic(s) from ${label}/ -> ${relative(process.cwd(), output)}`);
   } catch (error) {
     if (!(error instanceof ContentErrors)) throw error;
     for (const e of error.errors) console.error(`build-content: ${e.lineFor(label)}`);

@@ -15,8 +15,10 @@ const markdown = new Marked({
   gfm: true,
   async: false,
   renderer: {
-    html({ text }) {
-      return escapeXml(text);
+    html(token) {
+      // Raw HTML is shown as the text it is; an HTML block becomes a paragraph of it.
+      const text = escapeXml(token.text.trim());
+      return "block" in token && token.block ? `<p>${text}</p>\n` : escapeXml(token.text);
     },
     heading({ tokens, depth }) {
       const level = Math.min(depth + 1, 6);

@@ -31,7 +31,7 @@ export function renderAtom(doc: FeedDocument): string {
       author: item.creators.map((name) => ({ name: xmlText(name) })),
       category: item.categories.map((c) => ({
         term: escapedAttribute(c.slug),
-        label: escapedAttribute(c.name),
+        name: escapedAttribute(c.name),
         scheme: plain(doc.topicsUrl),
       })),
     });
