@@ -46,6 +46,11 @@ export async function compileContent(files: SourceFile[], options: CompileOption
     .filter((d) => d.published > options.now)
     .map((d) => ({ file: d.file, published: toTimestamp(d.published) }));
   const live = drafts.filter((d) => d.published <= options.now);
+  // A published article cannot show a future update: no feed may carry a date ahead of now.
+  const early = live.filter((d) => d.updated > options.now);
+  if (early.length > 0) {
+    throw new ContentErrors(early.map((d) => new ContentError(d.file, `updated date ${toTimestamp(d.updated)} is after this build; set it to when the change was made`)));
+  }
 
   const topics = await resolveTopics(live, options.topics);
   const slugs = await assignSlugs(live);

@@ -1,4 +1,4 @@
-import { stripInvalidXmlChars } from "../text/xml";
+import { stripNonTextChars } from "../text/xml";
 
 /**
  * Turns a file's bytes into text with LF line ends, or says why it is not text.
@@ -11,7 +11,7 @@ export function decodeArticleText(bytes: Uint8Array): { text: string } | { error
   const bad = firstInvalidUtf8Offset(bytes);
   if (bad !== -1) return { error: `not valid UTF-8 (bad byte 0x${bytes[bad]!.toString(16).padStart(2, "0")} at offset ${bad})` };
   const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  return { text: stripInvalidXmlChars(text.replace(/\r\n?/g, "\n")) };
+  return { text: stripNonTextChars(text.replace(/\r\n?/g, "\n")) };
 }
 
 /**

@@ -16,3 +16,15 @@ export function stripInvalidXmlChars(text: string): string {
 export function escapeXml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
+
+/**
+ * Characters that are not text: what XML forbids, plus DEL, the C1 controls and the
+ * Unicode noncharacters, which HTML treats as parse errors and no reader displays.
+ * Removed from articles when they are read, so every output carries the same text.
+ */
+const NON_TEXT_CHARS =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF]|[\uD83F\uD87F\uD8BF\uD8FF\uD93F\uD97F\uD9BF\uD9FF\uDA3F\uDA7F\uDABF\uDAFF\uDB3F\uDB7F\uDBBF\uDBFF][\uDFFE\uDFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+export function stripNonTextChars(text: string): string {
+  return text.replace(NON_TEXT_CHARS, "");
+}
