@@ -10,8 +10,8 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["test/worker/**/*.test.{ts,tsx}"],
-          // @rowanmanning/feed-parser is CommonJS that require()s an ES module package
-          // (html-entities); bundled ahead by Vite it loads in workerd.
+          // CommonJS feed parsers that require() ES module packages (html-entities) or
+          // Node streams: bundled ahead by Vite they load in workerd.
           deps: { optimizer: { ssr: { enabled: true, include: ["@rowanmanning/feed-parser"] } } },
         },
       },

@@ -1,4 +1,6 @@
 import { parseDocument } from "yaml";
+import { normalizeSpace } from "../text/space";
+import { stripNonTextChars } from "../text/xml";
 
 /** The front matter keys an article may set; anything else is a typo and stops the build. */
 export interface FrontMatter {
@@ -54,16 +56,21 @@ export function splitFrontMatter(text: string): FrontMatterResult {
       if (!Array.isArray(list) || !list.every((t) => typeof t === "string" || typeof t === "number")) {
         return { error: "front matter topics must be a list of names" };
       }
-      frontMatter.topics = list.map((t) => String(t).trim()).filter((t) => t !== "");
+      frontMatter.topics = list.map((t) => clean(String(t))).filter((t) => t !== "");
       continue;
     }
     if (typeof value !== "string" && typeof value !== "number") {
       return { error: `front matter ${key} must be text, not ${Array.isArray(value) ? "a list" : typeof value}` };
     }
-    const text = String(value).trim();
+    const text = clean(String(value));
     if (text !== "") frontMatter[key as (typeof STRING_KEYS)[number]] = text;
   }
   return { frontMatter, body };
+}
+
+/** YAML escapes ("\u0001", "\ud800") can spell characters the file itself may not hold. */
+function clean(value: string): string {
+  return normalizeSpace(stripNonTextChars(value));
 }
 
 function oneLine(message: string): string {

@@ -1,5 +1,6 @@
 import { Marked, type Token, type Tokens } from "marked";
 import { escapeXml } from "../text/xml";
+import { normalizeSpace } from "../text/space";
 
 /** URL schemes an article may link to; anything else (javascript:, data:, relative paths) stays text. */
 function isSafeUrl(href: string): boolean {
@@ -45,7 +46,7 @@ export function markdownToHtml(blocks: string[]): string {
 
 /** The plain text of a Markdown block, markup removed: used for the lead. */
 export function markdownToPlainText(block: string): string {
-  return plainText(markdown.lexer(block)).replace(/[ \t\n]+/g, " ").trim();
+  return normalizeSpace(plainText(markdown.lexer(block)));
 }
 
 function plainText(tokens: Token[]): string {
@@ -63,5 +64,5 @@ function plainText(tokens: Token[]): string {
 
 /** Paragraph blocks of plain text as HTML: every character escaped, line breaks inside a paragraph joined. */
 export function textToHtml(blocks: string[]): string {
-  return blocks.map((block) => `<p>${escapeXml(block.replace(/[ \t\n]+/g, " ").trim())}</p>`).join("\n");
+  return blocks.map((block) => `<p>${escapeXml(normalizeSpace(block))}</p>`).join("\n");
 }

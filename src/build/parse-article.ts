@@ -5,7 +5,8 @@ import { ContentError } from "./errors";
 import { splitFrontMatter } from "./front-matter";
 import { markdownToHtml, markdownToPlainText, textToHtml } from "./markdown";
 import { SLUG_PATTERN } from "./slug";
-import { normalizeSpace, readWireStory } from "./wire-copy";
+import { normalizeSpace } from "../text/space";
+import { readWireStory } from "./wire-copy";
 
 /** A file of the seeds folder, with the dates its history gives (epoch milliseconds). */
 export interface SourceFile {
@@ -62,11 +63,11 @@ export async function parseArticle(file: SourceFile): Promise<ArticleDraft> {
   if ("error" in split) return fail(split.error);
   const fm = split.frontMatter;
 
-  const story = readWireStory(split.body, fm.title);
+  const isMarkdown = file.path.toLowerCase().endsWith(".md");
+  const story = readWireStory(split.body, fm.title, isMarkdown);
   if (!story || story.headline === "") return fail("no headline (the first non-empty line, or front matter title)");
   if (story.blocks.length === 0) fail("no story text after the headline");
 
-  const isMarkdown = file.path.toLowerCase().endsWith(".md");
   const plainBlocks = story.blocks.map((b) => (isMarkdown ? markdownToPlainText(b) : normalizeSpace(b)));
 
   const published = fm.date !== undefined ? parseDate(fm.date, "date", fail) : (file.added ?? file.modified);

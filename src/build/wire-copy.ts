@@ -1,3 +1,5 @@
+import { normalizeSpace } from "../text/space";
+
 /**
  * The shape of wire copy as it arrives: a headline line, often the headline again as
  * the first paragraph, paragraphs separated by blank lines, an agency tag such as
@@ -25,10 +27,6 @@ const BOILERPLATE: RegExp[] = [
 /** A closing agency tag: `[AP]`, `[Reuters]`, `[AFP]`, `[dpa]`, `[Xinhua]`… */
 const AGENCY_TAG = /\s*\[([A-Za-z][A-Za-z0-9.&' -]{0,38}[A-Za-z0-9.])\]\s*$/;
 
-/** Collapses runs of ASCII whitespace (line breaks inside a paragraph among them) to one space. */
-export function normalizeSpace(text: string): string {
-  return text.replace(/[ \t\n]+/g, " ").replace(/^ | $/g, "");
-}
 
 /** Splits text into blocks at blank lines (lines holding only whitespace count as blank). */
 export function splitBlocks(text: string): string[] {
@@ -43,19 +41,20 @@ export function splitBlocks(text: string): string[] {
  * first line is not taken as the headline, but a first block repeating it is still dropped.
  * Returns null when there is no text to make a headline from.
  */
-export function readWireStory(body: string, headline?: string): WireStory | null {
+export function readWireStory(body: string, headline?: string, markdown = false): WireStory | null {
   let rest = body;
   let title = headline;
   if (title === undefined) {
-    const match = /^[ \t]*(\S[^\n]*)\n?/m.exec(body);
+    const match = /^[^\S\n]*(\S[^\n]*)\n?/m.exec(body);
     if (!match) return null;
-    title = match[1]!.replace(/^#{1,6}\s+/, "").replace(/\s+#+\s*$/, "");
+    title = markdown ? stripHeadingMarks(match[1]!).replace(/\s+#+\s*$/, "") : match[1]!;
     rest = body.slice(match.index + match[0].length);
     if (normalizeSpace(title) === "") return null;
   }
   const blocks = splitBlocks(rest);
 
-  if (blocks.length > 0 && sameText(stripHeadingMarks(blocks[0]!), title)) blocks.shift();
+  const first = blocks[0];
+  if (first !== undefined && sameText(markdown ? stripHeadingMarks(first) : first, title)) blocks.shift();
 
   while (blocks.length > 0 && BOILERPLATE.some((re) => re.test(normalizeSpace(blocks[blocks.length - 1]!)))) {
     blocks.pop();
