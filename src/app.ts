@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { Catalog } from "./content/catalog";
 import type { Content } from "./content/types";
 import { RepresentationCache } from "./http/representation";
+import { assetRoutes } from "./routes/assets";
 import { feedRoutes } from "./routes/feeds";
 import { notFound, pageRoutes } from "./routes/pages";
 import type { AppVariables, Renderer } from "./routes/render";
@@ -27,6 +28,7 @@ export function createApp(content: Content): Hono<{ Bindings: Env; Variables: Ap
 
   feedRoutes(app, renderer);
   pageRoutes(app, renderer);
+  assetRoutes(app, renderer);
   app.notFound((c) => notFound(c, renderer));
   app.onError((error, c) => {
     if (error instanceof ConfigError) {

@@ -1,6 +1,6 @@
 import type { Child } from "hono/jsx";
-import type { Site } from "../site";
 import { FEED_FORMATS, FEED_LABELS, FEED_TYPES, feedPath, type FeedScope } from "../urls";
+import type { PageContext } from "./context";
 
 export interface PageMeta {
   /** Page title without the site name. */
@@ -8,35 +8,40 @@ export interface PageMeta {
   description: string;
   /** Path of the page: its canonical URL is the site origin plus this. Null for error pages. */
   path: string | null;
-  /** Feeds offered for autodiscovery, besides the main ones. */
-  feeds?: { scope: FeedScope; label: string }[];
+  /** Topic feeds offered for autodiscovery besides the main ones. */
+  topicFeeds?: { slug: string; name: string }[];
   ogType?: "website" | "article";
-  /** Extra elements for <head> (structured data). */
-  head?: Child;
+  /** Structured data for the page (schema.org), as an object to serialize. */
+  jsonLd?: object;
 }
 
-/** Autodiscovery links for one scope's three feeds. */
-function alternates(site: Site, scope: FeedScope, label: string) {
+/** `<link rel="alternate">` for a scope's three feeds: how browsers and readers discover them. */
+function alternates(ctx: PageContext, scope: FeedScope, label: string) {
   return FEED_FORMATS.map((format) => (
-    <link
-      rel="alternate"
-      type={FEED_TYPES[format].split(";")[0]}
-      title={`${label} (${FEED_LABELS[format]})`}
-      href={`${site.origin}${feedPath(scope, format)}`}
-    />
+    <link rel="alternate" type={mediaType(format)} title={`${label} (${FEED_LABELS[format]})`} href={`${ctx.site.origin}${feedPath(scope, format)}`} />
   ));
 }
 
-export function Layout(props: { site: Site; meta: PageMeta; children: Child }) {
-  const { site, meta } = props;
-  const { settings } = site;
+function mediaType(format: keyof typeof FEED_TYPES): string {
+  return FEED_TYPES[format].split(";")[0]!;
+}
+
+/** JSON inside <script> must not close the element: `<` is written as \u003c. */
+function jsonForScript(data: object): string {
+  return JSON.stringify(data).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+
+export function Layout(props: { ctx: PageContext; meta: PageMeta; children: Child }) {
+  const { ctx, meta } = props;
+  const { settings, origin } = ctx.site;
   const fullTitle = meta.path === "/" ? settings.title : `${meta.title} · ${settings.title}`;
-  const canonical = meta.path === null ? null : `${site.origin}${meta.path}`;
+  const canonical = meta.path === null ? null : `${origin}${meta.path}`;
   return (
     <html lang={settings.language}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
         <title>{fullTitle}</title>
         <meta name="description" content={meta.description} />
         {canonical !== null && <link rel="canonical" href={canonical} />}
@@ -45,40 +50,67 @@ export function Layout(props: { site: Site; meta: PageMeta; children: Child }) {
         <meta property="og:description" content={meta.description} />
         <meta property="og:type" content={meta.ogType ?? "website"} />
         {canonical !== null && <meta property="og:url" content={canonical} />}
-        {alternates(site, {}, settings.title)}
-        {(meta.feeds ?? []).map((feed) => alternates(site, feed.scope, feed.label))}
-        {meta.head}
+        <meta property="og:locale" content={settings.language.replace("-", "_")} />
+        <link rel="stylesheet" href={ctx.stylesheet} />
+        {alternates(ctx, {}, settings.title)}
+        {(meta.topicFeeds ?? []).map((t) => alternates(ctx, { topic: t.slug }, `${settings.title}: ${t.name}`))}
+        {meta.jsonLd && <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonForScript(meta.jsonLd) }} />}
       </head>
       <body>
-        <header>
-          <a href="/">{settings.title}</a>
-          <nav aria-label="Site">
-            <a href="/">Latest</a> <a href="/topics">Topics</a>
-          </nav>
+        <a class="skip-link" href="#content">
+          Skip to content
+        </a>
+        <header class="site-header">
+          <div class="wrap">
+            <a class="brand" href="/">
+              {settings.title}
+            </a>
+            <nav aria-label="Main">
+              <ul>
+                <li>
+                  <a href="/">Latest</a>
+                </li>
+                <li>
+                  <a href="/topics">Topics</a>
+                </li>
+                <li>
+                  <a href="/#subscribe">Subscribe</a>
+                </li>
+              </ul>
+            </nav>
+          </div>
         </header>
-        <main>{props.children}</main>
-        <footer>
-          <p>
-            Subscribe: <a href="/rss.xml">RSS</a> · <a href="/atom.xml">Atom</a> · <a href="/feed.json">JSON Feed</a>
-          </p>
+        <main id="content" class="wrap">
+          {props.children}
+        </main>
+        <footer class="site-footer">
+          <div class="wrap">
+            <p>
+              Follow {settings.title} in any feed reader: <a href="/rss.xml">RSS feed</a>, <a href="/atom.xml">Atom feed</a>,{" "}
+              <a href="/feed.json">JSON Feed</a>, or <a href="/opml.xml">every feed as OPML</a> to import all topics at once.
+            </p>
+          </div>
         </footer>
       </body>
     </html>
   );
 }
 
-/** The three feeds of a scope, with their URLs shown so they can be copied into a reader. */
-export function FeedList(props: { site: Site; scope: FeedScope; label: string }) {
+/**
+ * A scope's three feeds, each a link whose text makes sense alone and the address shown
+ * in full, selected whole by one click so it can be copied into a reader.
+ */
+export function FeedList(props: { ctx: PageContext; scope: FeedScope; label: string }) {
   return (
     <ul class="feeds">
       {FEED_FORMATS.map((format) => {
-        const url = `${props.site.origin}${feedPath(props.scope, format)}`;
+        const url = `${props.ctx.site.origin}${feedPath(props.scope, format)}`;
         return (
           <li>
-            <a href={url} type={FEED_TYPES[format].split(";")[0]}>
-              {props.label}: {FEED_LABELS[format]}
-            </a>{" "}
-            <code>{url}</code>
+            <a href={url} type={mediaType(format)}>
+              {props.label}: {FEED_LABELS[format]} feed
+            </a>
+            <code class="feed-url">{url}</code>
           </li>
         );
       })}

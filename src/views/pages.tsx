@@ -1,48 +1,79 @@
 import { raw } from "hono/html";
-import type { Catalog, TopicEntry } from "../content/catalog";
+import type { TopicEntry } from "../content/catalog";
 import type { Article } from "../content/types";
-import type { Site } from "../site";
+import type { PageContext } from "./context";
 import { FeedList, Layout } from "./layout";
-import { ArticleList, DateTime, TopicLinks } from "./parts";
+import { ArticleList, DateTime, plural, TopicTags } from "./parts";
 
 /** How many articles the home page lists. */
 const HOME_ARTICLES = 20;
 
-export function HomePage(props: { site: Site; catalog: Catalog }) {
-  const { site, catalog } = props;
+function HowToSubscribe() {
   return (
-    <Layout site={site} meta={{ title: site.settings.title, description: site.settings.description, path: "/" }}>
-      <h1>{site.settings.title}</h1>
-      <p>{site.settings.description}</p>
+    <p class="hint">
+      Copy an address into your feed reader (NetNewsWire, Feedly, Inoreader, Miniflux, Thunderbird…) to get every new article
+      there. RSS and Atom work everywhere; JSON Feed suits newer readers.
+    </p>
+  );
+}
+
+export function HomePage(props: { ctx: PageContext }) {
+  const { ctx } = props;
+  const { settings } = ctx.site;
+  const topics = ctx.catalog.topicsInUse();
+  return (
+    <Layout ctx={ctx} meta={{ title: settings.title, description: settings.description, path: "/" }}>
+      <h1>{settings.title}</h1>
+      <p class="lede">{settings.description}</p>
       <section aria-labelledby="latest">
         <h2 id="latest">Latest articles</h2>
-        <ArticleList catalog={catalog} articles={catalog.articles.slice(0, HOME_ARTICLES)} />
+        <ArticleList catalog={ctx.catalog} articles={ctx.catalog.articles.slice(0, HOME_ARTICLES)} />
+      </section>
+      <section aria-labelledby="topics">
+        <h2 id="topics">Topics</h2>
+        <ul class="topic-tags" aria-label="All topics">
+          {topics.map(({ topic, articles }) => (
+            <li>
+              <a href={`/topics/${topic.slug}`}>
+                {topic.name} ({plural(articles.length, "article", "articles")})
+              </a>
+            </li>
+          ))}
+        </ul>
+        <p>
+          <a href="/topics">Every topic, with its own feeds</a>
+        </p>
       </section>
       <section aria-labelledby="subscribe">
         <h2 id="subscribe">Subscribe</h2>
-        <p>Paste one of these addresses into your feed reader. Every topic has feeds of its own too.</p>
-        <FeedList site={site} scope={{}} label="All articles" />
+        <HowToSubscribe />
+        <FeedList ctx={ctx} scope={{}} label="All articles" />
         <p>
-          <a href="/topics">Feeds for every topic</a>
+          Want every topic? <a href="/opml.xml">Download all feeds as an OPML file</a> and import it into your reader.
         </p>
       </section>
     </Layout>
   );
 }
 
-export function TopicsPage(props: { site: Site; catalog: Catalog }) {
-  const { site, catalog } = props;
+export function TopicsPage(props: { ctx: PageContext }) {
+  const { ctx } = props;
+  const topics = ctx.catalog.topicsInUse();
   return (
-    <Layout site={site} meta={{ title: "Topics", description: `Every topic of ${site.settings.title}, with its feeds.`, path: "/topics" }}>
+    <Layout ctx={ctx} meta={{ title: "Topics", description: `Every topic of ${ctx.site.settings.title}, with its feeds.`, path: "/topics" }}>
       <h1>Topics</h1>
+      <p class="lede">
+        {plural(topics.length, "topic", "topics")}. Each has its own feeds; <a href="/opml.xml">the OPML file</a> subscribes to all of them
+        at once.
+      </p>
       <ul class="topic-index">
-        {catalog.topicsInUse().map(({ topic, articles }) => (
+        {topics.map(({ topic, articles }) => (
           <li>
             <h2>
               <a href={`/topics/${topic.slug}`}>{topic.name}</a>
             </h2>
-            <p>{articles.length === 1 ? "1 article" : `${articles.length} articles`}</p>
-            <FeedList site={site} scope={{ topic: topic.slug }} label={topic.name} />
+            <p class="meta">{plural(articles.length, "article", "articles")}</p>
+            <FeedList ctx={ctx} scope={{ topic: topic.slug }} label={topic.name} />
           </li>
         ))}
       </ul>
@@ -50,38 +81,69 @@ export function TopicsPage(props: { site: Site; catalog: Catalog }) {
   );
 }
 
-export function TopicPage(props: { site: Site; catalog: Catalog; entry: TopicEntry }) {
-  const { site, catalog, entry } = props;
+export function TopicPage(props: { ctx: PageContext; entry: TopicEntry }) {
+  const { ctx, entry } = props;
   const { topic, articles } = entry;
-  const scope = { topic: topic.slug };
   return (
     <Layout
-      site={site}
+      ctx={ctx}
       meta={{
         title: topic.name,
-        description: `${topic.name}: the latest articles from ${site.settings.title}.`,
+        description: `${topic.name}: the latest articles from ${ctx.site.settings.title}.`,
         path: `/topics/${topic.slug}`,
-        feeds: [{ scope, label: `${site.settings.title}: ${topic.name}` }],
+        topicFeeds: [topic],
       }}
     >
       <h1>{topic.name}</h1>
-      <p>{articles.length === 1 ? "1 article" : `${articles.length} articles`}, newest first.</p>
-      <ArticleList catalog={catalog} articles={articles} />
+      <p class="lede">{plural(articles.length, "article", "articles")}, newest first.</p>
+      <section aria-labelledby="articles">
+        <h2 id="articles">Articles</h2>
+        {articles.length > 0 ? <ArticleList catalog={ctx.catalog} articles={articles} /> : <p>No articles yet: subscribe to hear of the first.</p>}
+      </section>
       <section aria-labelledby="subscribe">
         <h2 id="subscribe">Subscribe to {topic.name}</h2>
-        <FeedList site={site} scope={scope} label={topic.name} />
+        <HowToSubscribe />
+        <FeedList ctx={ctx} scope={{ topic: topic.slug }} label={topic.name} />
       </section>
     </Layout>
   );
 }
 
-export function ArticlePage(props: { site: Site; catalog: Catalog; article: Article }) {
-  const { site, catalog, article } = props;
-  const topics = article.topics.map((slug) => ({ scope: { topic: slug }, label: `${site.settings.title}: ${catalog.topicName(slug)}` }));
+/** schema.org NewsArticle, for search engines and link previews. */
+function newsArticle(ctx: PageContext, article: Article): object {
+  const url = `${ctx.site.origin}/articles/${article.slug}`;
+  const credited = [article.author, article.source].filter((c): c is string => c !== null);
+  return {
+    "@context": "https://schema.org",
+    "@type": "NewsArticle",
+    headline: article.title,
+    description: article.summary,
+    datePublished: article.published,
+    dateModified: article.updated,
+    inLanguage: article.language ?? ctx.site.settings.language,
+    url,
+    mainEntityOfPage: url,
+    ...(credited.length > 0 ? { author: credited.map((name, i) => ({ "@type": i === 0 && article.author ? "Person" : "Organization", name })) } : {}),
+    ...(article.source ? { sourceOrganization: { "@type": "Organization", name: article.source } } : {}),
+    publisher: { "@type": "Organization", name: ctx.site.settings.title, url: `${ctx.site.origin}/` },
+    articleSection: article.topics.map((slug) => ctx.catalog.topicName(slug)),
+  };
+}
+
+export function ArticlePage(props: { ctx: PageContext; article: Article }) {
+  const { ctx, article } = props;
+  const topics = article.topics.map((slug) => ({ slug, name: ctx.catalog.topicName(slug) }));
   return (
     <Layout
-      site={site}
-      meta={{ title: article.title, description: article.summary, path: `/articles/${article.slug}`, feeds: topics, ogType: "article" }}
+      ctx={ctx}
+      meta={{
+        title: article.title,
+        description: article.summary,
+        path: `/articles/${article.slug}`,
+        topicFeeds: topics,
+        ogType: "article",
+        jsonLd: newsArticle(ctx, article),
+      }}
     >
       <article lang={article.language ?? undefined}>
         <header>
@@ -97,22 +159,35 @@ export function ArticlePage(props: { site: Site; catalog: Catalog; article: Arti
             {article.author ? ` · By ${article.author}` : ""}
             {article.source ? ` · Source: ${article.source}` : ""}
           </p>
-          <TopicLinks catalog={catalog} slugs={article.topics} />
+          <TopicTags catalog={ctx.catalog} slugs={article.topics} />
         </header>
-        <div class="body">{raw(article.html)}</div>
+        <div class="article-body">{raw(article.html)}</div>
       </article>
+      <section aria-labelledby="follow">
+        <h2 id="follow">Follow this story</h2>
+        <p class="hint">This article appears in these feeds; new articles on the same topics will too.</p>
+        <FeedList ctx={ctx} scope={{}} label="All articles" />
+        {topics.map((t) => (
+          <FeedList ctx={ctx} scope={{ topic: t.slug }} label={t.name} />
+        ))}
+      </section>
     </Layout>
   );
 }
 
-export function NotFoundPage(props: { site: Site }) {
+export function NotFoundPage(props: { ctx: PageContext }) {
+  const { ctx } = props;
   return (
-    <Layout site={props.site} meta={{ title: "Page not found", description: "There is no page at this address.", path: null }}>
+    <Layout ctx={ctx} meta={{ title: "Page not found", description: "There is no page at this address.", path: null }}>
       <h1>Page not found</h1>
-      <p>There is no page at this address. It may have moved, or the link may be mistyped.</p>
+      <p class="lede">There is no page at this address. It may have moved, or the link may be mistyped.</p>
       <p>
-        See the <a href="/">latest articles</a> or browse <a href="/topics">all topics</a>.
+        Start from the <a href="/">latest articles</a> or browse <a href="/topics">all topics</a>.
       </p>
+      <section aria-labelledby="recent">
+        <h2 id="recent">Recent articles</h2>
+        <ArticleList catalog={ctx.catalog} articles={ctx.catalog.articles.slice(0, 5)} />
+      </section>
     </Layout>
   );
 }

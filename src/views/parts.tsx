@@ -1,6 +1,8 @@
 import type { Catalog } from "../content/catalog";
 import type { Article } from "../content/types";
 
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
 /** `30 December 2020`, in UTC so that every visitor and every render sees the same date. */
 export function DateTime(props: { iso: string }) {
   const date = new Date(props.iso);
@@ -8,12 +10,10 @@ export function DateTime(props: { iso: string }) {
   return <time datetime={props.iso}>{text}</time>;
 }
 
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-
-export function TopicLinks(props: { catalog: Catalog; slugs: readonly string[] }) {
+export function TopicTags(props: { catalog: Catalog; slugs: readonly string[]; label?: string }) {
   if (props.slugs.length === 0) return null;
   return (
-    <ul class="topics" aria-label="Topics">
+    <ul class="topic-tags" aria-label={props.label ?? "Topics"}>
       {props.slugs.map((slug) => (
         <li>
           <a href={`/topics/${slug}`}>{props.catalog.topicName(slug)}</a>
@@ -23,7 +23,7 @@ export function TopicLinks(props: { catalog: Catalog; slugs: readonly string[] }
   );
 }
 
-/** Articles as a list of headlines with date, source, topics and lead. */
+/** Headline, date, source, lead and topics of each article; headlines are h3 under a page's h2. */
 export function ArticleList(props: { catalog: Catalog; articles: readonly Article[] }) {
   return (
     <ol class="articles">
@@ -38,10 +38,14 @@ export function ArticleList(props: { catalog: Catalog; articles: readonly Articl
               {article.source ? ` · ${article.source}` : ""}
             </p>
             <p>{article.summary}</p>
-            <TopicLinks catalog={props.catalog} slugs={article.topics} />
+            <TopicTags catalog={props.catalog} slugs={article.topics} label={`Topics of ${article.title}`} />
           </article>
         </li>
       ))}
     </ol>
   );
+}
+
+export function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
 }

@@ -152,14 +152,17 @@ describe("any article gives feeds that every parser reads back", () => {
         expect(all.flatMap((el) => el.attrs.map((a) => a.name)).filter((n) => n.startsWith("on"))).toEqual([]);
         for (const el of all) {
           const href = attr(el, "href") ?? attr(el, "src");
-          if (href !== undefined) expect(href).toMatch(/^(\/|http:\/\/localhost\/|https:\/\/)/);
+          if (href !== undefined) expect(href).toMatch(/^(\/|#content$|http:\/\/localhost\/|https:\/\/)/);
         }
         const h1 = all.filter((el) => el.tagName === "h1");
         expect(h1.map(textOf)).toEqual([generated.title]);
-        const body = all.find((el) => el.tagName === "div" && attr(el, "class") === "body")!;
+        const body = all.find((el) => el.tagName === "div" && attr(el, "class") === "article-body")!;
         const paragraphs = body.childNodes.filter((n) => n.nodeName !== "#text");
         expect(paragraphs.map((n) => n.nodeName)).toEqual(generated.paragraphs.map(() => "p"));
         expect(paragraphs.map(textOf)).toEqual(generated.paragraphs);
+        // The structured data is JSON that cannot end its <script> early.
+        const ld = all.find((el) => el.tagName === "script" && attr(el, "type") === "application/ld+json")!;
+        expect(JSON.parse(textOf(ld)).headline).toBe(generated.title);
       }),
       { numRuns: RUNS },
     );
