@@ -19,6 +19,10 @@ export default defineConfig({
         // The build command as a user runs it: Node, files, git, exit codes.
         test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", testTimeout: 60_000 },
       },
+      {
+        // The pages in headless Chromium against `wrangler dev` on 127.0.0.1.
+        test: { name: "browser", include: ["test/browser/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 120_000 },
+      },
     ],
   },
 });

@@ -2,31 +2,54 @@ import type { Hono } from "hono";
 import { createRepresentation, type Representation } from "../http/representation";
 import { serveRepresentation } from "../http/respond";
 import type { Env } from "../settings";
-import { STYLESHEET } from "../views/style";
+import { ICON, STYLESHEET } from "../views/style";
 import { notFound } from "./pages";
 import type { AppVariables, Renderer } from "./render";
 
-let stylesheet: Promise<{ path: string; rep: Representation }> | undefined;
+/** Static files of the pages. Each is served at a path that carries its content hash. */
+const SOURCES = {
+  stylesheet: { name: "style", extension: "css", type: "text/css; charset=utf-8", body: STYLESHEET },
+  icon: { name: "icon", extension: "svg", type: "image/svg+xml", body: ICON },
+} as const;
+
+export type AssetPaths = Record<keyof typeof SOURCES, string>;
+
+let assets: Promise<{ paths: AssetPaths; byPath: Map<string, Representation> }> | undefined;
 
 /**
- * The stylesheet and its path, which carries the content hash: a changed stylesheet gets
- * a new URL, so the old one can be cached for a year. Hashed on first use (the runtime
- * allows no crypto at startup).
+ * Hashed on first use (the runtime allows no crypto at startup). A changed file gets a
+ * new URL, so every URL can be cached for a year.
  */
-export function stylesheetAsset(): Promise<{ path: string; rep: Representation }> {
-  stylesheet ??= createRepresentation(STYLESHEET, "text/css; charset=utf-8", null).then((rep) => ({
-    path: `/assets/style.${rep.etag.slice(1, 13)}.css`,
-    rep,
-  }));
-  return stylesheet;
+function loadAssets() {
+  assets ??= (async () => {
+    const paths = {} as Record<keyof typeof SOURCES, string>;
+    const byPath = new Map<string, Representation>();
+    for (const [key, source] of Object.entries(SOURCES) as [keyof typeof SOURCES, (typeof SOURCES)[keyof typeof SOURCES]][]) {
+      const rep = await createRepresentation(source.body, source.type, null);
+      const path = `/assets/${source.name}.${rep.etag.slice(1, 13)}.${source.extension}`;
+      paths[key] = path;
+      byPath.set(path, rep);
+    }
+    return { paths, byPath };
+  })();
+  return assets;
+}
+
+export async function assetPaths(): Promise<AssetPaths> {
+  return (await loadAssets()).paths;
 }
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 
 export function assetRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>, renderer: Renderer): void {
   app.get("/assets/:file", async (c) => {
-    const { path, rep } = await stylesheetAsset();
-    if (c.req.path !== path) return notFound(c, renderer);
+    const rep = (await loadAssets()).byPath.get(c.req.path);
+    if (rep === undefined) return notFound(c, renderer);
     return serveRepresentation(c.req.raw, rep, { cacheControl: IMMUTABLE, headers: { "X-Content-Type-Options": "nosniff" } });
+  });
+  // Browsers ask for /favicon.ico whatever the page says; answer with the icon.
+  app.get("/favicon.ico", async (c) => {
+    const { paths, byPath } = await loadAssets();
+    return serveRepresentation(c.req.raw, byPath.get(paths.icon)!, { cacheControl: "public, max-age=86400", headers: { "X-Content-Type-Options": "nosniff" } });
   });
 }

@@ -7,13 +7,13 @@ import { createRepresentation } from "../http/representation";
 import type { Env } from "../settings";
 import type { PageContext } from "../views/context";
 import { ArticlePage, HomePage, NotFoundPage, TopicPage, TopicsPage } from "../views/pages";
-import { stylesheetAsset } from "./assets";
+import { assetPaths } from "./assets";
 import { type AppContext, type AppVariables, type Renderer, serveRendered } from "./render";
 
 const HTML = "text/html; charset=utf-8";
 
 async function pageContext(c: AppContext, renderer: Renderer): Promise<PageContext> {
-  return { site: c.get("site"), catalog: renderer.catalog, stylesheet: (await stylesheetAsset()).path };
+  return { site: c.get("site"), catalog: renderer.catalog, assets: await assetPaths() };
 }
 
 async function html(element: JSX.Element): Promise<string> {

@@ -51,7 +51,8 @@ export function Layout(props: { ctx: PageContext; meta: PageMeta; children: Chil
         <meta property="og:type" content={meta.ogType ?? "website"} />
         {canonical !== null && <meta property="og:url" content={canonical} />}
         <meta property="og:locale" content={settings.language.replace("-", "_")} />
-        <link rel="stylesheet" href={ctx.stylesheet} />
+        <link rel="stylesheet" href={ctx.assets.stylesheet} />
+        <link rel="icon" href={ctx.assets.icon} type="image/svg+xml" />
         {alternates(ctx, {}, settings.title)}
         {(meta.topicFeeds ?? []).map((t) => alternates(ctx, { topic: t.slug }, `${settings.title}: ${t.name}`))}
         {meta.jsonLd && <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonForScript(meta.jsonLd) }} />}
@@ -96,9 +97,12 @@ export function Layout(props: { ctx: PageContext; meta: PageMeta; children: Chil
   );
 }
 
+/** Visible names of the formats; screen readers also hear the scope, so each link makes sense alone. */
+const SHORT_LABELS = { rss: "RSS", atom: "Atom", json: "JSON Feed" } as const;
+
 /**
- * A scope's three feeds, each a link whose text makes sense alone and the address shown
- * in full, selected whole by one click so it can be copied into a reader.
+ * A scope's three feeds: each link with its address shown in full, selected whole by one
+ * click so it can be copied into a reader.
  */
 export function FeedList(props: { ctx: PageContext; scope: FeedScope; label: string }) {
   return (
@@ -108,12 +112,33 @@ export function FeedList(props: { ctx: PageContext; scope: FeedScope; label: str
         return (
           <li>
             <a href={url} type={mediaType(format)}>
-              {props.label}: {FEED_LABELS[format]} feed
+              <span class="visually-hidden">{props.label}: </span>
+              {SHORT_LABELS[format]}
+              <span class="visually-hidden"> feed</span>
             </a>
             <code class="feed-url">{url}</code>
           </li>
         );
       })}
     </ul>
+  );
+}
+
+/** A scope's three feeds on one line, without addresses: for pages that list many scopes. */
+export function FeedRow(props: { ctx: PageContext; scope: FeedScope; label: string; href: string }) {
+  return (
+    <li>
+      <a href={props.href}>{props.label}</a>:{" "}
+      {FEED_FORMATS.map((format, i) => (
+        <>
+          {i > 0 ? " · " : ""}
+          <a href={`${props.ctx.site.origin}${feedPath(props.scope, format)}`} type={mediaType(format)}>
+            <span class="visually-hidden">{props.label}: </span>
+            {SHORT_LABELS[format]}
+            <span class="visually-hidden"> feed</span>
+          </a>
+        </>
+      ))}
+    </li>
   );
 }

@@ -2,7 +2,7 @@ import { raw } from "hono/html";
 import type { TopicEntry } from "../content/catalog";
 import type { Article } from "../content/types";
 import type { PageContext } from "./context";
-import { FeedList, Layout } from "./layout";
+import { FeedList, FeedRow, Layout } from "./layout";
 import { ArticleList, DateTime, plural, TopicTags } from "./parts";
 
 /** How many articles the home page lists. */
@@ -166,10 +166,12 @@ export function ArticlePage(props: { ctx: PageContext; article: Article }) {
       <section aria-labelledby="follow">
         <h2 id="follow">Follow this story</h2>
         <p class="hint">This article appears in these feeds; new articles on the same topics will too.</p>
-        <FeedList ctx={ctx} scope={{}} label="All articles" />
-        {topics.map((t) => (
-          <FeedList ctx={ctx} scope={{ topic: t.slug }} label={t.name} />
-        ))}
+        <ul class="feed-rows">
+          <FeedRow ctx={ctx} scope={{}} label="All articles" href="/" />
+          {topics.map((t) => (
+            <FeedRow ctx={ctx} scope={{ topic: t.slug }} label={t.name} href={`/topics/${t.slug}`} />
+          ))}
+        </ul>
       </section>
     </Layout>
   );

@@ -43,14 +43,19 @@ h3 { font-size: 1.15rem; line-height: 1.35; margin: 0 0 0.25rem; }
 .articles p { margin: 0.35rem 0; }
 .topic-tags { display: flex; flex-wrap: wrap; gap: 0.4rem; margin: 0.5rem 0 0; font-size: 0.9rem; }
 .topic-tags a { display: inline-block; padding: 0.1rem 0.55rem; border: 1px solid var(--line); border-radius: 999px; text-decoration: none; }
-.topic-index { display: grid; gap: 1rem; }
-.topic-index > li { padding: 1rem; border: 1px solid var(--line); border-radius: 0.5rem; }
-.topic-index h2, .topic-index h3 { margin: 0 0 0.25rem; font-size: 1.15rem; }
+.topic-index > li { padding: 1rem 0; border-top: 1px solid var(--line); }
+.topic-index h2 { margin: 0; font-size: 1.2rem; display: inline; }
+.topic-index .meta { display: inline; margin-left: 0.5rem; }
 .topic-counts { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; list-style: none; padding: 0; }
-.feeds { display: grid; gap: 0.6rem; margin: 0.75rem 0; }
-.feeds li { background: var(--panel); border: 1px solid var(--line); border-radius: 0.5rem; padding: 0.6rem 0.8rem; }
+.feeds { margin: 0.75rem 0; background: var(--panel); border: 1px solid var(--line); border-radius: 0.5rem; padding: 0.35rem 0.8rem; }
+.feeds li { display: grid; grid-template-columns: 6rem 1fr; gap: 0 0.75rem; align-items: baseline; padding: 0.3rem 0; }
+.feeds li + li { border-top: 1px solid var(--line); }
 .feeds a { font-weight: 600; }
-code.feed-url { display: block; margin-top: 0.25rem; font-size: 0.9rem; user-select: all; -webkit-user-select: all; word-break: break-all; color: var(--fg); }
+code.feed-url { font-size: 0.9rem; user-select: all; -webkit-user-select: all; word-break: break-all; color: var(--fg); }
+@media (max-width: 30rem) { .feeds li { grid-template-columns: 1fr; } }
+.feed-rows { list-style: none; padding: 0; margin: 0.75rem 0; }
+.feed-rows li { padding: 0.35rem 0; border-top: 1px solid var(--line); }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; }
 .hint { color: var(--muted); font-size: 0.95rem; }
 .article-body { font-size: 1.125rem; }
 .article-body img { max-width: 100%; height: auto; }
@@ -60,3 +65,7 @@ code.feed-url { display: block; margin-top: 0.25rem; font-size: 0.9rem; user-sel
 .site-footer .wrap { padding-top: 1rem; padding-bottom: 2rem; }
 @media (min-width: 48rem) { h1 { font-size: 2.4rem; } }
 `.trim();
+
+/** The site icon: a feed symbol. */
+export const ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0b57a4"/><circle cx="4.5" cy="11.5" r="1.6" fill="#fff"/><path d="M3 7a6 6 0 0 1 6 6h-1.9A4.1 4.1 0 0 0 3 8.9zM3 3a10 10 0 0 1 10 10h-1.9A8.1 8.1 0 0 0 3 4.9z" fill="#fff"/></svg>
+`;

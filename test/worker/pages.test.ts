@@ -49,6 +49,7 @@ describe("every page", () => {
     expect(all.filter((e) => e.tagName === "title").map(textOf)[0]).toMatch(/Edge News$/);
     expect(attr(all.find((e) => e.tagName === "meta" && attr(e, "name") === "description")!, "content")).not.toBe("");
     expect(all.filter((e) => e.tagName === "link" && attr(e, "rel") === "stylesheet").map((e) => attr(e, "href"))).toEqual([expect.stringMatching(/^\/assets\/style\.[0-9a-f]{12}\.css$/)]);
+    expect(all.filter((e) => e.tagName === "link" && attr(e, "rel") === "icon").map((e) => attr(e, "href"))).toEqual([expect.stringMatching(/^\/assets\/icon\.[0-9a-f]{12}\.svg$/)]);
     const body = all.find((e) => e.tagName === "body")!;
     const landmarks = (body.childNodes as Node[]).filter((n) => "tagName" in n).map((n) => (n as Element).tagName);
     expect(landmarks).toEqual(["a", "header", "main", "footer"]);
@@ -80,7 +81,9 @@ describe("pages", () => {
     expect(body).toContain("<p>Turkey and the United States have formed a joint working group");
     expect(body).toContain('<a href="/topics/weather">Weather and disasters (1 article)</a>');
     expect(body).toContain('<h2 id="subscribe">Subscribe</h2>');
-    expect(body).toContain('<a href="http://localhost/rss.xml" type="application/rss+xml">All articles: RSS feed</a><code class="feed-url">http://localhost/rss.xml</code>');
+    expect(body).toContain(
+      '<a href="http://localhost/rss.xml" type="application/rss+xml"><span class="visually-hidden">All articles: </span>RSS<span class="visually-hidden"> feed</span></a><code class="feed-url">http://localhost/rss.xml</code>',
+    );
     expect(body).toContain('<a href="/opml.xml">Download all feeds as an OPML file</a>');
     expect(body).toContain("Storm floods &lt;coast&gt; &amp; towns");
   });
@@ -101,7 +104,9 @@ describe("pages", () => {
       ["application/atom+xml", "Edge News: Weather and disasters (Atom)", "http://localhost/topics/weather/atom.xml"],
       ["application/feed+json", "Edge News: Weather and disasters (JSON Feed)", "http://localhost/topics/weather/feed.json"],
     ]);
-    expect(body).toContain('<a href="http://localhost/topics/weather/atom.xml" type="application/atom+xml">Weather and disasters: Atom feed</a>');
+    expect(body).toContain(
+      '<a href="http://localhost/topics/weather/atom.xml" type="application/atom+xml"><span class="visually-hidden">Weather and disasters: </span>Atom<span class="visually-hidden"> feed</span></a><code class="feed-url">http://localhost/topics/weather/atom.xml</code>',
+    );
   });
 
   it("/articles/{slug}: headline, dateline with the update, byline, source, topics, body and the feeds it is in", async () => {
@@ -112,8 +117,10 @@ describe("pages", () => {
     );
     expect(body).toContain('<div class="article-body"><p>Flood waters rose in the storm.</p>\n<p>The storm hit.</p></div>');
     expect(body).toContain('<li><a href="/topics/weather">Weather and disasters</a></li>');
-    expect(body).toContain("Weather and disasters: RSS feed</a>");
-    expect(body).toContain("All articles: JSON Feed feed</a>");
+    expect(body).toContain(
+      '<li><a href="/topics/weather">Weather and disasters</a>: <a href="http://localhost/topics/weather/rss.xml" type="application/rss+xml"><span class="visually-hidden">Weather and disasters: </span>RSS<span class="visually-hidden"> feed</span></a> · <a href="http://localhost/topics/weather/atom.xml"',
+    );
+    expect(body).toContain('<li><a href="/">All articles</a>: <a href="http://localhost/rss.xml" type="application/rss+xml">');
     expect(alternatesOf(all).map((a) => a[2])).toContain("http://localhost/topics/weather/feed.json");
   });
 
