@@ -18,7 +18,7 @@ type Element = DefaultTreeAdapterMap["element"];
 const RUNS = 100;
 
 /** Elements the page templates write; anything else would have come from an article. */
-const TEMPLATE_ELEMENTS = new Set(["html", "head", "body", "meta", "title", "link", "header", "nav", "a", "main", "footer", "p", "h1", "h2", "h3", "article", "div", "ul", "ol", "li", "time", "code", "section", "script"]);
+const TEMPLATE_ELEMENTS = new Set(["html", "head", "body", "meta", "title", "link", "header", "nav", "a", "main", "footer", "p", "h1", "h2", "h3", "article", "div", "ul", "ol", "li", "time", "code", "section", "script", "span"]);
 
 function elements(node: Node): Element[] {
   const own = "tagName" in node ? [node as Element] : [];
