@@ -17,6 +17,9 @@ export function createApp(content: Content): Hono<{ Bindings: Env; Variables: Ap
   const renderer: Renderer = { catalog: new Catalog(content), cache: new RepresentationCache(CACHE_ENTRIES) };
   const app = new Hono<{ Bindings: Env; Variables: AppVariables }>();
 
+  // A constant answer for health checks, and the baseline every benchmark figure is measured against.
+  app.get("/healthz", () => new Response("ok", { headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } }));
+
   // Everything here is read-only (RFC 9110 §15.5.6: a 405 lists the allowed methods).
   app.use(async (c, next) => {
     if (c.req.method !== "GET" && c.req.method !== "HEAD") {

@@ -10,6 +10,8 @@ export interface Site {
 }
 
 const settingsByEnv = new WeakMap<object, { settings: Settings; key: string }>();
+/** Distinct settings seen by this isolate, numbered: keys stay short whatever the settings say. */
+const settingsIds = new Map<string, number>();
 
 /**
  * Settings are read once per `env` object (one per isolate in production). With
@@ -20,9 +22,11 @@ export function resolveSite(env: Env, requestUrl: string): Site {
   let entry = settingsByEnv.get(env);
   if (entry === undefined) {
     const settings = readSettings(env);
-    entry = { settings, key: JSON.stringify(settings) };
+    const json = JSON.stringify(settings);
+    if (!settingsIds.has(json)) settingsIds.set(json, settingsIds.size);
+    entry = { settings, key: String(settingsIds.get(json)) };
     settingsByEnv.set(env, entry);
   }
   const origin = entry.settings.siteUrl ?? new URL(requestUrl).origin;
-  return { settings: entry.settings, origin, key: `${origin} ${entry.key}` };
+  return { settings: entry.settings, origin, key: `${entry.key} ${origin}` };
 }

@@ -1,13 +1,5 @@
 import { parseHttpDate } from "./http-date";
 
-/** What a response's validators are: compared against a request's conditional headers. */
-export interface Validators {
-  /** Strong entity tag, quoted: `"abc"`. */
-  etag: string;
-  /** Epoch milliseconds of Last-Modified, whole seconds, or null when there is none. */
-  lastModified: number | null;
-}
-
 /** The opaque part of each entity tag in an If-None-Match list, or "*" for the wildcard. */
 export function parseEntityTags(header: string): string[] | "*" {
   if (header.trim() === "*") return "*";
@@ -17,22 +9,35 @@ export function parseEntityTags(header: string): string[] | "*" {
   return tags;
 }
 
+/** What a stored response offers for comparison: its variants' tags and its date. */
+export interface Validated<V> {
+  /** Each variant by its entity tag's opaque part. */
+  etags: ReadonlyMap<string, V>;
+  /** Epoch milliseconds (whole seconds) of Last-Modified, or null when there is none. */
+  lastModified: number | null;
+}
+
 /**
- * True when a GET or HEAD should be answered 304 Not Modified (RFC 9110 §13.2.2):
- * If-None-Match decides when present, with weak comparison (§8.8.3.2: `W/"x"` matches
- * `"x"`), any tag of a list, and `*` for any current representation. Only without it
- * does If-Modified-Since count, and only when its value is one valid HTTP-date (§13.1.3).
+ * The variant to answer 304 Not Modified for, or null to send the full response
+ * (RFC 9110 §13.2.2). If-None-Match decides when present, with weak comparison
+ * (§8.8.3.2: `W/"x"` matches `"x"`), any tag of a list, and `*` for any current
+ * representation; the 304 carries the matching tag, since every coding of these bytes is
+ * equally current. Only without it does If-Modified-Since count, and only when its value
+ * is one valid HTTP-date (§13.1.3). `chosen` is the variant a 200 would send.
  */
-export function isNotModified(request: Headers, validators: Validators): boolean {
+export function notModifiedVariant<V>(request: Headers, rep: Validated<V>, chosen: V): V | null {
   const ifNoneMatch = request.get("If-None-Match");
   if (ifNoneMatch !== null) {
     const tags = parseEntityTags(ifNoneMatch);
-    if (tags === "*") return true;
-    const opaque = validators.etag.replace(/^W\//, "").slice(1, -1);
-    return tags.includes(opaque);
+    if (tags === "*") return chosen;
+    for (const tag of tags) {
+      const variant = rep.etags.get(tag);
+      if (variant !== undefined) return variant;
+    }
+    return null;
   }
   const ifModifiedSince = request.get("If-Modified-Since");
-  if (ifModifiedSince === null || validators.lastModified === null) return false;
+  if (ifModifiedSince === null || rep.lastModified === null) return null;
   const since = parseHttpDate(ifModifiedSince);
-  return since !== null && validators.lastModified <= since;
+  return since !== null && rep.lastModified <= since ? chosen : null;
 }

@@ -1,29 +1,23 @@
-import { isNotModified } from "./conditional";
-import { formatHttpDate } from "./http-date";
+import { chooseEncoding } from "./accept-encoding";
+import { notModifiedVariant } from "./conditional";
 import type { Representation } from "./representation";
 
-export interface ServeOptions {
-  /** Cache-Control value. */
-  cacheControl: string;
-  /** Headers added to every response of this kind (security, CORS). */
-  headers: Record<string, string>;
-}
-
 /**
- * Answers a GET or HEAD with a stored representation: 304 when the request's
- * validators match (RFC 9110 §15.4.5: no body; ETag, Last-Modified, Cache-Control and
- * Vary as a 200 would have them), else the bytes. HEAD gets exactly the GET headers.
+ * Answers a GET or HEAD with a stored representation, in the coding the client accepts:
+ * 304 when its validators match (no body; the validators, Cache-Control and Vary a 200
+ * would carry), else the bytes, which the runtime must send as they are. HEAD gets exactly
+ * the GET headers.
  */
-export function serveRepresentation(request: Request, rep: Representation, options: ServeOptions): Response {
-  const headers = new Headers(options.headers);
-  headers.set("ETag", rep.etag);
-  if (rep.lastModified !== null) headers.set("Last-Modified", formatHttpDate(rep.lastModified));
-  headers.set("Cache-Control", options.cacheControl);
-  headers.set("Vary", "Accept-Encoding");
-
-  if (isNotModified(request.headers, rep)) return new Response(null, { status: 304, headers });
-
-  headers.set("Content-Type", rep.contentType);
-  headers.set("Content-Length", String(rep.body.byteLength));
-  return new Response(request.method === "HEAD" ? null : rep.body, { status: 200, headers });
+export function serveRepresentation(request: Request, rep: Representation, status: 200 | 404 = 200): Response {
+  const headers = request.headers;
+  const coding = chooseEncoding(headers.get("Accept-Encoding"), rep.codings);
+  const variant = (coding === "identity" ? rep.identity : rep[coding]) ?? rep.identity;
+  // Only a found resource has a state to revalidate.
+  const matched = status === 200 ? notModifiedVariant(headers, rep, variant) : null;
+  if (matched !== null) return new Response(null, { status: 304, headers: matched.notModifiedHeaders });
+  return new Response(request.method === "HEAD" ? null : variant.body, {
+    status,
+    headers: variant.headers,
+    encodeBody: "manual",
+  });
 }

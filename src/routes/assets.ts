@@ -14,7 +14,10 @@ const SOURCES = {
 
 export type AssetPaths = Record<keyof typeof SOURCES, string>;
 
-let assets: Promise<{ paths: AssetPaths; byPath: Map<string, Representation> }> | undefined;
+let assets: Promise<{ paths: AssetPaths; byPath: Map<string, Representation>; icon: Representation }> | undefined;
+
+const IMMUTABLE = { cacheControl: "public, max-age=31536000, immutable", headers: { "X-Content-Type-Options": "nosniff" } };
+const DAY = { cacheControl: "public, max-age=86400", headers: { "X-Content-Type-Options": "nosniff" } };
 
 /**
  * Hashed on first use (the runtime allows no crypto at startup). A changed file gets a
@@ -25,12 +28,14 @@ function loadAssets() {
     const paths = {} as Record<keyof typeof SOURCES, string>;
     const byPath = new Map<string, Representation>();
     for (const [key, source] of Object.entries(SOURCES) as [keyof typeof SOURCES, (typeof SOURCES)[keyof typeof SOURCES]][]) {
-      const rep = await createRepresentation(source.body, source.type, null);
-      const path = `/assets/${source.name}.${rep.etag.slice(1, 13)}.${source.extension}`;
+      const rep = await createRepresentation(source.body, source.type, null, IMMUTABLE);
+      const path = `/assets/${source.name}.${rep.identity.etag.slice(1, 13)}.${source.extension}`;
       paths[key] = path;
       byPath.set(path, rep);
     }
-    return { paths, byPath };
+    // /favicon.ico has a fixed URL, so it is cached for a day, not a year.
+    const icon = await createRepresentation(SOURCES.icon.body, SOURCES.icon.type, null, DAY);
+    return { paths, byPath, icon };
   })();
   return assets;
 }
@@ -39,17 +44,12 @@ export async function assetPaths(): Promise<AssetPaths> {
   return (await loadAssets()).paths;
 }
 
-const IMMUTABLE = "public, max-age=31536000, immutable";
-
 export function assetRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>, renderer: Renderer): void {
   app.get("/assets/:file", async (c) => {
     const rep = (await loadAssets()).byPath.get(c.req.path);
     if (rep === undefined) return notFound(c, renderer);
-    return serveRepresentation(c.req.raw, rep, { cacheControl: IMMUTABLE, headers: { "X-Content-Type-Options": "nosniff" } });
+    return serveRepresentation(c.req.raw, rep);
   });
   // Browsers ask for /favicon.ico whatever the page says; answer with the icon.
-  app.get("/favicon.ico", async (c) => {
-    const { paths, byPath } = await loadAssets();
-    return serveRepresentation(c.req.raw, byPath.get(paths.icon)!, { cacheControl: "public, max-age=86400", headers: { "X-Content-Type-Options": "nosniff" } });
-  });
+  app.get("/favicon.ico", async (c) => serveRepresentation(c.req.raw, (await loadAssets()).icon));
 }

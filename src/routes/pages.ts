@@ -4,6 +4,7 @@ import { newestUpdate } from "../content/catalog";
 import { renderOpml } from "../feeds/opml";
 import { cacheControl, FEED_HEADERS, PAGE_HEADERS } from "../http/policy";
 import { createRepresentation } from "../http/representation";
+import { serveRepresentation } from "../http/respond";
 import type { Env } from "../settings";
 import type { PageContext } from "../views/context";
 import { ArticlePage, HomePage, NotFoundPage, TopicPage, TopicsPage } from "../views/pages";
@@ -11,6 +12,9 @@ import { assetPaths } from "./assets";
 import { type AppContext, type AppVariables, type Renderer, serveRendered } from "./render";
 
 const HTML = "text/html; charset=utf-8";
+
+/** A missing page may appear later: caches keep the answer a minute. */
+const NOT_FOUND = { cacheControl: "public, max-age=60", headers: PAGE_HEADERS };
 
 async function pageContext(c: AppContext, renderer: Renderer): Promise<PageContext> {
   return { site: c.get("site"), catalog: renderer.catalog, assets: await assetPaths() };
@@ -56,10 +60,7 @@ export function pageRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>
 export async function notFound(c: AppContext, renderer: Renderer): Promise<Response> {
   const site = c.get("site");
   const rep = await renderer.cache.get(`${site.key} 404`, async () =>
-    createRepresentation(await html(NotFoundPage({ ctx: await pageContext(c, renderer) })), HTML, null),
+    createRepresentation(await html(NotFoundPage({ ctx: await pageContext(c, renderer) })), HTML, null, NOT_FOUND),
   );
-  return new Response(c.req.method === "HEAD" ? null : rep.body, {
-    status: 404,
-    headers: { ...PAGE_HEADERS, "Content-Type": HTML, "Content-Length": String(rep.body.byteLength), "Cache-Control": "public, max-age=60" },
-  });
+  return serveRepresentation(c.req.raw, rep, 404);
 }

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { Catalog } from "../content/catalog";
-import { createRepresentation, type Representation, RepresentationCache } from "../http/representation";
-import { type ServeOptions, serveRepresentation } from "../http/respond";
+import { createRepresentation, type Representation, type RepresentationCache, type ServeOptions } from "../http/representation";
+import { serveRepresentation } from "../http/respond";
 import type { Env } from "../settings";
 import type { Site } from "../site";
 
@@ -39,7 +39,7 @@ export async function serveRendered(
   const key = `${site.key} ${c.req.path}`;
   const rep: Representation = await cache.get(key, async () => {
     const r = await render();
-    return createRepresentation(r.body, r.contentType, r.lastModified);
+    return createRepresentation(r.body, r.contentType, r.lastModified, options);
   });
-  return serveRepresentation(c.req.raw, rep, options);
+  return serveRepresentation(c.req.raw, rep);
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { isNotModified, parseEntityTags } from "../../src/http/conditional";
+import { gunzipSync, brotliDecompressSync } from "node:zlib";
+import { chooseEncoding } from "../../src/http/accept-encoding";
+import { notModifiedVariant, parseEntityTags } from "../../src/http/conditional";
 import { parseHttpDate } from "../../src/http/http-date";
 import { content, SEED_SLUG, seedFile, worker } from "./fixtures";
 
@@ -175,6 +177,87 @@ describe("header parsing", () => {
 
   it("a representation without Last-Modified ignores If-Modified-Since", () => {
     const headers = new Headers({ "If-Modified-Since": "Sun, 06 Nov 1994 08:49:37 GMT" });
-    expect(isNotModified(headers, { etag: '"x"', lastModified: null })).toBe(false);
+    expect(notModifiedVariant(headers, { etags: new Map([["x", "v"]]), lastModified: null }, "v")).toBeNull();
+  });
+
+  it("chooses br, then gzip, then identity, by q-value (RFC 9110 §12.5.3)", () => {
+    const both = ["br", "gzip"] as const;
+    expect(chooseEncoding(null, both)).toBe("identity");
+    expect(chooseEncoding("gzip, deflate, br", both)).toBe("br");
+    expect(chooseEncoding("gzip, br;q=0.5", both)).toBe("gzip");
+    expect(chooseEncoding("br;q=0, gzip;q=0.1", both)).toBe("gzip");
+    expect(chooseEncoding("*", both)).toBe("br");
+    expect(chooseEncoding("identity;q=0, gzip;q=0", both)).toBe("identity");
+    expect(chooseEncoding("deflate", both)).toBe("identity");
+    expect(chooseEncoding("x-gzip", both)).toBe("gzip");
+    expect(chooseEncoding("br, gzip", [])).toBe("identity");
+    expect(chooseEncoding("GZIP;Q=1", both)).toBe("gzip");
+  });
+});
+
+describe("compression", () => {
+  it.each([...FEEDS, ...PAGES])("%s: br and gzip bytes are made once, decode to the same body, and carry their own strong ETag", async (path) => {
+    const fetch = await seedWorker();
+    const plain = await fetch(path);
+    const text = await plain.text();
+    const gz = await fetch(path, { headers: { "Accept-Encoding": "gzip" } });
+    const br = await fetch(path, { headers: { "Accept-Encoding": "gzip, deflate, br" } });
+    const gzBytes = new Uint8Array(await gz.arrayBuffer());
+    const brBytes = new Uint8Array(await br.arrayBuffer());
+    expect(gz.headers.get("Content-Encoding")).toBe("gzip");
+    expect(br.headers.get("Content-Encoding")).toBe("br");
+    expect(plain.headers.get("Content-Encoding")).toBeNull();
+    expect(new TextDecoder().decode(gunzipSync(gzBytes))).toBe(text);
+    expect(new TextDecoder().decode(brotliDecompressSync(brBytes))).toBe(text);
+    expect(gz.headers.get("Content-Length")).toBe(String(gzBytes.byteLength));
+    expect(br.headers.get("Content-Length")).toBe(String(brBytes.byteLength));
+    expect(brBytes.byteLength).toBeLessThan(new TextEncoder().encode(text).byteLength);
+    const tag = plain.headers.get("ETag")!;
+    expect(gz.headers.get("ETag")).toBe(`${tag.slice(0, -1)}-gzip"`);
+    expect(br.headers.get("ETag")).toBe(`${tag.slice(0, -1)}-br"`);
+    for (const res of [plain, gz, br]) expect(res.headers.get("Vary")).toBe("Accept-Encoding");
+  });
+
+  it("a 304 answers any coding's tag, and repeats the tag it matched", async () => {
+    const fetch = await seedWorker();
+    const br = await fetch("/atom.xml", { headers: { "Accept-Encoding": "br" } });
+    await br.arrayBuffer();
+    const again = await fetch("/atom.xml", { headers: { "Accept-Encoding": "br", "If-None-Match": br.headers.get("ETag")! } });
+    expect(again.status).toBe(304);
+    expect(again.headers.get("ETag")).toBe(br.headers.get("ETag"));
+    expect(again.headers.get("Content-Encoding")).toBeNull();
+    await again.text();
+    const other = await fetch("/atom.xml", { headers: { "Accept-Encoding": "gzip", "If-None-Match": br.headers.get("ETag")! } });
+    expect(other.status).toBe(304);
+    await other.text();
+  });
+
+  it("HEAD with br has the GET headers: the br length and coding", async () => {
+    const fetch = await seedWorker();
+    const get = await fetch("/feed.json", { headers: { "Accept-Encoding": "br" } });
+    await get.arrayBuffer();
+    const head = await fetch("/feed.json", { method: "HEAD", headers: { "Accept-Encoding": "br" } });
+    expect(await head.text()).toBe("");
+    expect(Object.fromEntries(head.headers)).toEqual(Object.fromEntries(get.headers));
+  });
+
+  it("bodies under 512 bytes are not compressed", async () => {
+    const fetch = await seedWorker();
+    const res = await fetch("/favicon.ico", { headers: { "Accept-Encoding": "br, gzip" } });
+    await res.arrayBuffer();
+    expect(res.headers.get("Content-Encoding")).toBeNull();
+    expect(res.headers.get("Content-Type")).toBe("image/svg+xml");
+  });
+});
+
+describe("/healthz", () => {
+  it("answers ok, uncached, for GET and HEAD", async () => {
+    const fetch = await seedWorker();
+    const res = await fetch("/healthz");
+    expect(await res.text()).toBe("ok");
+    expect(Object.fromEntries(res.headers)).toEqual({ "cache-control": "no-store", "content-type": "text/plain; charset=utf-8" });
+    const head = await fetch("/healthz", { method: "HEAD" });
+    expect(await head.text()).toBe("");
+    expect(head.status).toBe(200);
   });
 });
