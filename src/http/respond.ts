@@ -10,14 +10,22 @@ import type { Representation } from "./representation";
  */
 export function serveRepresentation(request: Request, rep: Representation, status: 200 | 404 = 200): Response {
   const headers = request.headers;
-  const coding = chooseEncoding(headers.get("Accept-Encoding"), rep.codings);
+  const coding = chooseEncoding(clientAcceptEncoding(request), rep.codings);
   const variant = (coding === "identity" ? rep.identity : rep[coding]) ?? rep.identity;
   // Only a found resource has a state to revalidate.
   const matched = status === 200 ? notModifiedVariant(headers, rep, variant) : null;
   if (matched !== null) return new Response(null, { status: 304, headers: matched.notModifiedHeaders });
-  return new Response(request.method === "HEAD" ? null : variant.body, {
-    status,
-    headers: variant.headers,
-    encodeBody: "manual",
-  });
+  const init: ResponseInit & { encodeBody: "manual" } = { status, headers: variant.headers, encodeBody: "manual" };
+  return new Response(request.method === "HEAD" ? null : variant.body, init);
+}
+
+/**
+ * What the client accepts. The Workers runtime rewrites Accept-Encoding to "br, gzip" on
+ * the way in (and re-codes the response for clients that accept less), keeping the
+ * client's own value in `request.cf.clientAcceptEncoding`: choosing by that sends bytes
+ * the runtime passes through untouched, so the ETag names the bytes the client gets.
+ */
+function clientAcceptEncoding(request: Request): string | null {
+  const cf = (request as { cf?: { clientAcceptEncoding?: unknown } }).cf;
+  return typeof cf?.clientAcceptEncoding === "string" ? cf.clientAcceptEncoding : request.headers.get("Accept-Encoding");
 }

@@ -261,3 +261,15 @@ describe("/healthz", () => {
     expect(head.status).toBe(200);
   });
 });
+
+describe("compression behind the Workers runtime", () => {
+  it("chooses by the client's own Accept-Encoding (request.cf.clientAcceptEncoding), not the runtime's rewrite", async () => {
+    const app = (await import("../../src/app")).createApp(await content([seedFile()]));
+    for (const [client, coding] of [["identity", null], ["gzip", "gzip"], ["gzip, deflate, br", "br"]] as const) {
+      const req = new Request("http://localhost/rss.xml", { headers: { "Accept-Encoding": "br, gzip" }, cf: { clientAcceptEncoding: client } });
+      const res = await app.request(req, undefined, {});
+      await res.arrayBuffer();
+      expect([client, res.headers.get("Content-Encoding")]).toEqual([client, coding]);
+    }
+  });
+});
