@@ -46,18 +46,18 @@ function isAcronym(term: string): boolean {
   return /^[A-Z][A-Z0-9.]{1,5}$/.test(term);
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** Words in any script: letters, digits and the marks that combine with them. */
+const WORD = /[\p{L}\p{N}\p{M}]+/gu;
+
+function words(text: string): string[] {
+  return text.match(WORD) ?? [];
 }
 
-/** Whole-word alternation: a term neither starts nor ends inside a word, in any script. */
-function wordsPattern(terms: string[], flags: string): RegExp | null {
-  if (terms.length === 0) return null;
-  const alternatives = terms
-    .sort((a, b) => b.length - a.length)
-    .map((t) => escapeRegExp(t).replace(/\s+/g, "\\s+"))
-    .join("|");
-  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives})(?![\\p{L}\\p{N}])`, `gu${flags}`);
+interface Term {
+  topic: number;
+  /** The term's words, as written (acronyms) or lowercased. */
+  words: string[];
+  exact: boolean;
 }
 
 export interface TopicMatcher {
@@ -69,28 +69,48 @@ export interface TopicMatcher {
  * An article is in a topic when one of the topic's terms appears in its headline, or
  * terms of the topic appear at least `minMentions` times in the whole story: a single
  * passing mention deep in the text does not make an article "about" something.
+ *
+ * Terms match whole words: the text is split into words once, and each word is looked up
+ * in an index of the terms' first words, so matching costs one pass over the text however
+ * many topics there are.
  */
 export function createTopicMatcher(topics: TopicDefinition[], minMentions = 2): TopicMatcher {
-  const compiled = topics.map((topic) => ({
-    slug: topic.slug,
-    patterns: [
-      wordsPattern(topic.match.filter(isAcronym), ""),
-      wordsPattern(topic.match.filter((t) => !isAcronym(t)), "i"),
-    ].filter((p): p is RegExp => p !== null),
-  }));
-  return (headline, text) =>
-    compiled
-      .filter(({ patterns }) => {
-        if (patterns.some((p) => countMatches(p, headline) > 0)) return true;
-        const mentions = patterns.reduce((sum, p) => sum + countMatches(p, `${headline}\n${text}`), 0);
-        return mentions >= minMentions;
-      })
-      .map(({ slug }) => slug);
-}
+  const index = new Map<string, Term[]>();
+  topics.forEach((topic, t) => {
+    for (const term of topic.match) {
+      const exact = isAcronym(term);
+      const termWords = words(exact ? term : term.toLowerCase());
+      if (termWords.length === 0) continue;
+      const key = termWords[0]!.toLowerCase();
+      index.set(key, [...(index.get(key) ?? []), { topic: t, words: termWords, exact }]);
+    }
+  });
+  for (const terms of index.values()) terms.sort((a, b) => b.words.length - a.words.length);
 
-function countMatches(pattern: RegExp, text: string): number {
-  pattern.lastIndex = 0;
-  let count = 0;
-  while (pattern.exec(text) !== null) count++;
-  return count;
+  /** Mentions of each topic in `text`; overlapping terms of one topic count once. */
+  const count = (text: string): number[] => {
+    const raw = words(text);
+    const lower = raw.map((w) => w.toLowerCase());
+    const mentions = new Array<number>(topics.length).fill(0);
+    const nextFree = new Array<number>(topics.length).fill(0);
+    for (let i = 0; i < raw.length; i++) {
+      const candidates = index.get(lower[i]!);
+      if (candidates === undefined) continue;
+      for (const term of candidates) {
+        if (i < nextFree[term.topic]!) continue;
+        const source = term.exact ? raw : lower;
+        if (term.words.every((w, k) => source[i + k] === w)) {
+          mentions[term.topic]!++;
+          nextFree[term.topic] = i + term.words.length;
+        }
+      }
+    }
+    return mentions;
+  };
+
+  return (headline, text) => {
+    const inHeadline = count(headline);
+    const inStory = count(text);
+    return topics.filter((_, t) => inHeadline[t]! > 0 || inHeadline[t]! + inStory[t]! >= minMentions).map((topic) => topic.slug);
+  };
 }

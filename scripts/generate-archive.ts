@@ -1,0 +1,65 @@
+/**
+ * Writes a deterministic archive of wire-copy articles in the seed format, for the
+ * benchmarks: `tsx scripts/generate-archive.ts <count> <folder>`. The same count always
+ * gives the same files, bytes and modification times.
+ */
+import { mkdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** mulberry32: a small, fast, seeded PRNG. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PLACES = ["Turkey", "the United States", "Russia", "Ukraine", "China", "Iran", "Germany", "France", "Brazil", "India", "Japan", "Egypt", "Nigeria", "Mexico", "the European Union", "Syria", "Israel", "Canada"];
+const SUBJECTS = ["sanctions", "oil prices", "the election", "inflation", "a trade deal", "the ceasefire", "vaccine supplies", "a storm", "interest rates", "defense spending", "a court ruling", "the budget", "refugees", "cyber attacks", "gas pipelines"];
+const VERBS = ["discuss", "reject", "approve", "weigh", "announce", "challenge", "extend", "review"];
+const PEOPLE = ["the foreign minister", "the president", "officials", "lawmakers", "the central bank", "analysts", "the prime minister", "diplomats", "the health ministry"];
+const AGENCIES = ["AP", "Reuters", "AFP"];
+const FILLER = "Officials said the talks would continue next week, and that experts from both sides had begun work on the details. Critics said the plan did not go far enough, while supporters called it a first step.";
+
+export function generateArticle(index: number): { name: string; text: string; mtime: Date } {
+  const rnd = random(index * 7919 + 17);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(rnd() * list.length)]!;
+  const place = pick(PLACES);
+  const other = pick(PLACES);
+  const subject = pick(SUBJECTS);
+  const headline = `${place[0]!.toUpperCase()}${place.slice(1)} and ${other} ${pick(VERBS)} ${subject} (${index})`;
+  const paragraphs = [
+    `${place[0]!.toUpperCase()}${place.slice(1)} and ${other} will ${pick(VERBS)} ${subject}, ${pick(PEOPLE)} said on ${pick(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"])}.`,
+    `The move follows weeks of talks on ${subject} and ${pick(SUBJECTS)}, ${pick(PEOPLE)} told reporters in a statement.`,
+    ...Array.from({ length: 3 + Math.floor(rnd() * 5) }, () => `${FILLER} ${pick(PEOPLE)} said ${pick(SUBJECTS)} and ${pick(SUBJECTS)} remained on the agenda in ${pick(PLACES)}.`),
+  ];
+  paragraphs[paragraphs.length - 1] += ` [${pick(AGENCIES)}]`;
+  const text = [headline, "", headline, "", ...paragraphs.flatMap((p) => [p, ""]), "Subscribe to our Newsletters", "", "By signing up you are agreeing to our Terms of Service and Privacy Policy."].join("\n");
+  const hash = (Math.floor(random(index + 1)() * 2 ** 32).toString(16).padStart(8, "0") + index.toString(16).padStart(8, "0")).slice(0, 16);
+  return { name: `${String(index).padStart(6, "0")}_${hash}.txt`, text, mtime: new Date(Date.UTC(2020, 0, 1) + index * 3_600_000) };
+}
+
+export function generateArchive(count: number, folder: string): void {
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(folder, { recursive: true });
+  for (let i = 0; i < count; i++) {
+    const { name, text, mtime } = generateArticle(i);
+    const path = join(folder, name);
+    writeFileSync(path, text);
+    utimesSync(path, mtime, mtime);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [count, folder] = process.argv.slice(2);
+  if (!count || !folder || !/^\d+$/.test(count)) {
+    console.error("usage: tsx scripts/generate-archive.ts <count> <folder>");
+    process.exit(2);
+  }
+  generateArchive(Number(count), folder);
+  console.log(`generate-archive: ${count} articles in ${folder}`);
+}
