@@ -27,6 +27,15 @@ export function resolveSite(env: Env, requestUrl: string): Site {
     entry = { settings, key: String(settingsIds.get(json)) };
     settingsByEnv.set(env, entry);
   }
-  const origin = entry.settings.siteUrl ?? new URL(requestUrl).origin;
+  const origin = entry.settings.siteUrl ?? originOf(requestUrl);
   return { settings: entry.settings, origin, key: `${entry.key} ${origin}` };
+}
+
+/**
+ * The origin of a URL the runtime has already parsed and serialized (Request.url is
+ * always absolute and normalized), taken by slicing rather than parsing it again.
+ */
+function originOf(url: string): string {
+  const pathStart = url.indexOf("/", url.indexOf("//") + 2);
+  return pathStart === -1 ? url : url.slice(0, pathStart);
 }

@@ -8,6 +8,19 @@ export type Encoding = "br" | "gzip" | "identity";
  */
 export function chooseEncoding(header: string | null, available: readonly Encoding[]): Encoding {
   if (header === null || header === "" || available.length === 0) return "identity";
+  // Readers send a handful of distinct values; each is parsed once per isolate.
+  const key = `${available.join(",")} ${header}`;
+  const known = chosen.get(key);
+  if (known !== undefined) return known;
+  if (chosen.size >= 256) chosen.clear();
+  const choice = parse(header, available);
+  chosen.set(key, choice);
+  return choice;
+}
+
+const chosen = new Map<string, Encoding>();
+
+function parse(header: string, available: readonly Encoding[]): Encoding {
   const q = new Map<string, number>();
   for (const part of header.split(",")) {
     const [name, ...params] = part.trim().toLowerCase().split(";");
