@@ -14,7 +14,8 @@
  * Each row is measured in ROUNDS interleaved rounds and the median taken, so a slow
  * moment of the machine does not land on one row only.
  *
- *   BENCH_SECONDS   seconds of load per row and round (default 3)
+ *   BENCH_SECONDS   seconds of load per row and round (default 4)
+ *   BENCH_ROUNDS    rounds per row, of which the median counts (default 5)
  *   BENCH_CORPORA   comma-separated subset of: seeds,1000,10000
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -31,8 +32,8 @@ import { referenceRss } from "./reference";
 const ROOT = resolve(import.meta.dirname, "..");
 const WORK = join(ROOT, "bench/.work");
 const BIN = join(ROOT, "node_modules/.bin");
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const ROUNDS = 3;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = 10;
 const ACCEPT = "gzip, br";
 const WANTED = (process.env.BENCH_CORPORA ?? "seeds,1000,10000").split(",");
@@ -145,7 +146,39 @@ function rowsFor(content: Content): Row[] {
   ];
 }
 
+/** wrk (C, from Debian's `wrk` package) when installed: it costs the machine less per request than autocannon, so more of it is left for the server under test. */
+const WRK = spawnSync("wrk", ["--version"]).error === undefined;
+const GENERATOR = WRK ? "wrk (1 thread)" : "autocannon";
+
 async function load(url: string, headers: Record<string, string>): Promise<LoadResult> {
+  return WRK ? loadWithWrk(url, headers) : loadWithAutocannon(url, headers);
+}
+
+function loadWithWrk(url: string, headers: Record<string, string>): LoadResult {
+  const args = ["-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", ...Object.entries(headers).flatMap(([k, v]) => ["-H", `${k}: ${v}`]), url];
+  const out = execFileSync("wrk", args, { encoding: "utf8" });
+  const number = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
+  const ms = (re: RegExp) => {
+    const m = re.exec(out);
+    if (!m) return NaN;
+    const unit = m[2];
+    return Number(m[1]) * (unit === "us" ? 0.001 : unit === "s" ? 1000 : 1);
+  };
+  const rps = number(/Requests\/sec:\s+([\d.]+)/);
+  const total = number(/(\d+) requests in/);
+  const transfer = /Transfer\/sec:\s+([\d.]+)(B|KB|MB|GB)/.exec(out)!;
+  const bytesPerSec = Number(transfer[1]) * { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[transfer[2] as "B"]!;
+  const other = number(/Non-2xx or 3xx responses: (\d+)/);
+  return {
+    rps,
+    p50: ms(/50%\s+([\d.]+)(us|ms|s)/),
+    p99: ms(/99%\s+([\d.]+)(us|ms|s)/),
+    statuses: Number.isNaN(other) ? `2xx/3xx×${total}` : `2xx/3xx×${total - other} other×${other}`,
+    bytesPerRequest: bytesPerSec / rps,
+  };
+}
+
+async function loadWithAutocannon(url: string, headers: Record<string, string>): Promise<LoadResult> {
   const args = ["bench/load.mjs", url, String(SECONDS), String(CONNECTIONS), ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
   const out = execFileSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 26 });
   const r = JSON.parse(out);
@@ -303,7 +336,7 @@ function report(results: CorpusResult[], started: Date): string {
     `- Date: ${started.toISOString().slice(0, 16).replace("T", " ")} UTC`,
     `- Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${fmt(totalmem() / 2 ** 30, 0)} GiB`,
     `- Node ${process.version}; ${workerd}; wrangler 4.86.0 bundles, Miniflare serves (see bench/run.ts for why)`,
-    `- Load: autocannon in its own process, ${CONNECTIONS} connections, ${SECONDS} s per row, median of ${ROUNDS} interleaved rounds, \`Accept-Encoding: ${ACCEPT}\` as readers send it, over loopback (127.0.0.1)`,
+    `- Load: ${GENERATOR} in its own process, ${CONNECTIONS} connections, ${SECONDS} s per row, median of ${ROUNDS} interleaved rounds, \`Accept-Encoding: ${ACCEPT}\` as readers send it, over loopback (127.0.0.1)`,
     `- In-process CPU: the app's fetch handler called in a loop in Node (the same code workerd runs), body read, after a warm-up; median of ${ROUNDS} interleaved rounds`,
     "- First request CPU: one request to a fresh app, which renders, hashes and compresses that response (every later request reuses it)",
     "",

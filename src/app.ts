@@ -5,7 +5,8 @@ import { RepresentationCache } from "./http/representation";
 import { assetRoutes } from "./routes/assets";
 import { feedRoutes } from "./routes/feeds";
 import { notFound, pageRoutes } from "./routes/pages";
-import type { AppVariables, Renderer } from "./routes/render";
+import { type AppVariables, type Renderer, representationKey } from "./routes/render";
+import { serveRepresentation } from "./http/respond";
 import { ConfigError, type Env } from "./settings";
 import { resolveSite } from "./site";
 
@@ -33,6 +34,28 @@ export function createApp(content: Content): Hono<{ Bindings: Env; Variables: Ap
   pageRoutes(app, renderer);
   assetRoutes(app, renderer);
   app.notFound((c) => notFound(c, renderer));
+  // The fast path: a GET or HEAD for a response already rendered is answered from the
+  // stored bytes without routing. Anything else (a first request, a query string, a
+  // percent-encoded path, an error in the settings) takes the routes below, which render
+  // and store under the same key.
+  const route = app.fetch;
+  app.fetch = (request, env, ctx) => {
+    const method = request.method;
+    if (method === "GET" || method === "HEAD") {
+      const url = request.url;
+      const pathStart = url.indexOf("/", url.indexOf("//") + 2);
+      if (pathStart !== -1 && url.indexOf("?", pathStart) === -1 && url.indexOf("%", pathStart) === -1) {
+        try {
+          const rep = renderer.cache.peek(representationKey(resolveSite(env ?? {}, url), url.slice(pathStart)));
+          if (rep !== undefined) return serveRepresentation(request, rep);
+        } catch {
+          // Bad settings: the routes answer with the error.
+        }
+      }
+    }
+    return route(request, env, ctx);
+  };
+
   app.onError((error, c) => {
     if (error instanceof ConfigError) {
       return c.text(`Configuration error: ${error.message}. Fix it in wrangler.toml [vars].\n`, 500);

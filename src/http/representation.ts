@@ -66,6 +66,7 @@ export async function createRepresentation(
   const variant = (encoding: Encoding, body: Uint8Array<ArrayBuffer>): Variant => {
     // Each coding's bytes differ, so each has its own strong tag (RFC 9110 §8.8.3).
     const etag = encoding === "identity" ? `"${hash}"` : `"${hash}-${encoding}"`;
+    // Content-Length is given so that a HEAD, which has no body, states it too.
     const headers: [string, string][] = [...common, ["ETag", etag], ["Content-Type", contentType], ["Content-Length", String(body.byteLength)]];
     if (encoding !== "identity") headers.push(["Content-Encoding", encoding]);
     return { encoding, body, etag, headers: new Headers(headers), notModifiedHeaders: new Headers([...common, ["ETag", etag]]) };
@@ -90,26 +91,39 @@ function copy(buffer: Uint8Array): Uint8Array<ArrayBuffer> {
 
 /**
  * Rendered representations kept for the life of the isolate, by key. At most `limit`
- * entries: the least recently used one goes first. Concurrent requests for the same key
- * share one rendering.
+ * entries, the oldest dropped first. Concurrent requests for the same key share one
+ * rendering.
  */
 export class RepresentationCache {
   private readonly entries = new Map<string, Promise<Representation>>();
+  /** The same entries once rendered, for requests that can be answered without awaiting. */
+  private readonly ready = new Map<string, Representation>();
   constructor(private readonly limit: number) {}
 
   get(key: string, render: () => Promise<Representation>): Promise<Representation> {
     const hit = this.entries.get(key);
-    if (hit !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit;
-    }
+    if (hit !== undefined) return hit;
     const pending = render();
     this.entries.set(key, pending);
-    // A failed rendering is not kept: the next request tries again.
-    pending.catch(() => this.entries.delete(key));
-    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+    pending.then(
+      (rep) => {
+        if (this.entries.get(key) === pending) this.ready.set(key, rep);
+      },
+      // A failed rendering is not kept: the next request tries again.
+      () => this.entries.delete(key),
+    );
+    if (this.entries.size > this.limit) {
+      // The oldest rendering goes first: insertion order, no bookkeeping on the hot path.
+      const oldest = this.entries.keys().next().value!;
+      this.entries.delete(oldest);
+      this.ready.delete(oldest);
+    }
     return pending;
+  }
+
+  /** The rendered representation for `key`, if there is one. */
+  peek(key: string): Representation | undefined {
+    return this.ready.get(key);
   }
 
   get size(): number {

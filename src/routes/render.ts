@@ -35,11 +35,15 @@ export async function serveRendered(
   options: ServeOptions,
   render: () => Promise<Rendering> | Rendering,
 ): Promise<Response> {
-  const site = c.get("site");
-  const key = `${site.key} ${c.req.path}`;
+  const key = representationKey(c.get("site"), c.req.path);
   const rep: Representation = await cache.get(key, async () => {
     const r = await render();
     return createRepresentation(r.body, r.contentType, r.lastModified, options);
   });
   return serveRepresentation(c.req.raw, rep);
+}
+
+/** Where a rendered response is kept: per site, by decoded path. */
+export function representationKey(site: Site, path: string): string {
+  return `${site.key} ${path}`;
 }

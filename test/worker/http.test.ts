@@ -273,3 +273,25 @@ describe("compression behind the Workers runtime", () => {
     }
   });
 });
+
+describe("stored responses", () => {
+  it("the second request is answered from the stored bytes; query strings and percent-encoding reach the same ones", async () => {
+    const fetch = await seedWorker();
+    const first = await fetch("/rss.xml");
+    const body = await first.text();
+    for (const path of ["/rss.xml", "/rss.xml?utm_source=reader", "/rss%2Exml", "/%72ss.xml"]) {
+      const res = await fetch(path);
+      expect([path, await res.text()]).toEqual([path, body]);
+      expect(res.headers.get("ETag")).toBe(first.headers.get("ETag"));
+    }
+  });
+
+  it("settings that differ get responses of their own", async () => {
+    const c = await content([seedFile()]);
+    const { createApp } = await import("../../src/app");
+    const app = createApp(c);
+    const a = await (await app.request("http://localhost/feed.json", {}, { SITE_TITLE: "A" })).json();
+    const b = await (await app.request("http://localhost/feed.json", {}, { SITE_TITLE: "B" })).json();
+    expect([(a as { title: string }).title, (b as { title: string }).title]).toEqual(["A", "B"]);
+  });
+});
