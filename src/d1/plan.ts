@@ -1,0 +1,156 @@
+/**
+ * What an import does to the database, as a list of SQL statements: the same plan is run
+ * by `npm run import` (through `wrangler d1 execute`) and by the tests and the benchmark
+ * (through a D1 binding). Pure: it reads nothing, it only compares.
+ */
+import { sha256Hex } from "../content/ids";
+import type { Article, Content } from "../content/types";
+
+export type SqlValue = string | number | null;
+
+export interface Statement {
+  sql: string;
+  params: SqlValue[];
+}
+
+export interface ImportPlan {
+  statements: Statement[];
+  added: string[];
+  updated: string[];
+  unchanged: number;
+  /** In the database but not in the folder. Deleted only when asked. */
+  missing: string[];
+  deleted: string[];
+}
+
+const ARTICLE_COLUMNS = ["id", "guid", "slug", "title", "summary", "html", "source", "author", "language", "published", "updated", "topics", "file", "content_hash"] as const;
+
+/** D1 binds at most 100 parameters per statement. */
+const MAX_PARAMS = 100;
+
+/** The article as a row; `content_hash` names everything else, so an unchanged article is skipped. */
+export async function articleRow(article: Article): Promise<Record<(typeof ARTICLE_COLUMNS)[number], SqlValue>> {
+  const row = {
+    id: article.id,
+    guid: article.guid,
+    slug: article.slug,
+    title: article.title,
+    summary: article.summary,
+    html: article.html,
+    source: article.source,
+    author: article.author,
+    language: article.language,
+    published: article.published,
+    updated: article.updated,
+    topics: JSON.stringify(article.topics),
+    file: article.file,
+  };
+  return { ...row, content_hash: (await sha256Hex(JSON.stringify(row))).slice(0, 32) };
+}
+
+/** The article a row holds: the inverse of articleRow. */
+export function rowArticle(row: Record<string, unknown>): Article {
+  return {
+    id: row.id as string,
+    guid: row.guid as string,
+    slug: row.slug as string,
+    title: row.title as string,
+    summary: row.summary as string,
+    html: row.html as string,
+    source: (row.source as string | null) ?? null,
+    author: (row.author as string | null) ?? null,
+    language: (row.language as string | null) ?? null,
+    published: row.published as string,
+    updated: row.updated as string,
+    topics: JSON.parse(row.topics as string) as string[],
+    file: row.file as string,
+  };
+}
+
+/**
+ * Compares the compiled folder with what the database holds (`existing`: content hash by
+ * article id) and plans the writes: new and changed articles upserted with their topic
+ * memberships, topics upserted with their counts, and, when anything changed, the content
+ * version bumped so that every worker isolate renders afresh.
+ */
+export interface Existing {
+  /** Content hash by article id. */
+  articles: ReadonlyMap<string, string>;
+  /** Name and position by topic slug. */
+  topics: ReadonlyMap<string, { name: string; position: number }>;
+}
+
+export async function planImport(content: Content, existing: Existing, options: { deleteMissing: boolean }): Promise<ImportPlan> {
+  const statements: Statement[] = [];
+  const added: string[] = [];
+  const updated: string[] = [];
+  let unchanged = 0;
+  for (const article of content.articles) {
+    const row = await articleRow(article);
+    const previous = existing.articles.get(article.id);
+    if (previous === row.content_hash) {
+      unchanged++;
+      continue;
+    }
+    (previous === undefined ? added : updated).push(article.id);
+    statements.push({
+      sql: `INSERT INTO articles (${ARTICLE_COLUMNS.join(", ")}) VALUES (${ARTICLE_COLUMNS.map(() => "?").join(", ")}) ON CONFLICT (id) DO UPDATE SET ${ARTICLE_COLUMNS.filter((c) => c !== "id").map((c) => `${c} = excluded.${c}`).join(", ")}`,
+      params: ARTICLE_COLUMNS.map((c) => row[c]),
+    });
+    statements.push({ sql: "DELETE FROM article_topics WHERE article_id = ?", params: [article.id] });
+    for (const group of chunks(article.topics, Math.floor(MAX_PARAMS / 3))) {
+      statements.push({
+        sql: `INSERT INTO article_topics (topic, published, article_id) VALUES ${group.map(() => "(?, ?, ?)").join(", ")}`,
+        params: group.flatMap((topic) => [topic, article.published, article.id]),
+      });
+    }
+  }
+
+  const inFolder = new Set(content.articles.map((a) => a.id));
+  const missing = [...existing.articles.keys()].filter((id) => !inFolder.has(id)).sort();
+  const deleted = options.deleteMissing ? missing : [];
+  for (const id of deleted) {
+    statements.push({ sql: "DELETE FROM article_topics WHERE article_id = ?", params: [id] });
+    statements.push({ sql: "DELETE FROM articles WHERE id = ?", params: [id] });
+  }
+
+  const topicsChanged = content.topics.filter((topic, position) => {
+    const known = existing.topics.get(topic.slug);
+    return known === undefined || known.name !== topic.name || known.position !== position;
+  });
+  // Topics are never deleted: a topic's URLs keep answering after its last article goes.
+  const changed = added.length + updated.length + deleted.length + topicsChanged.length > 0;
+  if (changed) {
+    content.topics.forEach((topic, position) => {
+      if (!topicsChanged.includes(topic)) return;
+      statements.push({
+        sql: "INSERT INTO topics (slug, name, position) VALUES (?, ?, ?) ON CONFLICT (slug) DO UPDATE SET name = excluded.name, position = excluded.position",
+        params: [topic.slug, topic.name, position],
+      });
+    });
+    statements.push(
+      { sql: "UPDATE topics SET article_count = (SELECT COUNT(*) FROM article_topics WHERE topic = topics.slug)", params: [] },
+      { sql: "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'", params: [] },
+      { sql: "UPDATE meta SET value = COALESCE((SELECT MAX(updated) FROM articles), '1970-01-01T00:00:00Z') WHERE key = 'newest_updated'", params: [] },
+    );
+  }
+  return { statements, added, updated, unchanged, missing, deleted };
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** A statement with its parameters written in as SQL literals, for `wrangler d1 execute --file`. */
+export function inlineStatement({ sql, params }: Statement): string {
+  let i = 0;
+  return `${sql.replace(/\?/g, () => literal(params[i++] ?? null))};`;
+}
+
+function literal(value: SqlValue): string {
+  if (value === null) return "NULL";
+  if (typeof value === "number") return String(value);
+  return `'${value.replace(/'/g, "''")}'`;
+}
