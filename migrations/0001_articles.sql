@@ -42,9 +42,10 @@ CREATE INDEX article_topics_by_article ON article_topics (article_id);
 
 -- version: bumped by every import that changes anything; rendered responses are cached under it.
 -- newest_updated: the latest `updated` of any article, the date of an empty listing.
+-- article_count: the number of articles. All three are kept by the import.
 CREATE TABLE meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
 
-INSERT INTO meta (key, value) VALUES ('version', '0'), ('newest_updated', '1970-01-01T00:00:00Z');
+INSERT INTO meta (key, value) VALUES ('version', '0'), ('newest_updated', '1970-01-01T00:00:00Z'), ('article_count', '0');

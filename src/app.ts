@@ -1,21 +1,39 @@
 import { Hono } from "hono";
-import { Catalog } from "./content/catalog";
+import { BundledStore } from "./content/bundled-store";
+import type { ContentStore } from "./content/store";
 import type { Content } from "./content/types";
+import type { D1Like } from "./d1/database";
+import { D1Store } from "./d1/store";
 import { RepresentationCache } from "./http/representation";
+import { serveRepresentation } from "./http/respond";
 import { assetRoutes } from "./routes/assets";
 import { feedRoutes } from "./routes/feeds";
 import { notFound, pageRoutes } from "./routes/pages";
-import { type AppVariables, type Renderer, representationKey } from "./routes/render";
-import { serveRepresentation } from "./http/respond";
-import { ConfigError, type Env } from "./settings";
+import { type AppVariables, BadRequest, NotFound, representationKey } from "./routes/render";
+import { ConfigError, type Env, type Settings } from "./settings";
 import { resolveSite } from "./site";
 
 /** Renderings kept per isolate: every feed and page of a large site, bounded for memory. */
 const CACHE_ENTRIES = 2000;
 
-/** The worker for one compiled content set: all lookups are built here, once. */
+/**
+ * The worker. `content` is the compiled bundle, served unless wrangler.toml selects the
+ * D1 mode (STORAGE = "d1" and a D1 binding named DB).
+ */
 export function createApp(content: Content): Hono<{ Bindings: Env; Variables: AppVariables }> {
-  const renderer: Renderer = { catalog: new Catalog(content), cache: new RepresentationCache(CACHE_ENTRIES) };
+  const cache = new RepresentationCache(CACHE_ENTRIES);
+  const bundled = new BundledStore(content);
+  const databases = new WeakMap<D1Like, D1Store>();
+  const storeFor = (env: Env, settings: Settings): ContentStore => {
+    if (settings.storage !== "d1") return bundled;
+    let store = databases.get(env.DB!);
+    if (store === undefined) {
+      store = new D1Store(env.DB!, settings.contentTtl * 1000);
+      databases.set(env.DB!, store);
+    }
+    return store;
+  };
+
   const app = new Hono<{ Bindings: Env; Variables: AppVariables }>();
 
   // A constant answer for health checks, and the baseline every benchmark figure is measured against.
@@ -26,18 +44,30 @@ export function createApp(content: Content): Hono<{ Bindings: Env; Variables: Ap
     if (c.req.method !== "GET" && c.req.method !== "HEAD") {
       return c.text("Method not allowed: this site is read-only (GET and HEAD).\n", 405, { Allow: "GET, HEAD" });
     }
-    c.set("site", resolveSite(c.env ?? {}, c.req.url));
+    const site = resolveSite(c.env ?? {}, c.req.url);
+    c.set("site", site);
+    c.set("store", storeFor(c.env ?? {}, site.settings));
     await next();
   });
 
-  feedRoutes(app, renderer);
-  pageRoutes(app, renderer);
-  assetRoutes(app, renderer);
-  app.notFound((c) => notFound(c, renderer));
-  // The fast path: a GET or HEAD for a response already rendered is answered from the
-  // stored bytes without routing. Anything else (a first request, a query string, a
-  // percent-encoded path, an error in the settings) takes the routes below, which render
-  // and store under the same key.
+  feedRoutes(app, cache);
+  pageRoutes(app, cache);
+  assetRoutes(app, cache);
+  app.notFound((c) => notFound(c, cache));
+  app.onError((error, c) => {
+    if (error instanceof NotFound) return notFound(c, cache);
+    if (error instanceof BadRequest) return c.text(`Bad request: ${error.message}.\n`, 400);
+    if (error instanceof ConfigError) {
+      return c.text(`Configuration error: ${error.message}. Fix it in wrangler.toml [vars].\n`, 500);
+    }
+    console.error(error);
+    return c.text("Internal error.\n", 500);
+  });
+
+  // The fast path: a GET or HEAD for a response already rendered for the current content
+  // is answered from the stored bytes without routing. Anything else (a first request, a
+  // query string, a percent-encoded path, a content version due for a check, bad
+  // settings) takes the routes above, which render and store under the same key.
   const route = app.fetch;
   app.fetch = (request, env, ctx) => {
     const method = request.method;
@@ -46,8 +76,10 @@ export function createApp(content: Content): Hono<{ Bindings: Env; Variables: Ap
       const pathStart = url.indexOf("/", url.indexOf("//") + 2);
       if (pathStart !== -1 && url.indexOf("?", pathStart) === -1 && url.indexOf("%", pathStart) === -1) {
         try {
-          const rep = renderer.cache.peek(representationKey(resolveSite(env ?? {}, url), url.slice(pathStart)));
-          if (rep !== undefined) return serveRepresentation(request, rep);
+          const site = resolveSite(env ?? {}, url);
+          const snapshot = storeFor(env ?? {}, site.settings).currentSnapshot();
+          const rep = snapshot && cache.peek(representationKey(site, snapshot.version, url.slice(pathStart)));
+          if (rep) return serveRepresentation(request, rep);
         } catch {
           // Bad settings: the routes answer with the error.
         }
@@ -55,13 +87,5 @@ export function createApp(content: Content): Hono<{ Bindings: Env; Variables: Ap
     }
     return route(request, env, ctx);
   };
-
-  app.onError((error, c) => {
-    if (error instanceof ConfigError) {
-      return c.text(`Configuration error: ${error.message}. Fix it in wrangler.toml [vars].\n`, 500);
-    }
-    console.error(error);
-    return c.text("Internal error.\n", 500);
-  });
   return app;
 }

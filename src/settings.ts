@@ -1,3 +1,5 @@
+import type { D1Like } from "./d1/database";
+
 /** Bindings and `[vars]` of wrangler.toml. Vars arrive as strings (or TOML numbers). */
 export interface Env {
   SITE_URL?: string;
@@ -6,6 +8,12 @@ export interface Env {
   SITE_LANGUAGE?: string;
   FEED_ITEM_LIMIT?: string | number;
   CACHE_MAX_AGE?: string | number;
+  /** "bundled" (default) or "d1": where articles are read from. */
+  STORAGE?: string;
+  /** D1 mode: seconds an isolate trusts its copy of the content version. */
+  CONTENT_TTL?: string | number;
+  /** The D1 database of the D1 mode (wrangler.toml [[d1_databases]], binding "DB"). */
+  DB?: D1Like;
 }
 
 /** The validated site configuration. */
@@ -20,6 +28,9 @@ export interface Settings {
   feedItemLimit: number;
   /** Seconds a response stays fresh in caches (Cache-Control max-age). */
   cacheMaxAge: number;
+  storage: "bundled" | "d1";
+  /** D1 mode: seconds between checks for a new import. */
+  contentTtl: number;
 }
 
 /** A setting in wrangler.toml (or --var) that cannot work; the message says which and why. */
@@ -33,6 +44,7 @@ export const DEFAULTS = {
   language: "en",
   feedItemLimit: 50,
   cacheMaxAge: 300,
+  contentTtl: 60,
 } as const;
 
 function text(value: string | number | undefined): string | undefined {
@@ -69,6 +81,11 @@ export function readSettings(env: Env): Settings {
   if (!/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/.test(language)) {
     throw new ConfigError(`SITE_LANGUAGE must be a language tag such as en or pt-BR, got "${language}"`);
   }
+  const storage = text(env.STORAGE) ?? "bundled";
+  if (storage !== "bundled" && storage !== "d1") throw new ConfigError(`STORAGE must be "bundled" or "d1", got "${storage}"`);
+  if (storage === "d1" && env.DB === undefined) {
+    throw new ConfigError('STORAGE is "d1" but there is no D1 binding named DB ([[d1_databases]] in wrangler.toml)');
+  }
   return {
     siteUrl,
     title: text(env.SITE_TITLE) ?? DEFAULTS.title,
@@ -76,5 +93,7 @@ export function readSettings(env: Env): Settings {
     language,
     feedItemLimit: integer("FEED_ITEM_LIMIT", env.FEED_ITEM_LIMIT, DEFAULTS.feedItemLimit, 1, 1000),
     cacheMaxAge: integer("CACHE_MAX_AGE", env.CACHE_MAX_AGE, DEFAULTS.cacheMaxAge, 0, 31_536_000),
+    storage,
+    contentTtl: integer("CONTENT_TTL", env.CONTENT_TTL, DEFAULTS.contentTtl, 0, 86_400),
   };
 }

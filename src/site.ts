@@ -22,7 +22,7 @@ export function resolveSite(env: Env, requestUrl: string): Site {
   let entry = settingsByEnv.get(env);
   if (entry === undefined) {
     const settings = readSettings(env);
-    const json = JSON.stringify(settings);
+    const json = JSON.stringify({ ...settings, db: env.DB === undefined ? null : databaseId(env.DB) });
     if (!settingsIds.has(json)) settingsIds.set(json, settingsIds.size);
     entry = { settings, key: String(settingsIds.get(json)) };
     settingsByEnv.set(env, entry);
@@ -38,4 +38,17 @@ export function resolveSite(env: Env, requestUrl: string): Site {
 function originOf(url: string): string {
   const pathStart = url.indexOf("/", url.indexOf("//") + 2);
   return pathStart === -1 ? url : url.slice(0, pathStart);
+}
+
+const databaseIds = new WeakMap<object, number>();
+let databases = 0;
+
+/** Distinguishes D1 bindings in cache keys (tests give each their own database). */
+function databaseId(db: object): number {
+  let id = databaseIds.get(db);
+  if (id === undefined) {
+    id = databases++;
+    databaseIds.set(db, id);
+  }
+  return id;
 }

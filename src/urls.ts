@@ -32,6 +32,11 @@ export function scopePagePath(scope: FeedScope): string {
   return scope.topic === undefined ? "/" : `/topics/${scope.topic}`;
 }
 
+/** A page of a paged feed or listing: `before` names the article the page starts after. */
+export function pagePath(path: string, before: string | null): string {
+  return before === null ? path : `${path}?before=${before}`;
+}
+
 /** Absolute URLs under `origin` (which has no trailing slash). */
 export function urls(origin: string): (path: string) => string {
   return (path) => `${origin}${path}`;

@@ -75,7 +75,8 @@ export async function compileContent(files: SourceFile[], options: CompileOption
   const guidClash = duplicates(articles, (a) => a.guid, (g) => `files share the feed id "${g}"`);
   if (guidClash.length > 0) throw new ContentErrors(guidClash);
 
-  articles.sort((a, b) => compare(b.published, a.published) || compare(a.id, b.id));
+  // Newest first; among articles of the same second, by id descending: the order D1 pages in.
+  articles.sort((a, b) => compare(b.published, a.published) || compare(b.id, a.id));
   return { content: { articles, topics: topics.list }, heldBack };
 }
 

@@ -39,7 +39,7 @@ export interface Topic {
 }
 
 export interface Content {
-  /** Newest first: by `published`, then by id. */
+  /** Newest first: by `published`, then by id descending. */
   articles: Article[];
   /** Every topic that can be served: those of the topic file, then those only front matter names. */
   topics: Topic[];

@@ -1,7 +1,7 @@
 import { Feed } from "feed";
 import { escapeXml } from "../text/xml";
 import type { FeedDocument } from "./document";
-import { escapedAttribute, finishXml, plain, xmlCdata, xmlText } from "./feed-library";
+import { escapedAttribute, finishXml, plain, withPagingLinks, xmlCdata, xmlText } from "./feed-library";
 
 /**
  * Atom 1.0 (RFC 4287). The package marks titles and summaries `type="html"`, so plain
@@ -36,7 +36,7 @@ export function renderAtom(doc: FeedDocument): string {
       })),
     });
   }
-  return finishXml(withLanguage(feed.atom1(), doc.language));
+  return finishXml(withPagingLinks(withLanguage(feed.atom1(), doc.language), doc.pages, "link"));
 }
 
 /** The package has no option for the feed's language; Atom carries it as `xml:lang` on the root. */

@@ -1,8 +1,8 @@
-import { type Catalog, newestUpdate } from "../content/catalog";
+import { newestUpdate } from "../content/catalog";
 import { nameBasedUuid } from "../content/ids";
-import type { Article } from "../content/types";
+import type { Listing, Snapshot } from "../content/store";
 import type { Settings } from "../settings";
-import { type FeedFormat, feedPath, type FeedScope, scopePagePath, urls } from "../urls";
+import { type FeedFormat, feedPath, type FeedScope, pagePath, scopePagePath, urls } from "../urls";
 
 /** A feed, whatever its format: everything a renderer needs, with absolute URLs. */
 export interface FeedDocument {
@@ -12,8 +12,10 @@ export interface FeedDocument {
   language: string;
   /** The HTML page this feed mirrors. */
   homeUrl: string;
-  /** The URL this feed is served at. */
+  /** The URL this feed (page) is served at. */
   selfUrl: string;
+  /** RFC 5005 paging links, absolute; null when the feed fits one page. */
+  pages: { first: string; next: string | null; previous: string | null; last: string } | null;
   /** A URI naming this feed that does not depend on the host it is served from. */
   id: string;
   /** Newest `updated` of its items (RFC 3339): the feed changes when an item does, never with the clock. */
@@ -42,31 +44,42 @@ export interface FeedItem {
   categories: { slug: string; name: string; url: string }[];
 }
 
-/** The items of a feed: the newest `limit` articles of the scope, newest first. */
-export function feedArticles(catalog: Catalog, scope: FeedScope, limit: number): readonly Article[] {
-  const all = scope.topic === undefined ? catalog.articles : (catalog.topic(scope.topic)?.articles ?? []);
-  return all.slice(0, limit);
+/** What a feed is built from: one page of a scope, and the topics' names. */
+export interface FeedSource {
+  listing: Listing;
+  snapshot: Snapshot;
+  scope: FeedScope;
+  /** The cursor of this page; null for the feed's first page. */
+  before: string | null;
 }
 
-export async function buildFeedDocument(
-  catalog: Catalog,
-  settings: Settings,
-  origin: string,
-  scope: FeedScope,
-  format: FeedFormat,
-): Promise<FeedDocument> {
+export async function buildFeedDocument(source: FeedSource, settings: Settings, origin: string, format: FeedFormat): Promise<FeedDocument> {
+  const { listing, snapshot, scope, before } = source;
   const link = urls(origin);
-  const articles = feedArticles(catalog, scope, settings.feedItemLimit);
-  const topicName = scope.topic === undefined ? undefined : catalog.topicName(scope.topic);
+  const names = new Map(snapshot.topics.map(({ topic }) => [topic.slug, topic.name]));
+  const topicName = scope.topic === undefined ? undefined : (names.get(scope.topic) ?? scope.topic);
+  const base = feedPath(scope, format);
+  const page = (cursor: string | null) => link(pagePath(base, cursor));
+  const articles = listing.articles;
   return {
     format,
     title: topicName === undefined ? settings.title : `${settings.title}: ${topicName}`,
     description: topicName === undefined ? settings.description : `${topicName}: the latest articles from ${settings.title}.`,
     language: settings.language,
-    homeUrl: link(scopePagePath(scope)),
-    selfUrl: link(feedPath(scope, format)),
-    id: `urn:uuid:${await nameBasedUuid(`feed:${feedPath(scope, format)}`)}`,
-    updated: newestUpdate(articles) ?? catalog.newestUpdate,
+    homeUrl: link(pagePath(scopePagePath(scope), before)),
+    selfUrl: page(before),
+    pages:
+      listing.last === null && listing.newer === null
+        ? null
+        : {
+            first: page(null),
+            next: listing.older === null ? null : page(listing.older),
+            previous: listing.newer === null ? null : page(listing.newer.before),
+            last: page(listing.last),
+          },
+    // Every page of a feed is part of the same feed (RFC 5005 §3), so they share one id.
+    id: `urn:uuid:${await nameBasedUuid(`feed:${base}`)}`,
+    updated: newestUpdate(articles) ?? snapshot.newestUpdate,
     publisher: settings.title,
     topicsUrl: link("/topics"),
     items: articles.map((article) => ({
@@ -79,7 +92,7 @@ export async function buildFeedDocument(
       summary: article.summary,
       creators: [article.author, article.source].filter((c): c is string => c !== null),
       language: article.language !== null && article.language !== settings.language ? article.language : null,
-      categories: article.topics.map((slug) => ({ slug, name: catalog.topicName(slug), url: link(`/topics/${slug}`) })),
+      categories: article.topics.map((slug) => ({ slug, name: names.get(slug) ?? slug, url: link(`/topics/${slug}`) })),
     })),
   };
 }

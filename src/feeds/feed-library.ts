@@ -8,7 +8,8 @@
  * Every string handed to the package goes through one of these functions, and every
  * XML it returns through `finishXml`.
  */
-import { stripInvalidXmlChars } from "../text/xml";
+import { escapeXml, stripInvalidXmlChars } from "../text/xml";
+import type { FeedDocument } from "./document";
 
 // Placeholders are characters XML forbids: stripInvalidXmlChars removes them from every
 // input, so any occurrence in the output is one of ours.
@@ -44,4 +45,21 @@ export function plain(value: string): string {
 /** Replaces the placeholders in the package's XML output with their correct XML. */
 export function finishXml(xml: string): string {
   return `${xml.replaceAll(CDATA_END, "]]]]><![CDATA[>").replaceAll(ATTRIBUTE_LT, "&lt;")}\n`;
+}
+
+/**
+ * RFC 5005 paging links (first, next, previous, last), which the package cannot write,
+ * placed after the self link that it does write. `element` is the link element's name.
+ */
+export function withPagingLinks(xml: string, pages: FeedDocument["pages"], element: "atom:link" | "link"): string {
+  if (pages === null) return xml;
+  const selfLine = /^([ \t]*)<(?:atom:)?link [^\n]*rel="self"[^\n]*\/>$/m.exec(xml);
+  if (selfLine === null) throw new Error("no self link to place paging links after");
+  const indent = selfLine[1]!;
+  const links = (["first", "next", "previous", "last"] as const)
+    .filter((rel) => pages[rel] !== null)
+    .map((rel) => `\n${indent}<${element} rel="${rel}" href="${escapeXml(pages[rel]!)}"/>`)
+    .join("");
+  const end = selfLine.index + selfLine[0].length;
+  return `${xml.slice(0, end)}${links}${xml.slice(end)}`;
 }

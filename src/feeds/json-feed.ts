@@ -8,6 +8,7 @@ interface JsonFeed {
   title: string;
   home_page_url?: string;
   feed_url?: string;
+  next_url?: string;
   description?: string;
   language?: string;
   authors?: { name: string }[];
@@ -41,7 +42,8 @@ export function renderJsonFeed(doc: FeedDocument): string {
     description: clean(doc.description),
     link: doc.homeUrl,
     updated: new Date(doc.updated),
-    feedLinks: { json: doc.selfUrl },
+    // A page of the feed is still the same feed: feed_url names the feed, not the page.
+    feedLinks: { json: doc.pages?.first ?? doc.selfUrl },
   });
   for (const item of doc.items) {
     feed.addItem({
@@ -70,6 +72,7 @@ export function renderJsonFeed(doc: FeedDocument): string {
   const json: JsonFeed = {
     ...head,
     version: "https://jsonfeed.org/version/1.1",
+    ...(doc.pages?.next ? { next_url: doc.pages.next } : {}),
     language: doc.language,
     authors: [{ name: clean(doc.publisher) }],
     items,

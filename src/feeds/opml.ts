@@ -1,4 +1,4 @@
-import type { Catalog } from "../content/catalog";
+import type { Snapshot } from "../content/store";
 import type { Settings } from "../settings";
 import { escapeXml, stripInvalidXmlChars } from "../text/xml";
 import { feedPath, scopePagePath } from "../urls";
@@ -8,17 +8,17 @@ import { feedPath, scopePagePath } from "../urls";
  * a reader imports them all at once; topics sit in one folder. RSS is listed because
  * every reader takes it.
  */
-export function renderOpml(catalog: Catalog, settings: Settings, origin: string): string {
+export function renderOpml(snapshot: Snapshot, settings: Settings, origin: string): string {
   const text = (s: string) => escapeXml(stripInvalidXmlChars(s));
   const outline = (title: string, scope: { topic?: string }, indent: string) =>
     `${indent}<outline type="rss" text="${text(title)}" title="${text(title)}" xmlUrl="${text(origin + feedPath(scope, "rss"))}" htmlUrl="${text(origin + scopePagePath(scope))}"/>`;
-  const topics = catalog.topicsInUse();
+  const topics = snapshot.topics.filter((t) => t.count > 0);
   return [
     `<?xml version="1.0" encoding="utf-8"?>`,
     `<opml version="2.0">`,
     `  <head>`,
     `    <title>${text(`${settings.title}: all feeds`)}</title>`,
-    `    <dateModified>${new Date(catalog.newestUpdate).toUTCString()}</dateModified>`,
+    `    <dateModified>${new Date(snapshot.newestUpdate).toUTCString()}</dateModified>`,
     `    <docs>http://opml.org/spec2.opml</docs>`,
     `  </head>`,
     `  <body>`,

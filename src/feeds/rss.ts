@@ -1,7 +1,7 @@
 import { Feed } from "feed";
 import { escapeXml } from "../text/xml";
 import type { FeedDocument } from "./document";
-import { finishXml, plain, rawAttribute, xmlCdata, xmlText } from "./feed-library";
+import { finishXml, plain, rawAttribute, withPagingLinks, xmlCdata, xmlText } from "./feed-library";
 
 /**
  * RSS 2.0 with the Atom self link, `content:encoded` for the full text and `dc:creator`
@@ -32,7 +32,7 @@ export function renderRss(doc: FeedDocument): string {
       extensions: creators(item.creators),
     });
   }
-  return finishXml(feed.rss2());
+  return finishXml(withPagingLinks(feed.rss2(), doc.pages, "atom:link"));
 }
 
 /** One `dc:creator` per name: xml-js writes an array as repeated elements. */

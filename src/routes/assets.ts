@@ -4,7 +4,8 @@ import { serveRepresentation } from "../http/respond";
 import type { Env } from "../settings";
 import { ICON, STYLESHEET } from "../views/style";
 import { notFound } from "./pages";
-import type { AppVariables, Renderer } from "./render";
+import type { RepresentationCache } from "../http/representation";
+import type { AppVariables } from "./render";
 
 /** Static files of the pages. Each is served at a path that carries its content hash. */
 const SOURCES = {
@@ -44,10 +45,10 @@ export async function assetPaths(): Promise<AssetPaths> {
   return (await loadAssets()).paths;
 }
 
-export function assetRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>, renderer: Renderer): void {
+export function assetRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>, cache: RepresentationCache): void {
   app.get("/assets/:file", async (c) => {
     const rep = (await loadAssets()).byPath.get(c.req.path);
-    if (rep === undefined) return notFound(c, renderer);
+    if (rep === undefined) return notFound(c, cache);
     return serveRepresentation(c.req.raw, rep);
   });
   // Browsers ask for /favicon.ico whatever the page says; answer with the icon.

@@ -1,31 +1,34 @@
 import type { Hono } from "hono";
-import { buildFeedDocument } from "../feeds/document";
 import { renderAtom } from "../feeds/atom";
+import { buildFeedDocument } from "../feeds/document";
 import { renderJsonFeed } from "../feeds/json-feed";
 import { renderRss } from "../feeds/rss";
 import { cacheControl, FEED_HEADERS } from "../http/policy";
-import { FEED_FILES, FEED_FORMATS, FEED_TYPES, type FeedFormat, type FeedScope } from "../urls";
-import { type AppContext, type AppVariables, type Renderer, serveRendered } from "./render";
+import type { RepresentationCache } from "../http/representation";
 import type { Env } from "../settings";
-import { notFound } from "./pages";
+import { FEED_FILES, FEED_FORMATS, FEED_TYPES, type FeedFormat, feedPath, type FeedScope, pagePath } from "../urls";
+import { type AppContext, type AppVariables, cursorParam, NotFound, serveRendered } from "./render";
 
 const RENDERERS = { rss: renderRss, atom: renderAtom, json: renderJsonFeed } as const;
 
-/** /rss.xml, /atom.xml, /feed.json and the same under /topics/{topic}/. */
-export function feedRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>, renderer: Renderer): void {
-  const serve = (c: AppContext, scope: FeedScope, format: FeedFormat) => {
+/** /rss.xml, /atom.xml, /feed.json and the same under /topics/{topic}/; `?before=` pages back. */
+export function feedRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>, cache: RepresentationCache): void {
+  const serve = async (c: AppContext, scope: FeedScope, format: FeedFormat) => {
     const { settings, origin } = c.get("site");
-    return serveRendered(c, renderer.cache, { cacheControl: cacheControl(settings.cacheMaxAge), headers: FEED_HEADERS }, async () => {
-      const doc = await buildFeedDocument(renderer.catalog, settings, origin, scope, format);
+    const store = c.get("store");
+    const before = cursorParam(c);
+    const snapshot = await store.snapshot();
+    if (scope.topic !== undefined && !snapshot.topics.some((t) => t.topic.slug === scope.topic)) throw new NotFound();
+    const options = { cacheControl: cacheControl(settings.cacheMaxAge), headers: FEED_HEADERS };
+    return serveRendered(c, snapshot, pagePath(feedPath(scope, format), before), cache, options, async () => {
+      const listing = await store.listing(scope, settings.feedItemLimit, before);
+      if (listing === null) throw new NotFound();
+      const doc = await buildFeedDocument({ listing, snapshot, scope, before }, settings, origin, format);
       return { body: RENDERERS[format](doc), contentType: FEED_TYPES[format], lastModified: doc.updated };
     });
   };
   for (const format of FEED_FORMATS) {
     app.get(`/${FEED_FILES[format]}`, (c) => serve(c, {}, format));
-    app.get(`/topics/:topic/${FEED_FILES[format]}`, (c) => {
-      const topic = c.req.param("topic");
-      if (renderer.catalog.topic(topic) === undefined) return notFound(c, renderer);
-      return serve(c, { topic }, format);
-    });
+    app.get(`/topics/:topic/${FEED_FILES[format]}`, (c) => serve(c, { topic: c.req.param("topic") }, format));
   }
 }

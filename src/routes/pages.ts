@@ -1,66 +1,92 @@
 import type { Hono } from "hono";
 import type { JSX } from "hono/jsx/jsx-runtime";
 import { newestUpdate } from "../content/catalog";
+import type { Snapshot } from "../content/store";
 import { renderOpml } from "../feeds/opml";
 import { cacheControl, FEED_HEADERS, PAGE_HEADERS } from "../http/policy";
-import { createRepresentation } from "../http/representation";
+import { createRepresentation, type RepresentationCache } from "../http/representation";
 import { serveRepresentation } from "../http/respond";
 import type { Env } from "../settings";
+import { pagePath } from "../urls";
 import type { PageContext } from "../views/context";
-import { ArticlePage, HomePage, NotFoundPage, TopicPage, TopicsPage } from "../views/pages";
+import { ArticlePage, HomePage, NotFoundPage, PAGE_SIZE, TopicPage, TopicsPage } from "../views/pages";
 import { assetPaths } from "./assets";
-import { type AppContext, type AppVariables, type Renderer, serveRendered } from "./render";
+import { type AppContext, type AppVariables, cursorParam, NotFound, representationKey, serveRendered } from "./render";
 
 const HTML = "text/html; charset=utf-8";
 
 /** A missing page may appear later: caches keep the answer a minute. */
 const NOT_FOUND = { cacheControl: "public, max-age=60", headers: PAGE_HEADERS };
 
-async function pageContext(c: AppContext, renderer: Renderer): Promise<PageContext> {
-  return { site: c.get("site"), catalog: renderer.catalog, assets: await assetPaths() };
+async function pageContext(c: AppContext, snapshot: Snapshot): Promise<PageContext> {
+  return { site: c.get("site"), snapshot, names: new Map(snapshot.topics.map((t) => [t.topic.slug, t.topic.name])), assets: await assetPaths() };
 }
 
 async function html(element: JSX.Element): Promise<string> {
   return `<!DOCTYPE html>\n${await element.toString()}\n`;
 }
 
-/** /, /topics, /topics/{topic}, /articles/{slug} and /opml.xml. */
-export function pageRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>, renderer: Renderer): void {
-  const { catalog, cache } = renderer;
-  const serve = (c: AppContext, lastModified: string | null, page: (ctx: PageContext) => JSX.Element) =>
-    serveRendered(c, cache, { cacheControl: cacheControl(c.get("site").settings.cacheMaxAge), headers: PAGE_HEADERS }, async () => ({
-      body: await html(page(await pageContext(c, renderer))),
-      contentType: HTML,
-      lastModified,
-    }));
+/** /, /topics, /topics/{topic}, /articles/{slug} and /opml.xml; `?before=` pages back. */
+export function pageRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>, cache: RepresentationCache): void {
+  const page = async (c: AppContext, path: string, render: (snapshot: Snapshot) => Promise<{ element: JSX.Element; lastModified: string }>) => {
+    const snapshot = await c.get("store").snapshot();
+    const options = { cacheControl: cacheControl(c.get("site").settings.cacheMaxAge), headers: PAGE_HEADERS };
+    return serveRendered(c, snapshot, path, cache, options, async () => {
+      const { element, lastModified } = await render(snapshot);
+      return { body: await html(element), contentType: HTML, lastModified };
+    });
+  };
 
-  app.get("/", (c) => serve(c, catalog.newestUpdate, (ctx) => HomePage({ ctx })));
-  app.get("/topics", (c) => serve(c, catalog.newestUpdate, (ctx) => TopicsPage({ ctx })));
-  app.get("/topics/:topic", (c) => {
-    const entry = catalog.topic(c.req.param("topic"));
-    if (entry === undefined) return notFound(c, renderer);
-    return serve(c, newestUpdate(entry.articles) ?? catalog.newestUpdate, (ctx) => TopicPage({ ctx, entry }));
+  app.get("/", (c) => {
+    const before = cursorParam(c);
+    return page(c, pagePath("/", before), async (snapshot) => {
+      const listing = await c.get("store").listing({}, PAGE_SIZE, before);
+      if (listing === null) throw new NotFound();
+      const ctx = await pageContext(c, snapshot);
+      return { element: HomePage({ ctx, listing, before }), lastModified: newestUpdate(listing.articles) ?? snapshot.newestUpdate };
+    });
+  });
+  app.get("/topics", (c) =>
+    page(c, "/topics", async (snapshot) => ({ element: TopicsPage({ ctx: await pageContext(c, snapshot) }), lastModified: snapshot.newestUpdate })),
+  );
+  app.get("/topics/:topic", async (c) => {
+    const slug = c.req.param("topic");
+    const before = cursorParam(c);
+    return page(c, pagePath(`/topics/${slug}`, before), async (snapshot) => {
+      const entry = snapshot.topics.find((t) => t.topic.slug === slug);
+      const listing = entry === undefined ? null : await c.get("store").listing({ topic: slug }, PAGE_SIZE, before);
+      if (entry === undefined || listing === null) throw new NotFound();
+      const ctx = await pageContext(c, snapshot);
+      return { element: TopicPage({ ctx, entry, listing, before }), lastModified: newestUpdate(listing.articles) ?? snapshot.newestUpdate };
+    });
   });
   app.get("/articles/:slug", (c) => {
-    const article = catalog.article(c.req.param("slug"));
-    if (article === undefined) return notFound(c, renderer);
-    return serve(c, article.updated, (ctx) => ArticlePage({ ctx, article }));
+    const slug = c.req.param("slug");
+    return page(c, `/articles/${slug}`, async (snapshot) => {
+      const article = await c.get("store").article(slug);
+      if (article === null) throw new NotFound();
+      return { element: ArticlePage({ ctx: await pageContext(c, snapshot), article }), lastModified: article.updated };
+    });
   });
-  app.get("/opml.xml", (c) => {
+  app.get("/opml.xml", async (c) => {
     const { settings, origin } = c.get("site");
-    return serveRendered(c, cache, { cacheControl: cacheControl(settings.cacheMaxAge), headers: FEED_HEADERS }, () => ({
-      body: renderOpml(catalog, settings, origin),
+    const snapshot = await c.get("store").snapshot();
+    const options = { cacheControl: cacheControl(settings.cacheMaxAge), headers: FEED_HEADERS };
+    return serveRendered(c, snapshot, "/opml.xml", cache, options, async () => ({
+      body: renderOpml(snapshot, settings, origin),
       contentType: "text/x-opml; charset=utf-8",
-      lastModified: catalog.newestUpdate,
+      lastModified: snapshot.newestUpdate,
     }));
   });
 }
 
-/** 404 with the site's not-found page; the same body for every missing path, so it is rendered once. */
-export async function notFound(c: AppContext, renderer: Renderer): Promise<Response> {
-  const site = c.get("site");
-  const rep = await renderer.cache.get(`${site.key} 404`, async () =>
-    createRepresentation(await html(NotFoundPage({ ctx: await pageContext(c, renderer) })), HTML, null, NOT_FOUND),
-  );
+/** 404 with the site's not-found page: the same body for every missing path, rendered once per content version. */
+export async function notFound(c: AppContext, cache: RepresentationCache): Promise<Response> {
+  const store = c.get("store");
+  const snapshot = await store.snapshot();
+  const rep = await cache.get(representationKey(c.get("site"), snapshot.version, " 404"), async () => {
+    const recent = (await store.listing({}, 5, null))?.articles ?? [];
+    return createRepresentation(await html(NotFoundPage({ ctx: await pageContext(c, snapshot), recent })), HTML, null, NOT_FOUND);
+  });
   return serveRepresentation(c.req.raw, rep, 404);
 }

@@ -1,5 +1,6 @@
 import type { Child } from "hono/jsx";
-import { FEED_FORMATS, FEED_LABELS, FEED_TYPES, feedPath, type FeedScope } from "../urls";
+import type { Listing } from "../content/store";
+import { FEED_FORMATS, FEED_LABELS, FEED_TYPES, feedPath, type FeedScope, pagePath } from "../urls";
 import type { PageContext } from "./context";
 
 export interface PageMeta {
@@ -13,6 +14,8 @@ export interface PageMeta {
   ogType?: "website" | "article";
   /** Structured data for the page (schema.org), as an object to serialize. */
   jsonLd?: object;
+  /** A paged listing: its neighbours are linked with rel="prev" and rel="next". */
+  listing?: Listing;
 }
 
 /** `<link rel="alternate">` for a scope's three feeds: how browsers and readers discover them. */
@@ -55,6 +58,8 @@ export function Layout(props: { ctx: PageContext; meta: PageMeta; children: Chil
         <link rel="icon" href={ctx.assets.icon} type="image/svg+xml" />
         {alternates(ctx, {}, settings.title)}
         {(meta.topicFeeds ?? []).map((t) => alternates(ctx, { topic: t.slug }, `${settings.title}: ${t.name}`))}
+        {meta.listing?.newer && meta.path && <link rel="prev" href={`${origin}${pagePath(meta.path.split("?")[0]!, meta.listing.newer.before)}`} />}
+        {meta.listing?.older && meta.path && <link rel="next" href={`${origin}${pagePath(meta.path.split("?")[0]!, meta.listing.older)}`} />}
         {meta.jsonLd && <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonForScript(meta.jsonLd) }} />}
       </head>
       <body>

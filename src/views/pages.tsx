@@ -1,12 +1,13 @@
 import { raw } from "hono/html";
-import type { TopicEntry } from "../content/catalog";
+import type { Listing, TopicCount } from "../content/store";
 import type { Article } from "../content/types";
+import { pagePath } from "../urls";
 import type { PageContext } from "./context";
 import { FeedList, FeedRow, Layout } from "./layout";
-import { ArticleList, DateTime, plural, TopicTags } from "./parts";
+import { ArticleList, DateTime, PageLinks, plural, TopicTags } from "./parts";
 
-/** How many articles the home page lists. */
-const HOME_ARTICLES = 20;
+/** How many articles a page of the home page or of a topic lists. */
+export const PAGE_SIZE = 20;
 
 function HowToSubscribe() {
   return (
@@ -17,25 +18,31 @@ function HowToSubscribe() {
   );
 }
 
-export function HomePage(props: { ctx: PageContext }) {
-  const { ctx } = props;
+/** Topics that have articles, in topic order. */
+function topicsInUse(ctx: PageContext): TopicCount[] {
+  return ctx.snapshot.topics.filter((t) => t.count > 0);
+}
+
+export function HomePage(props: { ctx: PageContext; listing: Listing; before: string | null }) {
+  const { ctx, listing, before } = props;
   const { settings } = ctx.site;
-  const topics = ctx.catalog.topicsInUse();
+  const topics = topicsInUse(ctx);
   return (
-    <Layout ctx={ctx} meta={{ title: settings.title, description: settings.description, path: "/" }}>
+    <Layout ctx={ctx} meta={{ title: before === null ? settings.title : `Older articles`, description: settings.description, path: pagePath("/", before), listing }}>
       <h1>{settings.title}</h1>
       <p class="lede">{settings.description}</p>
       <section aria-labelledby="latest">
-        <h2 id="latest">Latest articles</h2>
-        <ArticleList catalog={ctx.catalog} articles={ctx.catalog.articles.slice(0, HOME_ARTICLES)} />
+        <h2 id="latest">{before === null ? "Latest articles" : "Older articles"}</h2>
+        <ArticleList names={ctx.names} articles={listing.articles} />
+        <PageLinks listing={listing} path="/" />
       </section>
       <section aria-labelledby="topics">
         <h2 id="topics">Topics</h2>
         <ul class="topic-tags" aria-label="All topics">
-          {topics.map(({ topic, articles }) => (
+          {topics.map(({ topic, count }) => (
             <li>
               <a href={`/topics/${topic.slug}`}>
-                {topic.name} ({plural(articles.length, "article", "articles")})
+                {topic.name} ({plural(count, "article", "articles")})
               </a>
             </li>
           ))}
@@ -58,7 +65,7 @@ export function HomePage(props: { ctx: PageContext }) {
 
 export function TopicsPage(props: { ctx: PageContext }) {
   const { ctx } = props;
-  const topics = ctx.catalog.topicsInUse();
+  const topics = topicsInUse(ctx);
   return (
     <Layout ctx={ctx} meta={{ title: "Topics", description: `Every topic of ${ctx.site.settings.title}, with its feeds.`, path: "/topics" }}>
       <h1>Topics</h1>
@@ -67,12 +74,12 @@ export function TopicsPage(props: { ctx: PageContext }) {
         at once.
       </p>
       <ul class="topic-index">
-        {topics.map(({ topic, articles }) => (
+        {topics.map(({ topic, count }) => (
           <li>
             <h2>
               <a href={`/topics/${topic.slug}`}>{topic.name}</a>
             </h2>
-            <p class="meta">{plural(articles.length, "article", "articles")}</p>
+            <p class="meta">{plural(count, "article", "articles")}</p>
             <FeedList ctx={ctx} scope={{ topic: topic.slug }} label={topic.name} />
           </li>
         ))}
@@ -81,24 +88,27 @@ export function TopicsPage(props: { ctx: PageContext }) {
   );
 }
 
-export function TopicPage(props: { ctx: PageContext; entry: TopicEntry }) {
-  const { ctx, entry } = props;
-  const { topic, articles } = entry;
+export function TopicPage(props: { ctx: PageContext; entry: TopicCount; listing: Listing; before: string | null }) {
+  const { ctx, entry, listing, before } = props;
+  const { topic, count } = entry;
+  const path = `/topics/${topic.slug}`;
   return (
     <Layout
       ctx={ctx}
       meta={{
-        title: topic.name,
+        title: before === null ? topic.name : `${topic.name}: older articles`,
         description: `${topic.name}: the latest articles from ${ctx.site.settings.title}.`,
-        path: `/topics/${topic.slug}`,
+        path: pagePath(path, before),
         topicFeeds: [topic],
+        listing,
       }}
     >
       <h1>{topic.name}</h1>
-      <p class="lede">{plural(articles.length, "article", "articles")}, newest first.</p>
+      <p class="lede">{plural(count, "article", "articles")}, newest first.</p>
       <section aria-labelledby="articles">
-        <h2 id="articles">Articles</h2>
-        {articles.length > 0 ? <ArticleList catalog={ctx.catalog} articles={articles} /> : <p>No articles yet: subscribe to hear of the first.</p>}
+        <h2 id="articles">{before === null ? "Articles" : "Older articles"}</h2>
+        {listing.articles.length > 0 ? <ArticleList names={ctx.names} articles={listing.articles} /> : <p>No articles yet: subscribe to hear of the first.</p>}
+        <PageLinks listing={listing} path={path} />
       </section>
       <section aria-labelledby="subscribe">
         <h2 id="subscribe">Subscribe to {topic.name}</h2>
@@ -126,13 +136,13 @@ function newsArticle(ctx: PageContext, article: Article): object {
     ...(credited.length > 0 ? { author: credited.map((name, i) => ({ "@type": i === 0 && article.author ? "Person" : "Organization", name })) } : {}),
     ...(article.source ? { sourceOrganization: { "@type": "Organization", name: article.source } } : {}),
     publisher: { "@type": "Organization", name: ctx.site.settings.title, url: `${ctx.site.origin}/` },
-    articleSection: article.topics.map((slug) => ctx.catalog.topicName(slug)),
+    articleSection: article.topics.map((slug) => ctx.names.get(slug) ?? slug),
   };
 }
 
 export function ArticlePage(props: { ctx: PageContext; article: Article }) {
   const { ctx, article } = props;
-  const topics = article.topics.map((slug) => ({ slug, name: ctx.catalog.topicName(slug) }));
+  const topics = article.topics.map((slug) => ({ slug, name: ctx.names.get(slug) ?? slug }));
   return (
     <Layout
       ctx={ctx}
@@ -159,7 +169,7 @@ export function ArticlePage(props: { ctx: PageContext; article: Article }) {
             {article.author ? ` · By ${article.author}` : ""}
             {article.source ? ` · Source: ${article.source}` : ""}
           </p>
-          <TopicTags catalog={ctx.catalog} slugs={article.topics} />
+          <TopicTags names={ctx.names} slugs={article.topics} />
         </header>
         <div class="article-body">{raw(article.html)}</div>
       </article>
@@ -177,7 +187,7 @@ export function ArticlePage(props: { ctx: PageContext; article: Article }) {
   );
 }
 
-export function NotFoundPage(props: { ctx: PageContext }) {
+export function NotFoundPage(props: { ctx: PageContext; recent: readonly Article[] }) {
   const { ctx } = props;
   return (
     <Layout ctx={ctx} meta={{ title: "Page not found", description: "There is no page at this address.", path: null }}>
@@ -188,7 +198,7 @@ export function NotFoundPage(props: { ctx: PageContext }) {
       </p>
       <section aria-labelledby="recent">
         <h2 id="recent">Recent articles</h2>
-        <ArticleList catalog={ctx.catalog} articles={ctx.catalog.articles.slice(0, 5)} />
+        <ArticleList names={ctx.names} articles={props.recent} />
       </section>
     </Layout>
   );

@@ -1,5 +1,6 @@
-import type { Catalog } from "../content/catalog";
+import type { Listing } from "../content/store";
 import type { Article } from "../content/types";
+import { pagePath } from "../urls";
 
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
@@ -10,13 +11,13 @@ export function DateTime(props: { iso: string }) {
   return <time datetime={props.iso}>{text}</time>;
 }
 
-export function TopicTags(props: { catalog: Catalog; slugs: readonly string[]; label?: string }) {
+export function TopicTags(props: { names: ReadonlyMap<string, string>; slugs: readonly string[]; label?: string }) {
   if (props.slugs.length === 0) return null;
   return (
     <ul class="topic-tags" aria-label={props.label ?? "Topics"}>
       {props.slugs.map((slug) => (
         <li>
-          <a href={`/topics/${slug}`}>{props.catalog.topicName(slug)}</a>
+          <a href={`/topics/${slug}`}>{props.names.get(slug) ?? slug}</a>
         </li>
       ))}
     </ul>
@@ -24,7 +25,7 @@ export function TopicTags(props: { catalog: Catalog; slugs: readonly string[]; l
 }
 
 /** Headline, date, source, lead and topics of each article; headlines are h3 under a page's h2. */
-export function ArticleList(props: { catalog: Catalog; articles: readonly Article[] }) {
+export function ArticleList(props: { names: ReadonlyMap<string, string>; articles: readonly Article[] }) {
   return (
     <ol class="articles">
       {props.articles.map((article) => (
@@ -38,7 +39,7 @@ export function ArticleList(props: { catalog: Catalog; articles: readonly Articl
               {article.source ? ` · ${article.source}` : ""}
             </p>
             <p>{article.summary}</p>
-            <TopicTags catalog={props.catalog} slugs={article.topics} label={`Topics of ${article.title}`} />
+            <TopicTags names={props.names} slugs={article.topics} label={`Topics of ${article.title}`} />
           </article>
         </li>
       ))}
@@ -48,4 +49,24 @@ export function ArticleList(props: { catalog: Catalog; articles: readonly Articl
 
 export function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
+}
+
+/** Links to the newer and older pages of a listing, when there are any. */
+export function PageLinks(props: { listing: Listing; path: string }) {
+  const { newer, older } = props.listing;
+  if (newer === null && older === null) return null;
+  return (
+    <nav class="pages" aria-label="More articles">
+      {newer !== null && (
+        <a href={pagePath(props.path, newer.before)} rel="prev">
+          ← Newer articles
+        </a>
+      )}
+      {older !== null && (
+        <a href={pagePath(props.path, older)} rel="next">
+          Older articles →
+        </a>
+      )}
+    </nav>
+  );
 }

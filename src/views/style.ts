@@ -61,6 +61,8 @@ code.feed-url { font-size: 0.9rem; user-select: all; -webkit-user-select: all; w
 .article-body img { max-width: 100%; height: auto; }
 .article-body pre { overflow-x: auto; background: var(--panel); padding: 0.75rem; border-radius: 0.5rem; }
 .article-body blockquote { margin-left: 0; padding-left: 1rem; border-left: 3px solid var(--line); color: var(--muted); }
+.pages { display: flex; justify-content: space-between; gap: 1rem; margin: 1.5rem 0 0; }
+.pages a[rel="next"] { margin-left: auto; }
 .site-footer { border-top: 1px solid var(--line); color: var(--muted); font-size: 0.95rem; }
 .site-footer .wrap { padding-top: 1rem; padding-bottom: 2rem; }
 @media (min-width: 48rem) { h1 { font-size: 2.4rem; } }

@@ -1,0 +1,57 @@
+/**
+ * Where the worker reads articles from: the bundle (BundledStore, the default) or D1
+ * (src/d1/store.ts). Routes and renderers see only this interface.
+ */
+import type { FeedScope } from "../urls";
+import type { Article, Topic } from "./types";
+
+export interface TopicCount {
+  topic: Topic;
+  /** Articles filed under the topic. */
+  count: number;
+}
+
+/** What every request needs before anything is rendered; small, and cached by the store. */
+export interface Snapshot {
+  /** Changes whenever the content does: part of the key of every stored rendering. */
+  version: string;
+  /** Every topic that can be served, in topic order, with zero counts too. */
+  topics: readonly TopicCount[];
+  /** Number of articles. */
+  articleCount: number;
+  /** Latest `updated` of any article: the date of a listing that has no articles. */
+  newestUpdate: string;
+}
+
+/**
+ * One page of a scope, newest first. Pages are addressed by cursor (RFC 5005 paged
+ * feeds): `before` names the article after which a page starts, so a page's URL keeps
+ * naming the same articles however many newer ones arrive.
+ */
+export interface Listing {
+  articles: Article[];
+  /** `before` of the next (older) page; null on the last page. */
+  older: string | null;
+  /** The previous (newer) page: null on the first page; `before: null` is the first page. */
+  newer: { before: string | null } | null;
+  /** `before` of the last page, as reached by following `older`; null when there is one page. */
+  last: string | null;
+}
+
+export interface ContentStore {
+  snapshot(): Promise<Snapshot>;
+  /** The snapshot when it is known to be current without a query (for the fast path). */
+  currentSnapshot(): Snapshot | undefined;
+  /**
+   * `limit` articles of the scope, newest first, starting after the article `before`
+   * (from the newest when null). Null when `before` names no article of the scope.
+   */
+  listing(scope: FeedScope, limit: number, before: string | null): Promise<Listing | null>;
+  article(slug: string): Promise<Article | null>;
+}
+
+/** The page boundaries of a list of `total` articles: indexes of the cursors that start each page. */
+export function lastCursorIndex(total: number, limit: number): number | null {
+  const lastPage = Math.floor((total - 1) / limit);
+  return lastPage >= 1 ? lastPage * limit - 1 : null;
+}
