@@ -1,4 +1,4 @@
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -6,7 +6,13 @@ export default defineConfig({
     projects: [
       {
         // The worker and everything it runs, inside workerd (the Workers runtime).
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        plugins: [
+          cloudflareTest(async () => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            // The D1 mode's database: local SQLite in the runtime, with the project's migrations.
+            miniflare: { d1Databases: ["DB"], bindings: { TEST_MIGRATIONS: await readD1Migrations("./migrations") } },
+          })),
+        ],
         test: {
           name: "worker",
           include: ["test/worker/**/*.test.{ts,tsx}"],

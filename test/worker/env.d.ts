@@ -2,3 +2,10 @@ declare module "*?raw" {
   const text: string;
   export default text;
 }
+
+declare namespace Cloudflare {
+  interface Env {
+    DB: D1Database;
+    TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+  }
+}

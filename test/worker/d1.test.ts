@@ -1,0 +1,214 @@
+/**
+ * The D1 storage mode against Miniflare's local D1 (real SQLite in the runtime): the
+ * migrations, the import plan, and the worker reading D1, compared with the bundled mode.
+ */
+import { applyD1Migrations, env, reset } from "cloudflare:test";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { generateArticle } from "../../scripts/lib/archive";
+import type { SourceFile } from "../../src/build/parse-article";
+import type { Content } from "../../src/content/types";
+import { applyPlan, readExisting } from "../../src/d1/apply";
+import { planImport } from "../../src/d1/plan";
+import { compile, file, story, worker } from "./fixtures";
+import { walkFeed } from "./paging";
+
+const ORIGIN = "https://news.example.org";
+
+async function freshDatabase() {
+  await reset();
+  await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+}
+
+function generated(count: number): SourceFile[] {
+  return Array.from({ length: count }, (_, i) => {
+    const { name, text, mtime } = generateArticle(i);
+    return file(name, text, { added: null, changed: null, modified: mtime.getTime() });
+  });
+}
+
+async function importContent(content: Content, options = { deleteMissing: false }) {
+  const plan = await planImport(content, await readExisting(env.DB), options);
+  await applyPlan(env.DB, plan);
+  return plan;
+}
+
+/** The same worker twice: reading the bundle, and reading D1 (version checked on every request). */
+function workers(content: Content, vars: Record<string, string> = {}) {
+  const common = { SITE_URL: ORIGIN, ...vars };
+  return {
+    bundled: worker(content, common),
+    d1: worker(content, { ...common, STORAGE: "d1", DB: env.DB, CONTENT_TTL: "0" } as never),
+  };
+}
+
+const text = async (res: Promise<Response>) => (await res).text();
+
+describe("migrations", () => {
+  beforeEach(freshDatabase);
+
+  it("apply from scratch: the tables, their indexes and the content version", async () => {
+    const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name").all();
+    expect(tables.results.map((r) => r.name)).toEqual(["article_topics", "article_topics_by_article", "articles", "articles_newest", "d1_migrations", "meta", "topics"]);
+    const meta = await env.DB.prepare("SELECT key, value FROM meta ORDER BY key").all();
+    expect(meta.results).toEqual([
+      { key: "article_count", value: "0" },
+      { key: "newest_updated", value: "1970-01-01T00:00:00Z" },
+      { key: "version", value: "0" },
+    ]);
+  });
+
+  it("newest N overall and newest N in a topic are index searches, not table scans", async () => {
+    const plan = async (sql: string) => (await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).all()).results.map((r) => r.detail as string).join("; ");
+    expect(await plan("SELECT * FROM articles ORDER BY published DESC, id DESC LIMIT 51")).toBe("SCAN articles USING INDEX articles_newest");
+    expect(await plan("SELECT * FROM articles WHERE (published, id) < ('2021', 'x') ORDER BY published DESC, id DESC LIMIT 51")).toMatch(/^SEARCH articles USING INDEX articles_newest/);
+    const topic = await plan("SELECT a.* FROM article_topics t JOIN articles a ON a.id = t.article_id WHERE t.topic = 'x' ORDER BY t.published DESC, t.article_id DESC LIMIT 51");
+    expect(topic).toMatch(/^SEARCH t USING PRIMARY KEY \(topic=\?\); SEARCH a USING INDEX sqlite_autoindex_articles_1 \(id=\?\)$/);
+  });
+});
+
+describe("a generated archive of 10,000 articles", () => {
+  let content: Content;
+  let plan: Awaited<ReturnType<typeof importContent>>;
+
+  beforeAll(async () => {
+    await freshDatabase();
+    content = (await compile(generated(10_000))).content;
+    plan = await importContent(content);
+  }, 300_000);
+
+  it("imports every article", async () => {
+    expect([plan.added.length, plan.updated.length, plan.unchanged]).toEqual([10_000, 0, 0]);
+    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM articles").first<{ n: number }>();
+    expect(count!.n).toBe(10_000);
+    expect(await env.DB.prepare("SELECT value FROM meta WHERE key = 'version'").first("value")).toBe("1");
+  });
+
+  it("importing the same folder again changes nothing", async () => {
+    const again = await planImport(content, await readExisting(env.DB), { deleteMissing: false });
+    expect([again.added, again.updated, again.unchanged, again.statements]).toEqual([[], [], 10_000, []]);
+  });
+
+  it("every feed of every topic, and every kind of page, is byte for byte the bundled mode's", { timeout: 60_000 }, async () => {
+    const { bundled, d1 } = workers(content);
+    const topics = [...new Set(content.articles.flatMap((a) => a.topics))];
+    const paths = [
+      ...["", ...topics.map((t) => `/topics/${t}`)].flatMap((s) => [`${s}/rss.xml`, `${s}/atom.xml`, `${s}/feed.json`]),
+      "/",
+      "/topics",
+      `/topics/${topics[0]}`,
+      `/articles/${content.articles[1234]!.slug}`,
+      "/opml.xml",
+      `/rss.xml?before=${content.articles[99]!.slug}`,
+      "/no-such-page",
+    ];
+    expect(paths.length).toBeGreaterThan(90);
+    for (const path of paths) {
+      const a = await bundled(`${ORIGIN}${path}`);
+      const b = await d1(`${ORIGIN}${path}`);
+      expect([path, b.status, await b.text()]).toEqual([path, a.status, await a.text()]);
+      expect(b.headers.get("ETag")).toBe(a.headers.get("ETag"));
+    }
+  });
+
+  it("walking the pages of the main feed and of a topic visits every article once, newest first", { timeout: 120_000 }, async () => {
+    const { d1 } = workers(content);
+    const main = await walkFeed(d1, ORIGIN, "/atom.xml");
+    expect(main.ids).toEqual(content.articles.map((a) => a.guid));
+    expect(main.pages).toHaveLength(200);
+    const topic = content.articles[0]!.topics.at(-1)!;
+    const walk = await walkFeed(d1, ORIGIN, `/topics/${topic}/feed.json`);
+    expect(walk.ids).toEqual(content.articles.filter((a) => a.topics.includes(topic)).map((a) => a.guid));
+  });
+});
+
+describe("imports", () => {
+  beforeEach(freshDatabase);
+
+  it("an edited file updates its row and its updated date, and the worker serves the change", async () => {
+    const files = generated(30);
+    const first = (await compile(files)).content;
+    await importContent(first);
+    const edited = [...files];
+    const target = edited[7]!;
+    const newText = new TextDecoder().decode(target.bytes).replace(/^[^\n]+/, "A corrected headline about oil");
+    edited[7] = file(target.path, newText, { added: null, changed: null, modified: target.modified + 86_400_000 });
+    const second = (await compile(edited)).content;
+    const plan = await importContent(second);
+    const id = second.articles.find((a) => a.file === target.path)!.id;
+    expect([plan.added, plan.updated, plan.unchanged]).toEqual([[], [id], 29]);
+    const row = await env.DB.prepare("SELECT title, updated FROM articles WHERE id = ?").bind(id).first<{ title: string; updated: string }>();
+    expect(row).toEqual({ title: "A corrected headline about oil", updated: new Date(target.modified + 86_400_000).toISOString().replace(".000Z", "Z") });
+    expect(await env.DB.prepare("SELECT value FROM meta WHERE key = 'version'").first("value")).toBe("2");
+    const json = JSON.parse(await text(workers(second).d1(`${ORIGIN}/feed.json`)));
+    expect(json.items.map((i: { title: string }) => i.title)).toContain("A corrected headline about oil");
+  });
+
+  it("articles gone from the folder stay unless deleting is asked for", async () => {
+    const files = generated(10);
+    await importContent((await compile(files)).content);
+    const fewer = (await compile(files.slice(1))).content;
+    const gone = (await compile(files)).content.articles.find((a) => a.file === files[0]!.path)!.id;
+    const kept = await importContent(fewer);
+    expect([kept.missing, kept.deleted, kept.statements.length]).toEqual([[gone], [], 0]);
+    const deleted = await importContent(fewer, { deleteMissing: true });
+    expect(deleted.deleted).toEqual([gone]);
+    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM articles").first<{ n: number }>())!.n).toBe(9);
+    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM article_topics WHERE article_id = ?").bind(gone).first<{ n: number }>())!.n).toBe(0);
+  });
+
+  it("a stored rendering and its 304 cost no query; a rendering not yet stored costs one batch", async () => {
+    const content = (await compile([...generated(5), file("x.txt", story("Storm", "A storm hit."))])).content;
+    await importContent(content);
+    const calls: string[] = [];
+    // Statements are counted when run (bound or not); batches are run as they are given.
+    const counting = (statement: D1PreparedStatement): D1PreparedStatement =>
+      new Proxy(statement, {
+        get(target, prop) {
+          if (prop === "first" || prop === "all" || prop === "run" || prop === "raw") calls.push(String(prop));
+          if (prop === "bind") return (...values: unknown[]) => counting(target.bind(...values));
+          const value = Reflect.get(target, prop, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+    const counted = {
+      prepare: (sql: string) => counting(env.DB.prepare(sql)),
+      batch: (statements: D1PreparedStatement[]) => {
+        calls.push("batch");
+        return env.DB.batch(statements);
+      },
+    };
+    const fetch = worker(content, { STORAGE: "d1", DB: counted, CONTENT_TTL: "60" } as never);
+    const first = await fetch("/rss.xml");
+    await first.text();
+    expect(calls).toEqual(["batch", "batch"]); // the version and topics, then the feed's articles
+    calls.length = 0;
+    const again = await fetch("/rss.xml");
+    await again.text();
+    const notModified = await fetch("/rss.xml", { headers: { "If-None-Match": first.headers.get("ETag")! } });
+    expect(notModified.status).toBe(304);
+    await notModified.text();
+    expect(calls).toEqual([]);
+    const article = await fetch(`/articles/${content.articles[0]!.slug}`);
+    await article.text();
+    expect(calls).toEqual(["first"]);
+  });
+
+  it("a new import reaches the worker once the content version is checked again", async () => {
+    const files = generated(4);
+    await importContent((await compile(files)).content);
+    const fetch = worker((await compile(files)).content, { STORAGE: "d1", DB: env.DB, CONTENT_TTL: "0" } as never);
+    const before = JSON.parse(await (await fetch("/feed.json")).text());
+    await importContent((await compile([...files, file("new.txt", story("Fresh news", "Just in."), { added: Date.UTC(2030, 0, 1) })])).content);
+    const after = JSON.parse(await (await fetch("/feed.json")).text());
+    expect(after.items.length).toBe(before.items.length + 1);
+    expect(after.items[0].title).toBe("Fresh news");
+  });
+});
+
+describe("settings", () => {
+  it("STORAGE=d1 without a DB binding is a configuration error that names it", async () => {
+    const res = await worker((await compile(generated(1))).content, { STORAGE: "d1" })("/rss.xml");
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe('Configuration error: STORAGE is "d1" but there is no D1 binding named DB ([[d1_databases]] in wrangler.toml). Fix it in wrangler.toml [vars].\n');
+  });
+});
