@@ -10,22 +10,10 @@
  * A file that cannot be published prints one line naming it and the reason, and the
  * build exits with status 1.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { compileContent } from "../src/build/compile";
-import { parseContentDate } from "../src/build/dates";
-import { ContentErrors } from "../src/build/errors";
-import { parseTopicFile } from "../src/build/topics";
 import type { Content } from "../src/content/types";
-import { readSeedsFolder } from "./lib/seeds-folder";
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-
-function fail(message: string): never {
-  console.error(`build-content: ${message}`);
-  process.exit(1);
-}
+import { compileFolder, ROOT } from "./lib/compile-folder";
 
 export function renderModule(content: Content, seedsLabel: string): string {
   // A JSON string parsed once at startup loads faster than an object literal and keeps
@@ -39,43 +27,11 @@ export function renderModule(content: Content, seedsLabel: string): string {
   ].join("\n");
 }
 
-async function main() {
-  const seedsDir = resolve(process.env.SEEDS_DIR || resolve(root, "seeds"));
-  const topicsFile = resolve(process.env.TOPICS_FILE || resolve(root, "src/content/topics.yaml"));
-  const output = resolve(process.env.CONTENT_OUT || resolve(root, "src/generated/content.ts"));
-  const label = relative(process.cwd(), seedsDir) || ".";
-  if (!existsSync(seedsDir) || !statSync(seedsDir).isDirectory()) fail(`${seedsDir}: not a folder (check SEEDS_DIR)`);
-
-  let now = Date.now();
-  if (process.env.BUILD_TIME) {
-    now = parseContentDate(process.env.BUILD_TIME) ?? fail(`BUILD_TIME "${process.env.BUILD_TIME}" is not an ISO 8601 date`);
-  }
-
-  let topics;
-  try {
-    topics = parseTopicFile(readFileSync(topicsFile, "utf8"));
-  } catch (error) {
-    fail(`${relative(process.cwd(), topicsFile)}: ${(error as Error).message}`);
-  }
-
-  try {
-    const files = readSeedsFolder(seedsDir);
-    if (files.length === 0) fail(`${label}: no articles (.txt or .md files) to publish`);
-    const { content, heldBack } = await compileContent(files, { topics, now });
-    for (const held of heldBack) {
-      console.warn(`build-content: held back ${label}/${held.file}: dated ${held.published}, after this build; the first build after that date publishes it`);
-    }
-    const module = renderModule(content, label);
-    mkdirSync(dirname(output), { recursive: true });
-    // Rewriting identical bytes would make `wrangler dev` reload for nothing.
-    if (!existsSync(output) || readFileSync(output, "utf8") !== module) writeFileSync(output, module);
-    const used = new Set(content.articles.flatMap((a) => a.topics)).size;
-    console.log(`build-content: ${content.articles.length} article(s) in ${used} topic(s) from ${label}/ -> ${relative(process.cwd(), output)}`);
-  } catch (error) {
-    if (!(error instanceof ContentErrors)) throw error;
-    for (const e of error.errors) console.error(`build-content: ${e.lineFor(label)}`);
-    process.exit(1);
-  }
-}
-
-await main();
+const output = resolve(process.env.CONTENT_OUT || resolve(ROOT, "src/generated/content.ts"));
+const { content, label } = await compileFolder("build-content", process.env.SEEDS_DIR || resolve(ROOT, "seeds"));
+const module = renderModule(content, label);
+mkdirSync(dirname(output), { recursive: true });
+// Rewriting identical bytes would make `wrangler dev` reload for nothing.
+if (!existsSync(output) || readFileSync(output, "utf8") !== module) writeFileSync(output, module);
+const used = new Set(content.articles.flatMap((a) => a.topics)).size;
+console.log(`build-content: ${content.articles.length} article(s) in ${used} topic(s) from ${label}/ -> ${relative(process.cwd(), output)}`);

@@ -85,6 +85,8 @@ export async function planImport(content: Content, existing: Existing, options: 
   const added: string[] = [];
   const updated: string[] = [];
   let unchanged = 0;
+  const rows: Awaited<ReturnType<typeof articleRow>>[] = [];
+  const changedArticles: Article[] = [];
   for (const article of content.articles) {
     const row = await articleRow(article);
     const previous = existing.articles.get(article.id);
@@ -93,25 +95,32 @@ export async function planImport(content: Content, existing: Existing, options: 
       continue;
     }
     (previous === undefined ? added : updated).push(article.id);
+    rows.push(row);
+    changedArticles.push(article);
+  }
+  // Rows are written many to a statement (as many as D1's parameter limit allows):
+  // an import of thousands of articles is hundreds of statements, not tens of thousands.
+  for (const group of chunks(rows, Math.floor(MAX_PARAMS / ARTICLE_COLUMNS.length))) {
     statements.push({
-      sql: `INSERT INTO articles (${ARTICLE_COLUMNS.join(", ")}) VALUES (${ARTICLE_COLUMNS.map(() => "?").join(", ")}) ON CONFLICT (id) DO UPDATE SET ${ARTICLE_COLUMNS.filter((c) => c !== "id").map((c) => `${c} = excluded.${c}`).join(", ")}`,
-      params: ARTICLE_COLUMNS.map((c) => row[c]),
+      sql: `INSERT INTO articles (${ARTICLE_COLUMNS.join(", ")}) VALUES ${group.map(() => `(${ARTICLE_COLUMNS.map(() => "?").join(", ")})`).join(", ")} ON CONFLICT (id) DO UPDATE SET ${ARTICLE_COLUMNS.filter((c) => c !== "id").map((c) => `${c} = excluded.${c}`).join(", ")}`,
+      params: group.flatMap((row) => ARTICLE_COLUMNS.map((c) => row[c])),
     });
-    statements.push({ sql: "DELETE FROM article_topics WHERE article_id = ?", params: [article.id] });
-    for (const group of chunks(article.topics, Math.floor(MAX_PARAMS / 3))) {
-      statements.push({
-        sql: `INSERT INTO article_topics (topic, published, article_id) VALUES ${group.map(() => "(?, ?, ?)").join(", ")}`,
-        params: group.flatMap((topic) => [topic, article.published, article.id]),
-      });
-    }
+  }
+  for (const group of chunks(updated, MAX_PARAMS)) {
+    statements.push({ sql: `DELETE FROM article_topics WHERE article_id IN (${group.map(() => "?").join(", ")})`, params: group });
+  }
+  const memberships = changedArticles.flatMap((article) => article.topics.map((topic) => [topic, article.published, article.id]));
+  for (const group of chunks(memberships, Math.floor(MAX_PARAMS / 3))) {
+    statements.push({ sql: `INSERT INTO article_topics (topic, published, article_id) VALUES ${group.map(() => "(?, ?, ?)").join(", ")}`, params: group.flat() });
   }
 
   const inFolder = new Set(content.articles.map((a) => a.id));
   const missing = [...existing.articles.keys()].filter((id) => !inFolder.has(id)).sort();
   const deleted = options.deleteMissing ? missing : [];
-  for (const id of deleted) {
-    statements.push({ sql: "DELETE FROM article_topics WHERE article_id = ?", params: [id] });
-    statements.push({ sql: "DELETE FROM articles WHERE id = ?", params: [id] });
+  for (const group of chunks(deleted, MAX_PARAMS)) {
+    const list = group.map(() => "?").join(", ");
+    statements.push({ sql: `DELETE FROM article_topics WHERE article_id IN (${list})`, params: group });
+    statements.push({ sql: `DELETE FROM articles WHERE id IN (${list})`, params: group });
   }
 
   const topicsChanged = content.topics.filter((topic, position) => {

@@ -1,0 +1,49 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type CompileResult, compileContent } from "../../src/build/compile";
+import { parseContentDate } from "../../src/build/dates";
+import { ContentErrors } from "../../src/build/errors";
+import { parseTopicFile } from "../../src/build/topics";
+import { readSeedsFolder } from "./seeds-folder";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/**
+ * Compiles a folder of articles as every command does (build, import): the topic file
+ * (TOPICS_FILE), the build's time (BUILD_TIME, else now), the same parsing and the same
+ * errors. A problem prints one line per file, prefixed with `command`, and exits 1.
+ */
+export async function compileFolder(command: string, folder: string): Promise<CompileResult & { label: string }> {
+  const fail = (message: string): never => {
+    console.error(`${command}: ${message}`);
+    process.exit(1);
+  };
+  const seedsDir = resolve(folder);
+  const label = relative(process.cwd(), seedsDir) || ".";
+  if (!existsSync(seedsDir) || !statSync(seedsDir).isDirectory()) fail(`${seedsDir}: not a folder (check SEEDS_DIR)`);
+  const topicsFile = resolve(process.env.TOPICS_FILE || resolve(ROOT, "src/content/topics.yaml"));
+  let now = Date.now();
+  if (process.env.BUILD_TIME) {
+    now = parseContentDate(process.env.BUILD_TIME) ?? fail(`BUILD_TIME "${process.env.BUILD_TIME}" is not an ISO 8601 date`);
+  }
+  let topics;
+  try {
+    topics = parseTopicFile(readFileSync(topicsFile, "utf8"));
+  } catch (error) {
+    return fail(`${relative(process.cwd(), topicsFile)}: ${(error as Error).message}`);
+  }
+  try {
+    const files = readSeedsFolder(seedsDir);
+    if (files.length === 0) fail(`${label}: no articles (.txt or .md files) to publish`);
+    const result = await compileContent(files, { topics, now });
+    for (const held of result.heldBack) {
+      console.warn(`${command}: held back ${label}/${held.file}: dated ${held.published}, after this build; the first build after that date publishes it`);
+    }
+    return { ...result, label };
+  } catch (error) {
+    if (!(error instanceof ContentErrors)) throw error;
+    for (const e of error.errors) console.error(`${command}: ${e.lineFor(label)}`);
+    process.exit(1);
+  }
+}

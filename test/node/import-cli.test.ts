@@ -1,0 +1,89 @@
+/**
+ * `npm run import` as a user runs it: wrangler's local D1 in a temporary folder, a
+ * wrangler.toml that binds it, the project's migrations.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const SEED = readFileSync(join(ROOT, "seeds/000_aa4f927da06b7f0b.txt"));
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "import-cli-"));
+  writeFileSync(
+    join(dir, "wrangler.toml"),
+    [
+      'name = "import-test"',
+      `main = "${join(ROOT, "src/index.ts")}"`,
+      'compatibility_date = "2026-04-20"',
+      "[[d1_databases]]",
+      'binding = "DB"',
+      'database_name = "edge-news"',
+      'database_id = "00000000-0000-0000-0000-000000000000"',
+      `migrations_dir = "${join(ROOT, "migrations")}"`,
+    ].join("\n"),
+  );
+  mkdirSync(join(dir, "articles"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(command: string, args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(command, args, { cwd: dir, encoding: "utf8", env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", ...env } });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function importFolder(...extra: string[]) {
+  return run(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/import-d1.ts"), "articles", "--local", "--config", "wrangler.toml", "--persist-to", "state", ...extra]);
+}
+
+/** The report without its timing. */
+const report = (stdout: string) => stdout.trim().replace(/ in [\d.]+ s$/, "");
+
+describe("npm run import", { timeout: 120_000 }, () => {
+  it("before the migrations, says how to apply them", () => {
+    writeFileSync(join(dir, "articles", "000_aa4f927da06b7f0b.txt"), SEED);
+    const result = importFolder();
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe("import: the database has no tables yet: run `npx wrangler d1 migrations apply DB --local` first");
+  });
+
+  it("adds, then changes nothing, then updates an edited file, and deletes only when asked", () => {
+    const migrate = run(join(ROOT, "node_modules/.bin/wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--config", "wrangler.toml", "--persist-to", "state"]);
+    expect(migrate.status).toBe(0);
+    writeFileSync(join(dir, "articles", "1_00000000000000b1.txt"), "Oil prices rise\n\nOil rose today.");
+    writeFileSync(join(dir, "articles", "2_00000000000000b2.txt"), "Storm hits coast\n\nThe storm hit.");
+
+    expect(report(importFolder().stdout)).toBe("import: articles/ -> DB (local): 3 added, 0 updated, 0 unchanged");
+    expect(report(importFolder().stdout)).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 3 unchanged");
+
+    writeFileSync(join(dir, "articles", "1_00000000000000b1.txt"), "Oil prices rise again\n\nOil rose today.");
+    expect(report(importFolder().stdout)).toBe("import: articles/ -> DB (local): 0 added, 1 updated, 2 unchanged");
+
+    unlinkSync(join(dir, "articles", "2_00000000000000b2.txt"));
+    expect(report(importFolder().stdout)).toBe(
+      "import: articles/ -> DB (local): 0 added, 0 updated, 2 unchanged, 1 in the database but not in the folder (kept; --delete-missing removes them)",
+    );
+    expect(report(importFolder("--delete-missing").stdout)).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 2 unchanged, 1 deleted");
+
+    const rows = run(join(ROOT, "node_modules/.bin/wrangler"), ["d1", "execute", "DB", "--local", "--config", "wrangler.toml", "--persist-to", "state", "--json", "--command", "SELECT id, title FROM articles ORDER BY id"]);
+    expect(JSON.parse(rows.stdout)[0].results).toEqual([
+      { id: "00000000000000b1", title: "Oil prices rise again" },
+      { id: "aa4f927da06b7f0b", title: "Turkey, US in talks to discuss sanctions imposed over S-400s" },
+    ]);
+  });
+
+  it("a bad file fails the import with the build's message", () => {
+    writeFileSync(join(dir, "articles", "bad.txt"), "---\ndate: someday\n---\nH\n\nT.");
+    const imported = importFolder();
+    const built = run(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/build-content.ts")], { SEEDS_DIR: "articles", CONTENT_OUT: join(dir, "content.ts") });
+    expect(imported.status).toBe(1);
+    expect(built.status).toBe(1);
+    expect(imported.stderr).toBe('import: articles/bad.txt: front matter date "someday" is not a date (use e.g. 2020-12-30 or 2020-12-30T14:05:00Z)\n');
+    expect(imported.stderr.replace(/^import: /, "")).toBe(built.stderr.replace(/^build-content: /, ""));
+    unlinkSync(join(dir, "articles", "bad.txt"));
+  });
+});
