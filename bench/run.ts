@@ -16,27 +16,24 @@
  *
  *   BENCH_SECONDS   seconds of load per row and round (default 4)
  *   BENCH_ROUNDS    rounds per row, of which the median counts (default 5)
- *   BENCH_CORPORA   comma-separated subset of: seeds,1000,10000
+ *   BENCH_CORPORA   comma-separated subset of: seeds,1000,10000,d1-10000,d1-100000
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { createApp } from "../src/app";
 import type { Content } from "../src/content/types";
 import { generateArchive } from "../scripts/generate-archive";
+import { ACCEPT, BIN, CONNECTIONS, freePort, GENERATOR, load, type LoadResult, log, median, ROOT, ROUNDS, run, SECONDS, WORK } from "./harness";
+import { compileContent } from "../src/build/compile";
+import { parseTopicFile } from "../src/build/topics";
+import { readSeedsFolder } from "../scripts/lib/seeds-folder";
+import { type D1Result, d1Report, measureD1 } from "./d1";
 import { referenceRss } from "./reference";
 
-const ROOT = resolve(import.meta.dirname, "..");
-const WORK = join(ROOT, "bench/.work");
-const BIN = join(ROOT, "node_modules/.bin");
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const CONNECTIONS = 10;
-const ACCEPT = "gzip, br";
-const WANTED = (process.env.BENCH_CORPORA ?? "seeds,1000,10000").split(",");
+const WANTED = (process.env.BENCH_CORPORA ?? "seeds,1000,10000,d1-10000,d1-100000").split(",");
 
 /** Cloudflare's compressed-size limits for a worker script. */
 const LIMIT_FREE_KIB = 3 * 1024;
@@ -46,14 +43,6 @@ interface Row {
   name: string;
   path: string;
   headers: Record<string, string>;
-}
-
-interface LoadResult {
-  rps: number;
-  p50: number;
-  p99: number;
-  statuses: string;
-  bytesPerRequest: number;
 }
 
 interface CorpusResult {
@@ -68,14 +57,6 @@ interface CorpusResult {
   cpu: Map<string, number>;
   coldMs: Map<string, number>;
   wire: { path: string; identity: number; gzip: number; br: number }[];
-}
-
-const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
-
-function run(command: string, args: string[], env: Record<string, string> = {}): string {
-  const result = spawnSync(command, args, { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...env }, encoding: "utf8", maxBuffer: 1 << 28 });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
-  return `${result.stdout}\n${result.stderr}`;
 }
 
 /**
@@ -146,50 +127,6 @@ function rowsFor(content: Content): Row[] {
   ];
 }
 
-/** wrk (C, from Debian's `wrk` package) when installed: it costs the machine less per request than autocannon, so more of it is left for the server under test. */
-const WRK = spawnSync("wrk", ["--version"]).error === undefined;
-const GENERATOR = WRK ? "wrk (1 thread)" : "autocannon";
-
-async function load(url: string, headers: Record<string, string>): Promise<LoadResult> {
-  return WRK ? loadWithWrk(url, headers) : loadWithAutocannon(url, headers);
-}
-
-function loadWithWrk(url: string, headers: Record<string, string>): LoadResult {
-  const args = ["-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", ...Object.entries(headers).flatMap(([k, v]) => ["-H", `${k}: ${v}`]), url];
-  const out = execFileSync("wrk", args, { encoding: "utf8" });
-  const number = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
-  const ms = (re: RegExp) => {
-    const m = re.exec(out);
-    if (!m) return NaN;
-    const unit = m[2];
-    return Number(m[1]) * (unit === "us" ? 0.001 : unit === "s" ? 1000 : 1);
-  };
-  const rps = number(/Requests\/sec:\s+([\d.]+)/);
-  const total = number(/(\d+) requests in/);
-  const transfer = /Transfer\/sec:\s+([\d.]+)(B|KB|MB|GB)/.exec(out)!;
-  const bytesPerSec = Number(transfer[1]) * { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[transfer[2] as "B"]!;
-  const other = number(/Non-2xx or 3xx responses: (\d+)/);
-  return {
-    rps,
-    p50: ms(/50%\s+([\d.]+)(us|ms|s)/),
-    p99: ms(/99%\s+([\d.]+)(us|ms|s)/),
-    statuses: Number.isNaN(other) ? `2xx/3xx×${total}` : `2xx/3xx×${total - other} other×${other}`,
-    bytesPerRequest: bytesPerSec / rps,
-  };
-}
-
-async function loadWithAutocannon(url: string, headers: Record<string, string>): Promise<LoadResult> {
-  const args = ["bench/load.mjs", url, String(SECONDS), String(CONNECTIONS), ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
-  const out = execFileSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 26 });
-  const r = JSON.parse(out);
-  const statuses = Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => `${code}×${(s as { count: number }).count}`).join(" ");
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, statuses, bytesPerRequest: r.throughput.total / Math.max(1, r.requests.total) };
-}
-
-function median<T>(values: T[], key: (v: T) => number): T {
-  return [...values].sort((a, b) => key(a) - key(b))[Math.floor(values.length / 2)]!;
-}
-
 /** Serves the bench bundle in workerd and drives each row, in interleaved rounds. */
 async function loadTest(dir: string, rows: Row[]): Promise<Map<string, LoadResult>> {
   const port = await freePort();
@@ -223,17 +160,6 @@ async function loadTest(dir: string, rows: Row[]): Promise<Map<string, LoadResul
   } finally {
     await mf.dispose();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
 }
 
 /** CPU microseconds per request with the app's fetch handler called in a loop, in this Node process. */
@@ -323,7 +249,7 @@ async function measure(name: string, folder: string): Promise<CorpusResult> {
 const fmt = (n: number, digits = 1) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ratio = (n: number) => `${fmt(n, 2)}×`;
 
-function report(results: CorpusResult[], started: Date): string {
+function report(results: CorpusResult[], started: Date, d1: D1Result[]): string {
   const lines: string[] = [];
   const workerd = execFileSync(join(BIN, "workerd"), ["--version"], { encoding: "utf8" }).trim();
   const cpu = cpus();
@@ -366,6 +292,7 @@ function report(results: CorpusResult[], started: Date): string {
     for (const w of r.wire) lines.push(`| ${w.path} | ${w.identity.toLocaleString("en-US")} | ${w.gzip.toLocaleString("en-US")} (${fmt((100 * w.gzip) / w.identity, 0)}%) | ${w.br.toLocaleString("en-US")} (${fmt((100 * w.br) / w.identity, 0)}%) |`);
     lines.push("");
   }
+  lines.push(...d1Report(d1));
   lines.push(...targets(results));
   return `${lines.join("\n")}\n`;
 }
@@ -416,7 +343,22 @@ async function main() {
     generateArchive(count, folder);
     results.push(await measure(`Archive of ${count.toLocaleString("en-US")}`, folder));
   }
-  const markdown = report(results, started);
+  const d1: D1Result[] = [];
+  for (const count of [10_000, 100_000]) {
+    if (!WANTED.includes(`d1-${count}`)) continue;
+    // The D1 worker bundles no archive: the seeds' bundle serves, reading D1 (built in this run).
+    if (!WANTED.includes("seeds") && d1.length === 0) build("Seeds", join(ROOT, "seeds"));
+    const folder = join(WORK, `archive-${count}`);
+    if (!existsSync(folder) || readdirSync(folder).length !== count) {
+      log(`generating ${count} articles`);
+      generateArchive(count, folder);
+    }
+    log(`D1 ${count}: compile`);
+    const topics = parseTopicFile(readFileSync(join(ROOT, "src/content/topics.yaml"), "utf8"));
+    const { content } = await compileContent(readSeedsFolder(folder), { topics, now: Date.now() });
+    d1.push(await measureD1(`${count.toLocaleString("en-US")} articles`, content, join(WORK, "Seeds"), ROOT));
+  }
+  const markdown = report(results, started, d1);
   writeFileSync(join(ROOT, "BENCHMARKS.md"), markdown);
   process.stdout.write(markdown);
 }

@@ -1,0 +1,127 @@
+/**
+ * The D1 rows of `npm run bench`: an archive imported into D1 (Miniflare's local D1, the
+ * same SQLite-in-workerd as `wrangler dev`), served by the worker in D1 mode.
+ *
+ * - warm: a response the isolate has already rendered (no query);
+ * - cold: article pages never requested before, each a cache miss and one query. A fresh
+ *   worker is started for each round, so every round begins with nothing stored; needs wrk
+ *   (its Lua script cycles through the URLs), and is left out without it.
+ */
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { Miniflare } from "miniflare";
+import type { Content } from "../src/content/types";
+import { applyPlan, readExisting } from "../src/d1/apply";
+import type { D1Like } from "../src/d1/database";
+import { planImport } from "../src/d1/plan";
+import { ACCEPT, freePort, load, type LoadResult, loadWithWrk, log, median, ROUNDS, WRK } from "./harness";
+
+export interface D1Result {
+  name: string;
+  articles: number;
+  importSeconds: number;
+  statements: number;
+  load: Map<string, LoadResult>;
+}
+
+/** Statements of the migrations, in order (comments dropped, split at semicolons that end a line). */
+function migrationStatements(root: string): string[] {
+  const sql = readFileSync(join(root, "migrations/0001_articles.sql"), "utf8").replace(/--[^\n]*/g, "");
+  return sql
+    .split(/;\s*\n/)
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
+function miniflare(dir: string, port: number, persist: string): Miniflare {
+  return new Miniflare({
+    modules: true,
+    scriptPath: join(dir, "dist-bench/bench.js"),
+    compatibilityDate: "2026-04-20",
+    compatibilityFlags: ["nodejs_compat"],
+    host: "127.0.0.1",
+    port: 0,
+    logRequests: false,
+    unsafeDirectSockets: [{ host: "127.0.0.1", port }],
+    d1Databases: { DB: "bench" },
+    d1Persist: persist,
+    bindings: { SITE_URL: `http://127.0.0.1:${port}`, STORAGE: "d1", CONTENT_TTL: "60" },
+  });
+}
+
+/** Imports `content` into a fresh D1 and measures the worker reading it. `dir` holds the bench bundle. */
+export async function measureD1(name: string, content: Content, dir: string, root: string): Promise<D1Result> {
+  const persist = join(dir, `d1-state-${content.articles.length}`);
+  rmSync(persist, { recursive: true, force: true });
+  let port = await freePort();
+  let mf = miniflare(dir, port, persist);
+  await mf.ready;
+  const db = (await mf.getD1Database("DB")) as unknown as D1Like;
+  for (const statement of migrationStatements(root)) await db.batch([db.prepare(statement)]);
+
+  log(`${name}: import`);
+  const started = performance.now();
+  const plan = await planImport(content, await readExisting(db), { deleteMissing: false });
+  await applyPlan(db, plan);
+  const importSeconds = (performance.now() - started) / 1000;
+
+  const origin = () => `http://127.0.0.1:${port}`;
+  const topic = content.articles[0]!.topics[0]!;
+  const warmRows: [string, string, Record<string, string>][] = [
+    ["/healthz", "/healthz", {}],
+    ["warm /rss.xml", "/rss.xml", {}],
+    [`warm topic feed (/topics/${topic}/rss.xml)`, `/topics/${topic}/rss.xml`, {}],
+    ["warm article page", `/articles/${content.articles[0]!.slug}`, {}],
+    ["304 (/rss.xml, If-None-Match)", "/rss.xml", {}],
+  ];
+  const runs = new Map<string, LoadResult[]>();
+  const record = (row: string, result: LoadResult) => runs.set(row, [...(runs.get(row) ?? []), result]);
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      log(`${name}: load round ${round + 1}/${ROUNDS}`);
+      // A fresh worker each round: nothing is stored, so the cold row's requests all miss.
+      if (round > 0) {
+        await mf.dispose();
+        port = await freePort();
+        mf = miniflare(dir, port, persist);
+        await mf.ready;
+      }
+      if (WRK) {
+        const start = (round * 7919) % content.articles.length;
+        const paths = [...content.articles.slice(start), ...content.articles.slice(0, start)].map((a) => `/articles/${a.slug}`);
+        record("cold article page (a miss, one query)", loadWithWrk(`${origin()}/healthz`, { "Accept-Encoding": ACCEPT }, paths));
+      }
+      for (const [, path] of warmRows) await (await fetch(`${origin()}${path}`, { headers: { "Accept-Encoding": ACCEPT } })).arrayBuffer();
+      const etag = (await fetch(`${origin()}/rss.xml`, { headers: { "Accept-Encoding": ACCEPT } })).headers.get("ETag")!;
+      for (const [row, path] of warmRows) {
+        const headers: Record<string, string> = { "Accept-Encoding": ACCEPT, ...(row.startsWith("304") ? { "If-None-Match": etag } : {}) };
+        record(row, await load(`${origin()}${path}`, headers));
+      }
+    }
+  } finally {
+    await mf.dispose();
+  }
+  const order = ["/healthz", ...warmRows.slice(1).map((r) => r[0]), "cold article page (a miss, one query)"];
+  const loadResults = new Map(order.filter((r) => runs.has(r)).map((r) => [r, median(runs.get(r)!, (x) => x.rps)]));
+  return { name, articles: content.articles.length, importSeconds, statements: plan.statements.length, load: loadResults };
+}
+
+export function d1Report(results: D1Result[]): string[] {
+  const fmt = (n: number, digits = 1) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const lines: string[] = [];
+  for (const r of results) {
+    const base = r.load.get("/healthz")!;
+    lines.push(
+      `## D1 mode: ${r.name}`,
+      "",
+      `Imported in ${fmt(r.importSeconds, 1)} s (the import plan of \`npm run import\`, ${r.statements.toLocaleString("en-US")} statements, through a D1 binding to Miniflare's local D1).`,
+      WRK ? "" : "The cold row needs wrk (Debian's `wrk` package) and is left out.",
+      "",
+      "| route | req/s | ratio to /healthz | p50 ms | p99 ms | bytes/response |",
+      "| --- | ---: | ---: | ---: | ---: | ---: |",
+    );
+    for (const [name, l] of r.load) lines.push(`| ${name} | ${fmt(l.rps, 0)} | ${fmt(l.rps / base.rps, 2)}× | ${fmt(l.p50)} | ${fmt(l.p99)} | ${fmt(l.bytesPerRequest, 0)} |`);
+    lines.push("");
+  }
+  return lines;
+}

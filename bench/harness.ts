@@ -1,0 +1,106 @@
+/** What every benchmark in bench/ shares: running tools, driving load, taking medians. */
+import { execFileSync, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "..");
+export const WORK = join(ROOT, "bench/.work");
+export const BIN = join(ROOT, "node_modules/.bin");
+export const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+export const CONNECTIONS = 10;
+export const ACCEPT = "gzip, br";
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  statuses: string;
+  bytesPerRequest: number;
+}
+
+export const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
+
+export function run(command: string, args: string[], env: Record<string, string> = {}): string {
+  const result = spawnSync(command, args, { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...env }, encoding: "utf8", maxBuffer: 1 << 28 });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
+  return `${result.stdout}\n${result.stderr}`;
+}
+
+/** wrk (C, from Debian's `wrk` package) when installed: it costs the machine less per request than autocannon, so more of it is left for the server under test. */
+export const WRK = spawnSync("wrk", ["--version"]).error === undefined;
+export const GENERATOR = WRK ? "wrk (1 thread)" : "autocannon";
+
+export async function load(url: string, headers: Record<string, string>): Promise<LoadResult> {
+  return WRK ? loadWithWrk(url, headers) : loadWithAutocannon(url, headers);
+}
+
+/** `paths`: requests cycle through these paths (of `url`'s origin) instead of requesting `url`. */
+export function loadWithWrk(url: string, headers: Record<string, string>, paths?: string[]): LoadResult {
+  const script: string[] = [];
+  if (paths !== undefined) {
+    const file = join(WORK, "paths.txt");
+    writeFileSync(file, `${paths.join("\n")}\n`);
+    const lua = join(WORK, "paths.lua");
+    writeFileSync(
+      lua,
+      [
+        `local paths = {}`,
+        `for line in io.lines("${file}") do paths[#paths + 1] = line end`,
+        `local i = 0`,
+        `request = function()`,
+        `  i = i + 1`,
+        `  return wrk.format("GET", paths[(i - 1) % #paths + 1])`,
+        `end`,
+      ].join("\n"),
+    );
+    script.push("-s", lua);
+  }
+  const args = ["-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", ...script, ...Object.entries(headers).flatMap(([k, v]) => ["-H", `${k}: ${v}`]), url];
+  const out = execFileSync("wrk", args, { encoding: "utf8" });
+  const number = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
+  const ms = (re: RegExp) => {
+    const m = re.exec(out);
+    if (!m) return NaN;
+    const unit = m[2];
+    return Number(m[1]) * (unit === "us" ? 0.001 : unit === "s" ? 1000 : 1);
+  };
+  const rps = number(/Requests\/sec:\s+([\d.]+)/);
+  const total = number(/(\d+) requests in/);
+  const transfer = /Transfer\/sec:\s+([\d.]+)(B|KB|MB|GB)/.exec(out)!;
+  const bytesPerSec = Number(transfer[1]) * { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[transfer[2] as "B"]!;
+  const other = number(/Non-2xx or 3xx responses: (\d+)/);
+  return {
+    rps,
+    p50: ms(/50%\s+([\d.]+)(us|ms|s)/),
+    p99: ms(/99%\s+([\d.]+)(us|ms|s)/),
+    statuses: Number.isNaN(other) ? `2xx/3xx×${total}` : `2xx/3xx×${total - other} other×${other}`,
+    bytesPerRequest: bytesPerSec / rps,
+  };
+}
+
+async function loadWithAutocannon(url: string, headers: Record<string, string>): Promise<LoadResult> {
+  const args = ["bench/load.mjs", url, String(SECONDS), String(CONNECTIONS), ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  const out = execFileSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 26 });
+  const r = JSON.parse(out);
+  const statuses = Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => `${code}×${(s as { count: number }).count}`).join(" ");
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, statuses, bytesPerRequest: r.throughput.total / Math.max(1, r.requests.total) };
+}
+
+export function median<T>(values: T[], key: (v: T) => number): T {
+  return [...values].sort((a, b) => key(a) - key(b))[Math.floor(values.length / 2)]!;
+}
+
+
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
