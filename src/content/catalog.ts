@@ -37,14 +37,6 @@ export class Catalog {
     return this.byTopic.get(slug);
   }
 
-  /** Topics that have at least one article, in topic-file order. */
-  topicsInUse(): TopicEntry[] {
-    return this.topics.filter((entry) => entry.articles.length > 0);
-  }
-
-  topicName(slug: string): string {
-    return this.byTopic.get(slug)?.topic.name ?? slug;
-  }
 }
 
 /** The latest `updated` among `articles` (RFC 3339 strings in UTC compare as text), or null. */
