@@ -9,12 +9,12 @@
  */
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { Miniflare } from "miniflare";
+import type { Miniflare } from "miniflare";
 import type { Content } from "../src/content/types";
 import { applyPlan, readExisting } from "../src/d1/apply";
 import type { D1Like } from "../src/d1/database";
 import { planImport } from "../src/d1/plan";
-import { ACCEPT, freePort, load, type LoadResult, loadWithWrk, log, median, ROUNDS, WRK } from "./harness";
+import { ACCEPT, freePort, load, type LoadResult, loadWithWrk, log, median, ROUNDS, serveBundle, WRK } from "./harness";
 
 export interface D1Result {
   name: string;
@@ -34,19 +34,7 @@ function migrationStatements(root: string): string[] {
 }
 
 function miniflare(dir: string, port: number, persist: string): Miniflare {
-  return new Miniflare({
-    modules: true,
-    scriptPath: join(dir, "dist-bench/bench.js"),
-    compatibilityDate: "2026-04-20",
-    compatibilityFlags: ["nodejs_compat"],
-    host: "127.0.0.1",
-    port: 0,
-    logRequests: false,
-    unsafeDirectSockets: [{ host: "127.0.0.1", port }],
-    d1Databases: { DB: "bench" },
-    d1Persist: persist,
-    bindings: { SITE_URL: `http://127.0.0.1:${port}`, STORAGE: "d1", CONTENT_TTL: "60" },
-  });
+  return serveBundle(dir, port, { d1Databases: { DB: "bench" }, d1Persist: persist, bindings: { STORAGE: "d1", CONTENT_TTL: "60" } });
 }
 
 /** Imports `content` into a fresh D1 and measures the worker reading it. `dir` holds the bench bundle. */

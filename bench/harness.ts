@@ -1,8 +1,9 @@
 /** What every benchmark in bench/ shares: running tools, driving load, taking medians. */
 import { execFileSync, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
+import { Miniflare, type MiniflareOptions } from "miniflare";
+export { freePort } from "../scripts/lib/free-port";
 
 export const ROOT = resolve(import.meta.dirname, "..");
 export const WORK = join(ROOT, "bench/.work");
@@ -92,15 +93,22 @@ export function median<T>(values: T[], key: (v: T) => number): T {
   return [...values].sort((a, b) => key(a) - key(b))[Math.floor(values.length / 2)]!;
 }
 
-
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
+/**
+ * The bench bundle in `dir`, served by Miniflare's workerd on its own socket at `port`
+ * (`unsafeDirectSockets`): no dev-time entry worker or request log in the path. Absolute
+ * URLs come from SITE_URL, as deployed.
+ */
+export function serveBundle(dir: string, port: number, options: Partial<MiniflareOptions> & { bindings?: Record<string, string> } = {}): Miniflare {
+  return new Miniflare({
+    modules: true,
+    scriptPath: join(dir, "dist-bench/bench.js"),
+    compatibilityDate: "2026-04-20",
+    compatibilityFlags: ["nodejs_compat"],
+    host: "127.0.0.1",
+    port: 0,
+    logRequests: false,
+    unsafeDirectSockets: [{ host: "127.0.0.1", port }],
+    ...options,
+    bindings: { SITE_URL: `http://127.0.0.1:${port}`, ...options.bindings },
+  } as MiniflareOptions);
 }
-

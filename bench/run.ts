@@ -22,11 +22,10 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { Miniflare } from "miniflare";
 import { createApp } from "../src/app";
 import type { Content } from "../src/content/types";
 import { generateArchive } from "../scripts/generate-archive";
-import { ACCEPT, BIN, CONNECTIONS, freePort, GENERATOR, load, type LoadResult, log, median, ROOT, ROUNDS, run, SECONDS, WORK } from "./harness";
+import { ACCEPT, BIN, CONNECTIONS, freePort, GENERATOR, load, type LoadResult, log, median, ROOT, ROUNDS, run, SECONDS, serveBundle, WORK } from "./harness";
 import { compileContent } from "../src/build/compile";
 import { parseTopicFile } from "../src/build/topics";
 import { readSeedsFolder } from "../scripts/lib/seeds-folder";
@@ -130,18 +129,7 @@ function rowsFor(content: Content): Row[] {
 /** Serves the bench bundle in workerd and drives each row, in interleaved rounds. */
 async function loadTest(dir: string, rows: Row[]): Promise<Map<string, LoadResult>> {
   const port = await freePort();
-  const mf: Miniflare = new Miniflare({
-    modules: true,
-    scriptPath: join(dir, "dist-bench/bench.js"),
-    compatibilityDate: "2026-04-20",
-    compatibilityFlags: ["nodejs_compat"],
-    host: "127.0.0.1",
-    port: 0,
-    logRequests: false,
-    unsafeDirectSockets: [{ host: "127.0.0.1", port }],
-    // As deployed: absolute URLs from SITE_URL, not from each request.
-    bindings: { SITE_URL: `http://127.0.0.1:${port}` },
-  });
+  const mf = serveBundle(dir, port);
   await mf.ready;
   const origin = `http://127.0.0.1:${port}`;
   try {

@@ -3,21 +3,10 @@
  * ports, and stops it: when asked, when the test process exits, or after a deadline.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
+import { freePort } from "../../scripts/lib/free-port";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-
-export async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 export interface DevServer {
   origin: string;
