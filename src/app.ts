@@ -15,13 +15,14 @@ import { resolveSite } from "./site";
 
 /** Renderings kept per isolate: every feed and page of a large site, bounded for memory. */
 const CACHE_ENTRIES = 2000;
+const CACHE_BYTES = 48 * 1024 * 1024;
 
 /**
  * The worker. `content` is the compiled bundle, served unless wrangler.toml selects the
  * D1 mode (STORAGE = "d1" and a D1 binding named DB).
  */
 export function createApp(content: Content): Hono<{ Bindings: Env; Variables: AppVariables }> {
-  const cache = new RepresentationCache(CACHE_ENTRIES);
+  const cache = new RepresentationCache(CACHE_ENTRIES, CACHE_BYTES);
   const bundled = new BundledStore(content);
   const databases = new WeakMap<D1Like, D1Store>();
   const storeFor = (env: Env, settings: Settings): ContentStore => {

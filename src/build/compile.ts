@@ -75,8 +75,9 @@ export async function compileContent(files: SourceFile[], options: CompileOption
   const guidClash = duplicates(articles, (a) => a.guid, (g) => `files share the feed id "${g}"`);
   if (guidClash.length > 0) throw new ContentErrors(guidClash);
 
-  // Newest first; among articles of the same second, by id descending: the order D1 pages in.
-  articles.sort((a, b) => compare(b.published, a.published) || compare(b.id, a.id));
+  // Newest first; among articles of the same second, by id descending: the order D1 pages in
+  // (SQLite compares text as UTF-8 bytes, which is code point order, not UTF-16 order).
+  articles.sort((a, b) => compare(b.published, a.published) || compareCodePoints(b.id, a.id));
   return { content: { articles, topics: topics.list }, heldBack };
 }
 
@@ -147,4 +148,16 @@ function duplicates<T>(items: T[], key: (item: T) => string, reason: (key: strin
 /** Code-unit order: the same on every machine and locale, unlike localeCompare. */
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Code point order, which is UTF-8 byte order: what SQLite's BINARY collation sorts by. */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x < y ? -1 : 1;
+    if (x > 0xffff) i++;
+  }
+  return Math.sign(a.length - b.length);
 }

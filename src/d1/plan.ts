@@ -28,6 +28,11 @@ const ARTICLE_COLUMNS = ["id", "guid", "slug", "title", "summary", "html", "sour
 /** D1 binds at most 100 parameters per statement. */
 const MAX_PARAMS = 100;
 
+/** D1 takes statements of at most 100,000 bytes; values written into the SQL count. */
+const MAX_STATEMENT_CHARS = 60_000;
+
+const BUMP_VERSION: Statement = { sql: "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'", params: [] };
+
 /** The article as a row; `content_hash` names everything else, so an unchanged article is skipped. */
 export async function articleRow(article: Article): Promise<Record<(typeof ARTICLE_COLUMNS)[number], SqlValue>> {
   const row = {
@@ -98,9 +103,43 @@ export async function planImport(content: Content, existing: Existing, options: 
     rows.push(row);
     changedArticles.push(article);
   }
-  // Rows are written many to a statement (as many as D1's parameter limit allows):
-  // an import of thousands of articles is hundreds of statements, not tens of thousands.
-  for (const group of chunks(rows, Math.floor(MAX_PARAMS / ARTICLE_COLUMNS.length))) {
+  const inFolder = new Set(content.articles.map((a) => a.id));
+  const missing = [...existing.articles.keys()].filter((id) => !inFolder.has(id)).sort();
+  const deleted = options.deleteMissing ? missing : [];
+  const topicsChanged = content.topics.filter((topic, position) => {
+    const known = existing.topics.get(topic.slug);
+    return known === undefined || known.name !== topic.name || known.position !== position;
+  });
+  if (added.length + updated.length + deleted.length + topicsChanged.length === 0) {
+    return { statements, added, updated, unchanged, missing, deleted };
+  }
+
+  // The version is bumped first as well as last: should the import stop half way (it runs
+  // as several transactions), no isolate keeps renderings of the old data under a
+  // version that the new data also carries.
+  statements.push(BUMP_VERSION);
+
+  for (const group of chunks(deleted, MAX_PARAMS)) {
+    const list = group.map(() => "?").join(", ");
+    statements.push({ sql: `DELETE FROM article_topics WHERE article_id IN (${list})`, params: group });
+    statements.push({ sql: `DELETE FROM articles WHERE id IN (${list})`, params: group });
+  }
+
+  // Slugs are unique: articles being rewritten give theirs up first (they may swap), and an
+  // article kept from an earlier import whose slug a new one takes is renamed aside.
+  for (const group of chunks(updated, MAX_PARAMS)) {
+    statements.push({ sql: `UPDATE articles SET slug = '~' || id WHERE id IN (${group.map(() => "?").join(", ")})`, params: group });
+  }
+  for (const group of chunks(rows.map((r) => r.slug as string), MAX_PARAMS)) {
+    statements.push({
+      sql: `UPDATE articles SET slug = slug || '-' || substr(lower(hex(id)), 1, 8) WHERE slug IN (${group.map(() => "?").join(", ")})`,
+      params: group,
+    });
+  }
+
+  // Rows are written many to a statement, within D1's limits on bound parameters and on
+  // statement length (`npm run import` writes the values into the SQL text).
+  for (const group of chunksBySize(rows, Math.floor(MAX_PARAMS / ARTICLE_COLUMNS.length), MAX_STATEMENT_CHARS)) {
     statements.push({
       sql: `INSERT INTO articles (${ARTICLE_COLUMNS.join(", ")}) VALUES ${group.map(() => `(${ARTICLE_COLUMNS.map(() => "?").join(", ")})`).join(", ")} ON CONFLICT (id) DO UPDATE SET ${ARTICLE_COLUMNS.filter((c) => c !== "id").map((c) => `${c} = excluded.${c}`).join(", ")}`,
       params: group.flatMap((row) => ARTICLE_COLUMNS.map((c) => row[c])),
@@ -114,37 +153,40 @@ export async function planImport(content: Content, existing: Existing, options: 
     statements.push({ sql: `INSERT INTO article_topics (topic, published, article_id) VALUES ${group.map(() => "(?, ?, ?)").join(", ")}`, params: group.flat() });
   }
 
-  const inFolder = new Set(content.articles.map((a) => a.id));
-  const missing = [...existing.articles.keys()].filter((id) => !inFolder.has(id)).sort();
-  const deleted = options.deleteMissing ? missing : [];
-  for (const group of chunks(deleted, MAX_PARAMS)) {
-    const list = group.map(() => "?").join(", ");
-    statements.push({ sql: `DELETE FROM article_topics WHERE article_id IN (${list})`, params: group });
-    statements.push({ sql: `DELETE FROM articles WHERE id IN (${list})`, params: group });
-  }
-
-  const topicsChanged = content.topics.filter((topic, position) => {
-    const known = existing.topics.get(topic.slug);
-    return known === undefined || known.name !== topic.name || known.position !== position;
-  });
   // Topics are never deleted: a topic's URLs keep answering after its last article goes.
-  const changed = added.length + updated.length + deleted.length + topicsChanged.length > 0;
-  if (changed) {
-    content.topics.forEach((topic, position) => {
-      if (!topicsChanged.includes(topic)) return;
-      statements.push({
-        sql: "INSERT INTO topics (slug, name, position) VALUES (?, ?, ?) ON CONFLICT (slug) DO UPDATE SET name = excluded.name, position = excluded.position",
-        params: [topic.slug, topic.name, position],
-      });
+  content.topics.forEach((topic, position) => {
+    if (!topicsChanged.includes(topic)) return;
+    statements.push({
+      sql: "INSERT INTO topics (slug, name, position) VALUES (?, ?, ?) ON CONFLICT (slug) DO UPDATE SET name = excluded.name, position = excluded.position",
+      params: [topic.slug, topic.name, position],
     });
-    statements.push(
-      { sql: "UPDATE topics SET article_count = (SELECT COUNT(*) FROM article_topics WHERE topic = topics.slug)", params: [] },
-      { sql: "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'", params: [] },
-      { sql: "UPDATE meta SET value = COALESCE((SELECT MAX(updated) FROM articles), '1970-01-01T00:00:00Z') WHERE key = 'newest_updated'", params: [] },
-      { sql: "UPDATE meta SET value = (SELECT COUNT(*) FROM articles) WHERE key = 'article_count'", params: [] },
-    );
-  }
+  });
+  statements.push(
+    { sql: "UPDATE topics SET article_count = (SELECT COUNT(*) FROM article_topics WHERE topic = topics.slug)", params: [] },
+    { sql: "UPDATE meta SET value = COALESCE((SELECT MAX(updated) FROM articles), '1970-01-01T00:00:00Z') WHERE key = 'newest_updated'", params: [] },
+    { sql: "UPDATE meta SET value = (SELECT COUNT(*) FROM articles) WHERE key = 'article_count'", params: [] },
+    BUMP_VERSION,
+  );
   return { statements, added, updated, unchanged, missing, deleted };
+}
+
+/** Groups of at most `count` rows whose values add up to about `chars` characters (a larger row goes alone). */
+function chunksBySize<T extends Record<string, SqlValue>>(rows: readonly T[], count: number, chars: number): T[][] {
+  const out: T[][] = [];
+  let group: T[] = [];
+  let size = 0;
+  for (const row of rows) {
+    const rowSize = Object.values(row).reduce<number>((sum, v) => sum + (typeof v === "string" ? v.length * 2 : 8), 0);
+    if (group.length > 0 && (group.length >= count || size + rowSize > chars)) {
+      out.push(group);
+      group = [];
+      size = 0;
+    }
+    group.push(row);
+    size += rowSize;
+  }
+  if (group.length > 0) out.push(group);
+  return out;
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

@@ -90,15 +90,21 @@ function copy(buffer: Uint8Array): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * Rendered representations kept for the life of the isolate, by key. At most `limit`
- * entries, the oldest dropped first. Concurrent requests for the same key share one
- * rendering.
+ * Rendered representations kept for the life of the isolate, by key, within a number of
+ * entries and a number of bytes (an isolate has 128 MB, and every `?before=` page of every
+ * feed is a valid key); the oldest are dropped first. Concurrent requests for the same
+ * key share one rendering.
  */
 export class RepresentationCache {
   private readonly entries = new Map<string, Promise<Representation>>();
   /** The same entries once rendered, for requests that can be answered without awaiting. */
   private readonly ready = new Map<string, Representation>();
-  constructor(private readonly limit: number) {}
+  private bytes = 0;
+
+  constructor(
+    private readonly limit: number,
+    private readonly byteLimit: number,
+  ) {}
 
   get(key: string, render: () => Promise<Representation>): Promise<Representation> {
     const hit = this.entries.get(key);
@@ -107,17 +113,15 @@ export class RepresentationCache {
     this.entries.set(key, pending);
     pending.then(
       (rep) => {
-        if (this.entries.get(key) === pending) this.ready.set(key, rep);
+        if (this.entries.get(key) !== pending) return;
+        this.ready.set(key, rep);
+        this.bytes += sizeOf(rep);
+        this.trim();
       },
       // A failed rendering is not kept: the next request tries again.
       () => this.entries.delete(key),
     );
-    if (this.entries.size > this.limit) {
-      // The oldest rendering goes first: insertion order, no bookkeeping on the hot path.
-      const oldest = this.entries.keys().next().value!;
-      this.entries.delete(oldest);
-      this.ready.delete(oldest);
-    }
+    this.trim();
     return pending;
   }
 
@@ -129,4 +133,25 @@ export class RepresentationCache {
   get size(): number {
     return this.entries.size;
   }
+
+  /** Bytes of the stored renderings, every coding counted. */
+  get storedBytes(): number {
+    return this.bytes;
+  }
+
+  private trim(): void {
+    while (this.entries.size > this.limit || (this.bytes > this.byteLimit && this.entries.size > 1)) {
+      const oldest = this.entries.keys().next().value!;
+      this.entries.delete(oldest);
+      const rep = this.ready.get(oldest);
+      if (rep !== undefined) {
+        this.bytes -= sizeOf(rep);
+        this.ready.delete(oldest);
+      }
+    }
+  }
+}
+
+function sizeOf(rep: Representation): number {
+  return rep.identity.body.byteLength + (rep.gzip?.body.byteLength ?? 0) + (rep.br?.body.byteLength ?? 0);
 }
