@@ -3,9 +3,15 @@
  *
  * Compiles the folder exactly as the build does (same ids, slugs, dates, topics, and the
  * same one-line errors), compares it with the D1 database bound as DB in wrangler.toml,
- * and writes the difference through `wrangler d1 execute` in batches. Importing the same
- * folder twice changes nothing. Articles missing from the folder are kept unless
+ * and writes the difference through `wrangler d1 execute` in batches. Then it renders the
+ * responses the changes made stale (the feeds and pages the changed articles appear on,
+ * and their own pages) from the database, with the worker's own code, and stores them, so
+ * the first reader after an import meets a stored response. Importing the same folder
+ * twice changes nothing. Articles missing from the folder are kept unless
  * --delete-missing is given.
+ *
+ * Responses are stored for SITE_URL (the environment, else wrangler.toml [vars]); with no
+ * SITE_URL, a local import stores them for http://localhost:8787, what `npm start` serves.
  *
  * Other options: --config <wrangler.toml>, --persist-to <dir> (local state), --database <name or binding>.
  */
@@ -13,11 +19,17 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Existing, inlineStatement, planImport } from "../src/d1/plan";
+import { renderImportResponses } from "../src/d1/import-responses";
+import { EXISTING_QUERIES, existingFrom, inlineStatement, planImport, type Statement } from "../src/d1/plan";
+import { ConfigError, type Env, readSettings } from "../src/settings";
 import { compileFolder, ROOT } from "./lib/compile-folder";
+import { WranglerD1 } from "./lib/wrangler-d1";
+import { readWranglerVars } from "./lib/wrangler-vars";
 
 /** Statements per `wrangler d1 execute --file`: each file runs as one transaction. */
 const STATEMENTS_PER_FILE = 20_000;
+/** The origin `npm start` serves by default: what a local import stores responses for without SITE_URL. */
+const LOCAL_ORIGIN = "http://localhost:8787";
 
 function fail(message: string): never {
   console.error(`import: ${message}`);
@@ -61,28 +73,59 @@ function wrangler(args: string[]): string {
   return run.stdout;
 }
 
-async function readExisting(): Promise<Existing> {
-  const out = wrangler(["--json", "--command", "SELECT id, content_hash FROM articles; SELECT slug, name, position FROM topics"]);
-  const [articles, topics] = JSON.parse(out) as { results: Record<string, unknown>[] }[];
-  return {
-    articles: new Map(articles!.results.map((r) => [r.id as string, r.content_hash as string])),
-    topics: new Map(topics!.results.map((r) => [r.slug as string, { name: r.name as string, position: r.position as number }])),
-  };
+/** Rows of each statement of `sql`, read through `wrangler d1 execute --json`. */
+function query(sql: string): Record<string, unknown>[][] {
+  return (JSON.parse(wrangler(["--json", "--command", sql])) as { results: Record<string, unknown>[] }[]).map((r) => r.results);
+}
+
+/** Runs statements as SQL files, each file one transaction. */
+function write(statements: Statement[]): void {
+  const dir = mkdtempSync(join(tmpdir(), "import-d1-"));
+  try {
+    for (let i = 0; i < statements.length; i += STATEMENTS_PER_FILE) {
+      const file = join(dir, `batch-${i}.sql`);
+      writeFileSync(file, `${statements.slice(i, i + STATEMENTS_PER_FILE).map(inlineStatement).join("\n")}\n`);
+      wrangler(["--file", file]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The worker's settings, as wrangler.toml gives them, and the origin to store responses for (null: none). */
+function site(): { vars: Env; origin: string | null } {
+  let vars: Env;
+  try {
+    vars = { ...readWranglerVars(options.config || undefined).vars };
+  } catch (error) {
+    return fail(`wrangler.toml: ${(error as Error).message.split("\n").find((l) => l.trim() !== "") ?? "cannot be read"}`);
+  }
+  if (process.env.SITE_URL !== undefined) vars.SITE_URL = process.env.SITE_URL;
+  try {
+    const settings = readSettings({ ...vars, STORAGE: "bundled" });
+    return { vars, origin: settings.siteUrl ?? (options.remote ? null : LOCAL_ORIGIN) };
+  } catch (error) {
+    if (error instanceof ConfigError) fail(`${error.message} (wrangler.toml [vars], or the environment)`);
+    throw error;
+  }
 }
 
 const started = performance.now();
 const { content, label } = await compileFolder("import", options.folder);
-const plan = await planImport(content, await readExisting(), { deleteMissing: options.deleteMissing });
+const worker = site();
+const [articleRows, topicRows] = query(EXISTING_QUERIES.join(";\n"));
+const plan = await planImport(content, existingFrom(articleRows!, topicRows!), { deleteMissing: options.deleteMissing });
+write(plan.statements);
 
-const dir = mkdtempSync(join(tmpdir(), "import-d1-"));
-try {
-  for (let i = 0; i < plan.statements.length; i += STATEMENTS_PER_FILE) {
-    const file = join(dir, `batch-${i}.sql`);
-    writeFileSync(file, `${plan.statements.slice(i, i + STATEMENTS_PER_FILE).map(inlineStatement).join("\n")}\n`);
-    wrangler(["--file", file]);
+let stored = "";
+if (plan.statements.length > 0) {
+  if (worker.origin === null) {
+    stored = "; no responses stored (set SITE_URL): the first request for each changed page renders it";
+  } else {
+    const responses = await renderImportResponses(new WranglerD1(query), plan, content, worker.vars, worker.origin);
+    write(responses.statements);
+    stored = `; ${responses.count} responses stored for ${worker.origin}`;
   }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }
 
 const missing = plan.missing.length - plan.deleted.length;
@@ -92,6 +135,7 @@ console.log(
     `${plan.added.length} added, ${plan.updated.length} updated, ${plan.unchanged} unchanged`,
     plan.deleted.length > 0 ? `, ${plan.deleted.length} deleted` : "",
     missing > 0 ? `, ${missing} in the database but not in the folder (kept; --delete-missing removes them)` : "",
+    stored,
     ` in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   ].join(""),
 );

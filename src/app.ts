@@ -1,15 +1,17 @@
 import { Hono } from "hono";
-import { BundledStore } from "./content/bundled-store";
-import type { ContentStore } from "./content/store";
-import type { Content } from "./content/types";
+import { PackedStore } from "./bundle/packed-store";
+import { PackedResponses } from "./bundle/response-pack";
+import { type ContentStore, StorageError } from "./content/store";
 import type { D1Like } from "./d1/database";
 import { D1Store } from "./d1/store";
-import { RepresentationCache } from "./http/representation";
+import { RepresentationCache } from "./http/representation-cache";
 import { serveRepresentation } from "./http/respond";
+import { ThrottledLog } from "./http/throttled-log";
 import { assetRoutes } from "./routes/assets";
 import { feedRoutes } from "./routes/feeds";
 import { notFound, pageRoutes } from "./routes/pages";
-import { type AppVariables, BadRequest, NotFound, representationKey } from "./routes/render";
+import { type AppVariables, BadRequest, NotFound } from "./routes/render";
+import { type Collector, Representations } from "./routes/representations";
 import { ConfigError, type Env, type Settings } from "./settings";
 import { resolveSite } from "./site";
 
@@ -17,23 +19,47 @@ import { resolveSite } from "./site";
 const CACHE_ENTRIES = 2000;
 const CACHE_BYTES = 48 * 1024 * 1024;
 
+/** Seconds a reader is asked to wait before retrying while the database is unavailable. */
+const RETRY_AFTER_SECONDS = 30;
+
+/** What the build compiles into the worker (src/generated/*.bin, imported as Data modules). */
+export interface Bundle {
+  /** The articles, packed (src/bundle/content-pack.ts). */
+  content: ArrayBuffer | Uint8Array<ArrayBuffer>;
+  /** Responses rendered at build time for one origin (src/bundle/response-pack.ts), or null. */
+  responses: ArrayBuffer | Uint8Array<ArrayBuffer> | null;
+}
+
+export interface AppOptions {
+  /**
+   * The build and the import: every response is rendered (none is read from storage or
+   * written to it) and handed to `collect` as it is made.
+   */
+  collect?: Collector;
+}
+
 /**
- * The worker. `content` is the compiled bundle, served unless wrangler.toml selects the
- * D1 mode (STORAGE = "d1" and a D1 binding named DB).
+ * The worker. It serves the bundle unless wrangler.toml selects the D1 mode
+ * (STORAGE = "d1" and a D1 binding named DB).
  */
-export function createApp(content: Content): Hono<{ Bindings: Env; Variables: AppVariables }> {
-  const cache = new RepresentationCache(CACHE_ENTRIES, CACHE_BYTES);
-  const bundled = new BundledStore(content);
+export function createApp(bundle: Bundle, options: AppOptions = {}): Hono<{ Bindings: Env; Variables: AppVariables }> {
+  const representations = new Representations(
+    new RepresentationCache(CACHE_ENTRIES, CACHE_BYTES),
+    bundle.responses === null ? null : new PackedResponses(bundle.responses),
+    options.collect ?? null,
+  );
+  const bundled = new PackedStore(bundle.content);
   const databases = new WeakMap<D1Like, D1Store>();
   const storeFor = (env: Env, settings: Settings): ContentStore => {
     if (settings.storage !== "d1") return bundled;
     let store = databases.get(env.DB!);
     if (store === undefined) {
-      store = new D1Store(env.DB!, settings.contentTtl * 1000);
+      store = new D1Store(env.DB!, { ttlMs: settings.contentTtl * 1000 });
       databases.set(env.DB!, store);
     }
     return store;
   };
+  const outage = new ThrottledLog(60_000);
 
   const app = new Hono<{ Bindings: Env; Variables: AppVariables }>();
 
@@ -48,27 +74,36 @@ export function createApp(content: Content): Hono<{ Bindings: Env; Variables: Ap
     const site = resolveSite(c.env ?? {}, c.req.url);
     c.set("site", site);
     c.set("store", storeFor(c.env ?? {}, site.settings));
+    c.set("representations", representations);
     await next();
   });
 
-  feedRoutes(app, cache);
-  pageRoutes(app, cache);
-  assetRoutes(app, cache);
-  app.notFound((c) => notFound(c, cache));
+  feedRoutes(app);
+  pageRoutes(app);
+  assetRoutes(app);
+  app.notFound((c) => notFound(c));
   app.onError((error, c) => {
-    if (error instanceof NotFound) return notFound(c, cache);
+    if (error instanceof NotFound) return notFound(c);
     if (error instanceof BadRequest) return c.text(`Bad request: ${error.message}.\n`, 400);
     if (error instanceof ConfigError) {
       return c.text(`Configuration error: ${error.message}. Fix it in wrangler.toml [vars].\n`, 500);
+    }
+    if (error instanceof StorageError) {
+      // RFC 9110 §15.6.4: a temporary condition; readers retry after the delay.
+      outage.report(`storage unavailable, answering 503 for what is not stored: ${error.message}`);
+      return c.text("Service unavailable: the article database cannot be read right now. Try again shortly.\n", 503, {
+        "Retry-After": String(RETRY_AFTER_SECONDS),
+        "Cache-Control": "no-store",
+      });
     }
     console.error(error);
     return c.text("Internal error.\n", 500);
   });
 
-  // The fast path: a GET or HEAD for a response already rendered for the current content
-  // is answered from the stored bytes without routing. Anything else (a first request, a
-  // query string, a percent-encoded path, a content version due for a check, bad
-  // settings) takes the routes above, which render and store under the same key.
+  // The fast path: a GET or HEAD for a response at hand (stored by the build, or rendered
+  // already for the current content) is answered from its bytes without routing. Anything
+  // else (a first request, a query string, a percent-encoded path, a content version due
+  // for a check, bad settings) takes the routes above, which render and keep it.
   const route = app.fetch;
   app.fetch = (request, env, ctx) => {
     const method = request.method;
@@ -79,7 +114,7 @@ export function createApp(content: Content): Hono<{ Bindings: Env; Variables: Ap
         try {
           const site = resolveSite(env ?? {}, url);
           const snapshot = storeFor(env ?? {}, site.settings).currentSnapshot();
-          const rep = snapshot && cache.peek(representationKey(site, snapshot.version, url.slice(pathStart)));
+          const rep = snapshot && representations.peek(site, snapshot, url.slice(pathStart));
           if (rep) return serveRepresentation(request, rep);
         } catch {
           // Bad settings: the routes answer with the error.

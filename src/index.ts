@@ -1,4 +1,5 @@
 import { createApp } from "./app";
-import { content } from "./generated/content";
+import content from "./generated/content.bin";
+import responses from "./generated/responses.bin";
 
-export default createApp(content);
+export default createApp({ content, responses });

@@ -7,9 +7,11 @@ export interface Site {
   origin: string;
   /** Distinguishes renderings for different settings or origins in a shared cache. */
   key: string;
+  /** The settings that shape a rendering's bytes, as a string: stored responses made with other settings are not served. */
+  fingerprint: string;
 }
 
-const settingsByEnv = new WeakMap<object, { settings: Settings; key: string }>();
+const settingsByEnv = new WeakMap<object, { settings: Settings; key: string; fingerprint: string }>();
 /** Distinct settings seen by this isolate, numbered: keys stay short whatever the settings say. */
 const settingsIds = new Map<string, number>();
 
@@ -24,11 +26,21 @@ export function resolveSite(env: Env, requestUrl: string): Site {
     const settings = readSettings(env);
     const json = JSON.stringify({ ...settings, db: env.DB === undefined ? null : databaseId(env.DB) });
     if (!settingsIds.has(json)) settingsIds.set(json, settingsIds.size);
-    entry = { settings, key: String(settingsIds.get(json)) };
+    entry = { settings, key: String(settingsIds.get(json)), fingerprint: renderingFingerprint(settings) };
     settingsByEnv.set(env, entry);
   }
   const origin = entry.settings.siteUrl ?? originOf(requestUrl);
-  return { settings: entry.settings, origin, key: `${entry.key} ${origin}` };
+  return { settings: entry.settings, origin, key: `${entry.key} ${origin}`, fingerprint: entry.fingerprint };
+}
+
+/**
+ * Every setting except those that cannot change a response's bytes: where the content is
+ * read from, and how often its version is checked. SITE_URL counts through the origin,
+ * which is compared on its own. A setting added later counts unless listed here.
+ */
+export function renderingFingerprint(settings: Settings): string {
+  const { siteUrl: _origin, storage: _storage, contentTtl: _ttl, ...rendering } = settings;
+  return JSON.stringify(rendering);
 }
 
 /**

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type CompileResult, compileContent } from "../../src/build/compile";
-import { parseContentDate } from "../../src/build/dates";
-import { ContentErrors } from "../../src/build/errors";
-import { parseTopicFile } from "../../src/build/topics";
+import { type CompileResult, compileContent } from "../../src/compile/compile";
+import { parseContentDate } from "../../src/compile/dates";
+import { ContentErrors } from "../../src/compile/errors";
+import { parseTopicFile } from "../../src/compile/topics";
 import { readSeedsFolder } from "./seeds-folder";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { ContentError, ContentErrors } from "../../src/build/errors";
-import type { SourceFile } from "../../src/build/parse-article";
+import { ContentError, ContentErrors } from "../../src/compile/errors";
+import type { SourceFile } from "../../src/compile/parse-article";
 import { readGitDates } from "./git-dates";
 
 /** Extensions of article files; other visible files stop the build rather than being skipped. */

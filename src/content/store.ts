@@ -1,7 +1,8 @@
 /**
- * Where the worker reads articles from: the bundle (BundledStore, the default) or D1
- * (src/d1/store.ts). Routes and renderers see only this interface.
+ * Where the worker reads articles from: the bundle (src/bundle/packed-store.ts, the
+ * default) or D1 (src/d1/store.ts). Routes and renderers see only this interface.
  */
+import type { EncodedResponse } from "../http/representation";
 import type { FeedScope } from "../urls";
 import type { Article, Topic } from "./types";
 
@@ -48,6 +49,20 @@ export interface ContentStore {
    */
   listing(scope: FeedScope, limit: number, before: string | null): Promise<Listing | null>;
   article(slug: string): Promise<Article | null>;
+  /** Responses rendered ahead of requests and kept beside the content (the D1 mode). */
+  responses?: ResponseTable;
+}
+
+/** Rendered responses shared by every isolate, by site key (origin and settings) and path. */
+export interface ResponseTable {
+  get(siteKey: string, path: string): Promise<EncodedResponse | null>;
+  /** Keeps a response rendered on request, unless the content has changed since `snapshot`. */
+  put(siteKey: string, snapshot: Snapshot, path: string, response: EncodedResponse): Promise<void>;
+}
+
+/** The store could not be read (a database outage, a timeout, a missing table): a temporary condition. */
+export class StorageError extends Error {
+  override name = "StorageError";
 }
 
 /** The page boundaries of a list of `total` articles: indexes of the cursors that start each page. */

@@ -5,8 +5,9 @@
  */
 import { sha256Hex } from "../content/ids";
 import type { Article, Content } from "../content/types";
+import { responseDeletes } from "./responses";
 
-export type SqlValue = string | number | null;
+export type SqlValue = string | number | null | Uint8Array;
 
 export interface Statement {
   sql: string;
@@ -21,6 +22,11 @@ export interface ImportPlan {
   /** In the database but not in the folder. Deleted only when asked. */
   missing: string[];
   deleted: string[];
+  /**
+   * Stored responses the changes make stale (src/d1/responses.ts scopes), deleted by the
+   * plan: "all" when the topic list itself changed. The import renders those again.
+   */
+  staleScopes: string[] | "all";
 }
 
 const ARTICLE_COLUMNS = ["id", "guid", "slug", "title", "summary", "html", "source", "author", "language", "published", "updated", "topics", "file", "content_hash"] as const;
@@ -72,19 +78,30 @@ export function rowArticle(row: Record<string, unknown>): Article {
   };
 }
 
-/**
- * Compares the compiled folder with what the database holds (`existing`: content hash by
- * article id) and plans the writes: new and changed articles upserted with their topic
- * memberships, topics upserted with their counts, and, when anything changed, the content
- * version bumped so that every worker isolate renders afresh.
- */
+/** What the database holds, as far as planning an import needs. */
 export interface Existing {
-  /** Content hash by article id. */
-  articles: ReadonlyMap<string, string>;
+  /** Content hash, slug and topics by article id. */
+  articles: ReadonlyMap<string, { hash: string; slug: string; topics: string[] }>;
   /** Name and position by topic slug. */
   topics: ReadonlyMap<string, { name: string; position: number }>;
 }
 
+/** The queries whose rows `existingFrom` reads (run through a binding or through wrangler). */
+export const EXISTING_QUERIES = ["SELECT id, content_hash, slug, topics FROM articles", "SELECT slug, name, position FROM topics"] as const;
+
+export function existingFrom(articles: Record<string, unknown>[], topics: Record<string, unknown>[]): Existing {
+  return {
+    articles: new Map(articles.map((r) => [r.id as string, { hash: r.content_hash as string, slug: r.slug as string, topics: JSON.parse(r.topics as string) as string[] }])),
+    topics: new Map(topics.map((r) => [r.slug as string, { name: r.name as string, position: r.position as number }])),
+  };
+}
+
+/**
+ * Compares the compiled folder with what the database holds and plans the writes: new and
+ * changed articles upserted with their topic memberships, topics upserted with their
+ * counts, the stored responses they make stale deleted, and, when anything changed, the
+ * content version bumped so that every worker isolate renders afresh.
+ */
 export async function planImport(content: Content, existing: Existing, options: { deleteMissing: boolean }): Promise<ImportPlan> {
   const statements: Statement[] = [];
   const added: string[] = [];
@@ -94,7 +111,7 @@ export async function planImport(content: Content, existing: Existing, options: 
   const changedArticles: Article[] = [];
   for (const article of content.articles) {
     const row = await articleRow(article);
-    const previous = existing.articles.get(article.id);
+    const previous = existing.articles.get(article.id)?.hash;
     if (previous === row.content_hash) {
       unchanged++;
       continue;
@@ -111,8 +128,23 @@ export async function planImport(content: Content, existing: Existing, options: 
     return known === undefined || known.name !== topic.name || known.position !== position;
   });
   if (added.length + updated.length + deleted.length + topicsChanged.length === 0) {
-    return { statements, added, updated, unchanged, missing, deleted };
+    return { statements, added, updated, unchanged, missing, deleted, staleScopes: [] };
   }
+
+  // What the changed articles appear on, before and after: the main listing, the site-wide
+  // pages (counts, OPML, the not-found page's recent articles), their topics and their pages.
+  const scopes = new Set(["main", "site"]);
+  const touched = (slug: string, topics: readonly string[]) => {
+    scopes.add(`article:${slug}`);
+    for (const topic of topics) scopes.add(`topic:${topic}`);
+  };
+  for (const article of changedArticles) touched(article.slug, article.topics);
+  for (const id of [...updated, ...deleted]) {
+    const old = existing.articles.get(id)!;
+    touched(old.slug, old.topics);
+  }
+  // A renamed, moved or new topic shows on every page that names topics.
+  const staleScopes = topicsChanged.length > 0 ? "all" : [...scopes].sort();
 
   // The version is bumped first as well as last: should the import stop half way (it runs
   // as several transactions), no isolate keeps renderings of the old data under a
@@ -165,9 +197,10 @@ export async function planImport(content: Content, existing: Existing, options: 
     { sql: "UPDATE topics SET article_count = (SELECT COUNT(*) FROM article_topics WHERE topic = topics.slug)", params: [] },
     { sql: "UPDATE meta SET value = COALESCE((SELECT MAX(updated) FROM articles), '1970-01-01T00:00:00Z') WHERE key = 'newest_updated'", params: [] },
     { sql: "UPDATE meta SET value = (SELECT COUNT(*) FROM articles) WHERE key = 'article_count'", params: [] },
+    ...responseDeletes(staleScopes),
     BUMP_VERSION,
   );
-  return { statements, added, updated, unchanged, missing, deleted };
+  return { statements, added, updated, unchanged, missing, deleted, staleScopes };
 }
 
 /** Groups of at most `count` rows whose values add up to about `chars` characters (a larger row goes alone). */
@@ -176,7 +209,7 @@ function chunksBySize<T extends Record<string, SqlValue>>(rows: readonly T[], co
   let group: T[] = [];
   let size = 0;
   for (const row of rows) {
-    const rowSize = Object.values(row).reduce<number>((sum, v) => sum + (typeof v === "string" ? v.length * 2 : 8), 0);
+    const rowSize = Object.values(row).reduce<number>((sum, v) => sum + (typeof v === "string" ? v.length * 2 : v instanceof Uint8Array ? v.byteLength * 2 : 8), 0);
     if (group.length > 0 && (group.length >= count || size + rowSize > chars)) {
       out.push(group);
       group = [];
@@ -195,14 +228,23 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** A statement with its parameters written in as SQL literals, for `wrangler d1 execute --file`. */
+/**
+ * A statement with its parameters written in as SQL literals, for `wrangler d1 execute`:
+ * `?` takes the next parameter, `?N` the Nth (as SQLite numbers them). The SQL must hold
+ * no `?` inside its own string literals.
+ */
 export function inlineStatement({ sql, params }: Statement): string {
-  let i = 0;
-  return `${sql.replace(/\?/g, () => literal(params[i++] ?? null))};`;
+  let next = 0;
+  return `${sql.replace(/\?(\d*)/g, (_, n: string) => {
+    const index = n === "" ? next++ : Number(n) - 1;
+    if (n !== "") next = Math.max(next, index + 1);
+    return literal(params[index] ?? null);
+  })};`;
 }
 
 function literal(value: SqlValue): string {
   if (value === null) return "NULL";
   if (typeof value === "number") return String(value);
+  if (value instanceof Uint8Array) return `X'${Array.from(value, (b) => b.toString(16).padStart(2, "0")).join("")}'`;
   return `'${value.replace(/'/g, "''")}'`;
 }

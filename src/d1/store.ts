@@ -1,41 +1,87 @@
-import { type ContentStore, type Listing, lastCursorIndex, type Snapshot } from "../content/store";
+import { type ContentStore, type Listing, lastCursorIndex, type Snapshot, StorageError } from "../content/store";
 import type { Article } from "../content/types";
 import type { FeedScope } from "../urls";
 import type { D1Like } from "./database";
 import { rowArticle } from "./plan";
+import { D1ResponseTable } from "./responses";
+
+export interface D1StoreOptions {
+  /** How long the content version read from the database is trusted without asking again. */
+  ttlMs: number;
+  /** How long a database call may take before it counts as failed. */
+  timeoutMs?: number;
+  /** After a failed version check, how long the last good snapshot is used before asking again. */
+  retryMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 5_000;
+const DEFAULT_RETRY_MS = 5_000;
 
 /**
  * Articles in Cloudflare D1 (schema: migrations/). The snapshot (content version, topics,
  * counts) is read once per `ttlMs` per isolate, so requests for stored renderings, and the
  * 304s, need no query; a rendering that is not stored yet costs one batch of queries.
+ * Every failure of the database (an error, a timeout) surfaces as a StorageError; while
+ * the version cannot be read, the last one read stays in use, so what was rendered for it
+ * keeps being served.
  */
 export class D1Store implements ContentStore {
-  private cached: { snapshot: Snapshot; fetchedAt: number } | null = null;
+  private cached: { snapshot: Snapshot; validUntil: number } | null = null;
   private loading: Promise<Snapshot> | null = null;
+  private readonly ttlMs: number;
+  private readonly timeoutMs: number;
+  private readonly retryMs: number;
+  readonly responses: D1ResponseTable;
 
   constructor(
     private readonly db: D1Like,
-    private readonly ttlMs: number,
-  ) {}
+    options: D1StoreOptions,
+  ) {
+    this.ttlMs = options.ttlMs;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
+    this.responses = new D1ResponseTable(db, (work) => this.guard(work));
+  }
 
   currentSnapshot(): Snapshot | undefined {
-    return this.cached !== null && Date.now() - this.cached.fetchedAt < this.ttlMs ? this.cached.snapshot : undefined;
+    return this.cached !== null && Date.now() < this.cached.validUntil ? this.cached.snapshot : undefined;
   }
 
   snapshot(): Promise<Snapshot> {
     const current = this.currentSnapshot();
     if (current !== undefined) return Promise.resolve(current);
-    this.loading ??= this.loadSnapshot().finally(() => {
-      this.loading = null;
-    });
+    this.loading ??= this.loadSnapshot()
+      .catch((error: unknown) => {
+        // Stale-if-error: keep the last version read, and ask again after a pause.
+        if (this.cached === null) throw error;
+        this.cached = { snapshot: this.cached.snapshot, validUntil: Date.now() + Math.min(this.retryMs, Math.max(this.ttlMs, 1)) };
+        return this.cached.snapshot;
+      })
+      .finally(() => {
+        this.loading = null;
+      });
     return this.loading;
   }
 
+  /** Runs a database call; a failure, or no answer within the timeout, becomes a StorageError. */
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StorageError(`D1 did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    try {
+      return await Promise.race([work(), timeout]);
+    } catch (error) {
+      throw error instanceof StorageError ? error : new StorageError(`D1: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private async loadSnapshot(): Promise<Snapshot> {
-    const [meta, topics] = await this.db.batch([
-      this.db.prepare("SELECT key, value FROM meta"),
-      this.db.prepare("SELECT slug, name, article_count FROM topics ORDER BY position"),
-    ]);
+    const [meta, topics] = await this.guard(() =>
+      this.db.batch([this.db.prepare("SELECT key, value FROM meta"), this.db.prepare("SELECT slug, name, article_count FROM topics ORDER BY position")]),
+    );
     const values = new Map((meta!.results as { key: string; value: string }[]).map((r) => [r.key, r.value]));
     const snapshot: Snapshot = {
       version: `d1-${values.get("version") ?? "0"}`,
@@ -46,12 +92,12 @@ export class D1Store implements ContentStore {
         count: r.article_count,
       })),
     };
-    this.cached = { snapshot, fetchedAt: Date.now() };
+    this.cached = { snapshot, validUntil: Date.now() + this.ttlMs };
     return snapshot;
   }
 
   async article(slug: string): Promise<Article | null> {
-    const row = await this.db.prepare("SELECT * FROM articles WHERE slug = ?").bind(slug).first<Record<string, unknown>>();
+    const row = await this.guard(() => this.db.prepare("SELECT * FROM articles WHERE slug = ?").bind(slug).first<Record<string, unknown>>());
     return row === null ? null : rowArticle(row);
   }
 
@@ -66,7 +112,7 @@ export class D1Store implements ContentStore {
       this.db.prepare(q.oldest).bind(...q.scopeParams, lastIndex === null ? 0 : total - 1 - lastIndex),
     ];
     if (before !== null) statements.push(this.db.prepare(q.cursor).bind(...q.scopeParams, before, limit - 1));
-    const [rows, last, cursor] = await this.db.batch(statements);
+    const [rows, last, cursor] = await this.guard(() => this.db.batch(statements));
     if (before !== null) {
       const found = cursor!.results[0] as { known: number; previous: string | null };
       if (!found.known) return null;

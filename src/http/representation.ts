@@ -10,6 +10,26 @@ export interface ServeOptions {
   headers: Record<string, string>;
 }
 
+/**
+ * A rendered response as plain data: its bytes in every coding and the headers they share.
+ * This is what the build and the import store ahead of requests (src/http/response-bytes.ts)
+ * and what a Representation is made from, so a stored response and one rendered on request
+ * are the same bytes with the same headers.
+ */
+export interface EncodedResponse {
+  contentType: string;
+  /** Epoch milliseconds (whole seconds) of Last-Modified, or null. */
+  lastModified: number | null;
+  /** Hex SHA-256 prefix of the uncompressed bytes: the opaque part of every variant's entity tag. */
+  hash: string;
+  /** Headers of every variant, in order: the kind's own, Cache-Control, Vary, Last-Modified. */
+  headers: [string, string][];
+  identity: Uint8Array<ArrayBuffer>;
+  /** Null for bodies too small to be worth compressing. */
+  gzip: Uint8Array<ArrayBuffer> | null;
+  br: Uint8Array<ArrayBuffer> | null;
+}
+
 /** The bytes of one content coding, with everything a response needs, computed once. */
 export interface Variant {
   encoding: Encoding;
@@ -39,6 +59,8 @@ export interface Representation {
   codings: Encoding[];
   /** Every variant's entity tag, for If-None-Match. */
   etags: ReadonlyMap<string, Variant>;
+  /** What it was made from, for storing it elsewhere. */
+  encoded: EncodedResponse;
 }
 
 /** Bodies smaller than this are sent as they are: compressing them saves less than a packet. */
@@ -50,108 +72,55 @@ const COMPRESS_MIN_BYTES = 512;
  */
 const BROTLI_QUALITY = 6;
 
-export async function createRepresentation(
-  text: string,
-  contentType: string,
-  lastModified: string | null,
-  options: ServeOptions,
-): Promise<Representation> {
+/** Renders the bytes and headers of a response body: hashing and compressing, once. */
+export async function encodeResponse(text: string, contentType: string, lastModified: string | null, options: ServeOptions): Promise<EncodedResponse> {
   const identity = new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>;
   const hash = (await sha256Hex(identity)).slice(0, 32);
   const modified = lastModified === null ? null : Math.floor(Date.parse(lastModified) / 1000) * 1000;
+  const headers: [string, string][] = [...Object.entries(options.headers), ["Cache-Control", options.cacheControl], ["Vary", "Accept-Encoding"]];
+  if (modified !== null) headers.push(["Last-Modified", formatHttpDate(modified)]);
+  const compress = identity.byteLength >= COMPRESS_MIN_BYTES;
+  return {
+    contentType,
+    lastModified: modified,
+    hash,
+    headers,
+    identity,
+    gzip: compress ? copy(gzipSync(identity, { level: 9 })) : null,
+    br: compress ? copy(brotliCompressSync(identity, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } })) : null,
+  };
+}
 
-  const common: [string, string][] = [...Object.entries(options.headers), ["Cache-Control", options.cacheControl], ["Vary", "Accept-Encoding"]];
-  if (modified !== null) common.push(["Last-Modified", formatHttpDate(modified)]);
-
+/** The servable form of an encoded response: a Headers object per variant, and its tags. */
+export function toRepresentation(encoded: EncodedResponse): Representation {
   const variant = (encoding: Encoding, body: Uint8Array<ArrayBuffer>): Variant => {
     // Each coding's bytes differ, so each has its own strong tag (RFC 9110 §8.8.3).
-    const etag = encoding === "identity" ? `"${hash}"` : `"${hash}-${encoding}"`;
+    const etag = encoding === "identity" ? `"${encoded.hash}"` : `"${encoded.hash}-${encoding}"`;
     // Content-Length is given so that a HEAD, which has no body, states it too.
-    const headers: [string, string][] = [...common, ["ETag", etag], ["Content-Type", contentType], ["Content-Length", String(body.byteLength)]];
+    const headers: [string, string][] = [...encoded.headers, ["ETag", etag], ["Content-Type", encoded.contentType], ["Content-Length", String(body.byteLength)]];
     if (encoding !== "identity") headers.push(["Content-Encoding", encoding]);
-    return { encoding, body, etag, headers: new Headers(headers), notModifiedHeaders: new Headers([...common, ["ETag", etag]]) };
+    return { encoding, body, etag, headers: new Headers(headers), notModifiedHeaders: new Headers([...encoded.headers, ["ETag", etag]]) };
   };
+  const gzip = encoded.gzip === null ? null : variant("gzip", encoded.gzip);
+  const br = encoded.br === null ? null : variant("br", encoded.br);
+  const identity = variant("identity", encoded.identity);
+  const etags = new Map<string, Variant>();
+  for (const v of [identity, gzip, br]) if (v) etags.set(v.etag.slice(1, -1), v);
+  const codings: Encoding[] = [];
+  if (br) codings.push("br");
+  if (gzip) codings.push("gzip");
+  return { lastModified: encoded.lastModified, identity, gzip, br, codings, etags, encoded };
+}
 
-  const compress = identity.byteLength >= COMPRESS_MIN_BYTES;
-  const rep: Representation = {
-    lastModified: modified,
-    identity: variant("identity", identity),
-    gzip: compress ? variant("gzip", copy(gzipSync(identity, { level: 9 }))) : null,
-    br: compress ? variant("br", copy(brotliCompressSync(identity, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } }))) : null,
-    codings: compress ? ["br", "gzip"] : [],
-    etags: new Map(),
-  };
-  for (const v of [rep.identity, rep.gzip, rep.br]) if (v) (rep.etags as Map<string, Variant>).set(v.etag.slice(1, -1), v);
-  return rep;
+export async function createRepresentation(text: string, contentType: string, lastModified: string | null, options: ServeOptions): Promise<Representation> {
+  return toRepresentation(await encodeResponse(text, contentType, lastModified, options));
 }
 
 function copy(buffer: Uint8Array): Uint8Array<ArrayBuffer> {
   return new Uint8Array(buffer) as Uint8Array<ArrayBuffer>;
 }
 
-/**
- * Rendered representations kept for the life of the isolate, by key, within a number of
- * entries and a number of bytes (an isolate has 128 MB, and every `?before=` page of every
- * feed is a valid key); the oldest are dropped first. Concurrent requests for the same
- * key share one rendering.
- */
-export class RepresentationCache {
-  private readonly entries = new Map<string, Promise<Representation>>();
-  /** The same entries once rendered, for requests that can be answered without awaiting. */
-  private readonly ready = new Map<string, Representation>();
-  private bytes = 0;
-
-  constructor(
-    private readonly limit: number,
-    private readonly byteLimit: number,
-  ) {}
-
-  get(key: string, render: () => Promise<Representation>): Promise<Representation> {
-    const hit = this.entries.get(key);
-    if (hit !== undefined) return hit;
-    const pending = render();
-    this.entries.set(key, pending);
-    pending.then(
-      (rep) => {
-        if (this.entries.get(key) !== pending) return;
-        this.ready.set(key, rep);
-        this.bytes += sizeOf(rep);
-        this.trim();
-      },
-      // A failed rendering is not kept: the next request tries again.
-      () => this.entries.delete(key),
-    );
-    this.trim();
-    return pending;
-  }
-
-  /** The rendered representation for `key`, if there is one. */
-  peek(key: string): Representation | undefined {
-    return this.ready.get(key);
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  /** Bytes of the stored renderings, every coding counted. */
-  get storedBytes(): number {
-    return this.bytes;
-  }
-
-  private trim(): void {
-    while (this.entries.size > this.limit || (this.bytes > this.byteLimit && this.entries.size > 1)) {
-      const oldest = this.entries.keys().next().value!;
-      this.entries.delete(oldest);
-      const rep = this.ready.get(oldest);
-      if (rep !== undefined) {
-        this.bytes -= sizeOf(rep);
-        this.ready.delete(oldest);
-      }
-    }
-  }
-}
-
-function sizeOf(rep: Representation): number {
+/** Bytes of a representation, every coding counted. */
+export function sizeOf(rep: Representation): number {
   return rep.identity.body.byteLength + (rep.gzip?.body.byteLength ?? 0) + (rep.br?.body.byteLength ?? 0);
 }

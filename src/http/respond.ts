@@ -15,7 +15,7 @@ export function serveRepresentation(request: Request, rep: Representation, statu
   // Only a found resource has a state to revalidate.
   const matched = status === 200 ? notModifiedVariant(headers, rep, variant) : null;
   if (matched !== null) return new Response(null, { status: 304, headers: matched.notModifiedHeaders });
-  const init: ResponseInit & { encodeBody: "manual" } = { status, headers: variant.headers, encodeBody: "manual" };
+  const init: ResponseInit & { encodeBody: "manual" } = { status, headers: status === 200 ? variant.headers : withoutValidators(variant.headers), encodeBody: "manual" };
   return new Response(request.method === "HEAD" ? null : variant.body, init);
 }
 
@@ -28,4 +28,15 @@ export function serveRepresentation(request: Request, rep: Representation, statu
 function clientAcceptEncoding(request: Request): string | null {
   const cf = (request as { cf?: { clientAcceptEncoding?: unknown } }).cf;
   return typeof cf?.clientAcceptEncoding === "string" ? cf.clientAcceptEncoding : request.headers.get("Accept-Encoding");
+}
+
+/**
+ * An error page has no state a conditional request could revalidate: it carries no ETag
+ * and no Last-Modified (RFC 9110 §8.8: validators describe a selected representation).
+ */
+function withoutValidators(headers: Headers): Headers {
+  const out = new Headers(headers);
+  out.delete("ETag");
+  out.delete("Last-Modified");
+  return out;
 }

@@ -1,11 +1,10 @@
 import type { Hono } from "hono";
-import { createRepresentation, type Representation } from "../http/representation";
-import { serveRepresentation } from "../http/respond";
+import { sha256Hex } from "../content/ids";
 import type { Env } from "../settings";
 import { ICON, STYLESHEET } from "../views/style";
 import { notFound } from "./pages";
-import type { RepresentationCache } from "../http/representation";
-import type { AppVariables } from "./render";
+import { type AppContext, type AppVariables, serveRendered } from "./render";
+import type { Rendering } from "./representations";
 
 /** Static files of the pages. Each is served at a path that carries its content hash. */
 const SOURCES = {
@@ -13,44 +12,40 @@ const SOURCES = {
   icon: { name: "icon", extension: "svg", type: "image/svg+xml", body: ICON },
 } as const;
 
-export type AssetPaths = Record<keyof typeof SOURCES, string>;
-
-let assets: Promise<{ paths: AssetPaths; byPath: Map<string, Representation>; icon: Representation }> | undefined;
+type AssetName = keyof typeof SOURCES;
+export type AssetPaths = Record<AssetName, string>;
 
 const IMMUTABLE = { cacheControl: "public, max-age=31536000, immutable", headers: { "X-Content-Type-Options": "nosniff" } };
 const DAY = { cacheControl: "public, max-age=86400", headers: { "X-Content-Type-Options": "nosniff" } };
 
+let paths: Promise<AssetPaths> | undefined;
+
 /**
- * Hashed on first use (the runtime allows no crypto at startup). A changed file gets a
- * new URL, so every URL can be cached for a year.
+ * Each file's path, with the start of its SHA-256 (hashed on first use: the runtime allows
+ * no crypto at startup). A changed file gets a new URL, so every URL can be cached for a year.
  */
-function loadAssets() {
-  assets ??= (async () => {
-    const paths = {} as Record<keyof typeof SOURCES, string>;
-    const byPath = new Map<string, Representation>();
-    for (const [key, source] of Object.entries(SOURCES) as [keyof typeof SOURCES, (typeof SOURCES)[keyof typeof SOURCES]][]) {
-      const rep = await createRepresentation(source.body, source.type, null, IMMUTABLE);
-      const path = `/assets/${source.name}.${rep.identity.etag.slice(1, 13)}.${source.extension}`;
-      paths[key] = path;
-      byPath.set(path, rep);
+export function assetPaths(): Promise<AssetPaths> {
+  paths ??= (async () => {
+    const out = {} as AssetPaths;
+    for (const [key, source] of Object.entries(SOURCES) as [AssetName, (typeof SOURCES)[AssetName]][]) {
+      out[key] = `/assets/${source.name}.${(await sha256Hex(source.body)).slice(0, 12)}.${source.extension}`;
     }
-    // /favicon.ico has a fixed URL, so it is cached for a day, not a year.
-    const icon = await createRepresentation(SOURCES.icon.body, SOURCES.icon.type, null, DAY);
-    return { paths, byPath, icon };
+    return out;
   })();
-  return assets;
+  return paths;
 }
 
-export async function assetPaths(): Promise<AssetPaths> {
-  return (await loadAssets()).paths;
+function rendering(name: AssetName, options: Rendering["options"]): Rendering {
+  return { body: SOURCES[name].body, contentType: SOURCES[name].type, lastModified: null, options };
 }
 
-export function assetRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>, cache: RepresentationCache): void {
+export function assetRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>): void {
+  const serve = async (c: AppContext, name: AssetName, options: Rendering["options"]) =>
+    serveRendered(c, await c.get("store").snapshot(), c.req.path, async () => rendering(name, options));
   app.get("/assets/:file", async (c) => {
-    const rep = (await loadAssets()).byPath.get(c.req.path);
-    if (rep === undefined) return notFound(c, cache);
-    return serveRepresentation(c.req.raw, rep);
+    const known = Object.entries(await assetPaths()).find(([, path]) => path === c.req.path);
+    return known === undefined ? notFound(c) : serve(c, known[0] as AssetName, IMMUTABLE);
   });
-  // Browsers ask for /favicon.ico whatever the page says; answer with the icon.
-  app.get("/favicon.ico", async (c) => serveRepresentation(c.req.raw, (await loadAssets()).icon));
+  // Browsers ask for /favicon.ico whatever the page says; answer with the icon, cached for a day (its URL never changes).
+  app.get("/favicon.ico", (c) => serve(c, "icon", DAY));
 }

@@ -4,7 +4,6 @@ import { buildFeedDocument } from "../feeds/document";
 import { renderJsonFeed } from "../feeds/json-feed";
 import { renderRss } from "../feeds/rss";
 import { cacheControl, FEED_HEADERS } from "../http/policy";
-import type { RepresentationCache } from "../http/representation";
 import type { Env } from "../settings";
 import { FEED_FILES, FEED_FORMATS, FEED_TYPES, type FeedFormat, feedPath, type FeedScope, pagePath } from "../urls";
 import { type AppContext, type AppVariables, cursorParam, NotFound, serveRendered } from "./render";
@@ -12,19 +11,23 @@ import { type AppContext, type AppVariables, cursorParam, NotFound, serveRendere
 const RENDERERS = { rss: renderRss, atom: renderAtom, json: renderJsonFeed } as const;
 
 /** /rss.xml, /atom.xml, /feed.json and the same under /topics/{topic}/; `?before=` pages back. */
-export function feedRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>, cache: RepresentationCache): void {
+export function feedRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>): void {
   const serve = async (c: AppContext, scope: FeedScope, format: FeedFormat) => {
     const { settings, origin } = c.get("site");
     const store = c.get("store");
     const before = cursorParam(c);
     const snapshot = await store.snapshot();
     if (scope.topic !== undefined && !snapshot.topics.some((t) => t.topic.slug === scope.topic)) throw new NotFound();
-    const options = { cacheControl: cacheControl(settings.cacheMaxAge), headers: FEED_HEADERS };
-    return serveRendered(c, snapshot, pagePath(feedPath(scope, format), before), cache, options, async () => {
+    return serveRendered(c, snapshot, pagePath(feedPath(scope, format), before), async () => {
       const listing = await store.listing(scope, settings.feedItemLimit, before);
       if (listing === null) throw new NotFound();
       const doc = await buildFeedDocument({ listing, snapshot, scope, before }, settings, origin, format);
-      return { body: RENDERERS[format](doc), contentType: FEED_TYPES[format], lastModified: doc.updated };
+      return {
+        body: RENDERERS[format](doc),
+        contentType: FEED_TYPES[format],
+        lastModified: doc.updated,
+        options: { cacheControl: cacheControl(settings.cacheMaxAge), headers: FEED_HEADERS },
+      };
     });
   };
   for (const format of FEED_FORMATS) {

@@ -4,14 +4,14 @@ import { newestUpdate } from "../content/catalog";
 import type { Snapshot } from "../content/store";
 import { renderOpml } from "../feeds/opml";
 import { cacheControl, FEED_HEADERS, PAGE_HEADERS } from "../http/policy";
-import { createRepresentation, type RepresentationCache } from "../http/representation";
 import { serveRepresentation } from "../http/respond";
 import type { Env } from "../settings";
 import { pagePath } from "../urls";
 import type { PageContext } from "../views/context";
 import { ArticlePage, HomePage, NotFoundPage, PAGE_SIZE, TopicPage, TopicsPage } from "../views/pages";
 import { assetPaths } from "./assets";
-import { type AppContext, type AppVariables, cursorParam, NotFound, representationKey, serveRendered } from "./render";
+import { type AppContext, type AppVariables, cursorParam, NotFound, requestScope, serveRendered } from "./render";
+import { NOT_FOUND_KEY } from "./representations";
 
 const HTML = "text/html; charset=utf-8";
 
@@ -27,13 +27,13 @@ async function html(element: JSX.Element): Promise<string> {
 }
 
 /** /, /topics, /topics/{topic}, /articles/{slug} and /opml.xml; `?before=` pages back. */
-export function pageRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>, cache: RepresentationCache): void {
+export function pageRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>): void {
   const page = async (c: AppContext, path: string, render: (snapshot: Snapshot) => Promise<{ element: JSX.Element; lastModified: string }>) => {
     const snapshot = await c.get("store").snapshot();
     const options = { cacheControl: cacheControl(c.get("site").settings.cacheMaxAge), headers: PAGE_HEADERS };
-    return serveRendered(c, snapshot, path, cache, options, async () => {
+    return serveRendered(c, snapshot, path, async () => {
       const { element, lastModified } = await render(snapshot);
-      return { body: await html(element), contentType: HTML, lastModified };
+      return { body: await html(element), contentType: HTML, lastModified, options };
     });
   };
 
@@ -71,22 +71,25 @@ export function pageRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>
   app.get("/opml.xml", async (c) => {
     const { settings, origin } = c.get("site");
     const snapshot = await c.get("store").snapshot();
-    const options = { cacheControl: cacheControl(settings.cacheMaxAge), headers: FEED_HEADERS };
-    return serveRendered(c, snapshot, "/opml.xml", cache, options, async () => ({
+    return serveRendered(c, snapshot, "/opml.xml", async () => ({
       body: renderOpml(snapshot, settings, origin),
       contentType: "text/x-opml; charset=utf-8",
       lastModified: snapshot.newestUpdate,
+      options: { cacheControl: cacheControl(settings.cacheMaxAge), headers: FEED_HEADERS },
     }));
   });
 }
 
+/** How many recent articles the not-found page offers. */
+export const NOT_FOUND_RECENT = 5;
+
 /** 404 with the site's not-found page: the same body for every missing path, rendered once per content version. */
-export async function notFound(c: AppContext, cache: RepresentationCache): Promise<Response> {
+export async function notFound(c: AppContext): Promise<Response> {
   const store = c.get("store");
   const snapshot = await store.snapshot();
-  const rep = await cache.get(representationKey(c.get("site"), snapshot.version, " 404"), async () => {
-    const recent = (await store.listing({}, 5, null))?.articles ?? [];
-    return createRepresentation(await html(NotFoundPage({ ctx: await pageContext(c, snapshot), recent })), HTML, null, NOT_FOUND);
+  const rep = await c.get("representations").get(requestScope(c), snapshot, NOT_FOUND_KEY, async () => {
+    const recent = (await store.listing({}, NOT_FOUND_RECENT, null))?.articles ?? [];
+    return { body: await html(NotFoundPage({ ctx: await pageContext(c, snapshot), recent })), contentType: HTML, lastModified: null, options: NOT_FOUND };
   });
   return serveRepresentation(c.req.raw, rep, 404);
 }

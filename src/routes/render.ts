@@ -1,62 +1,52 @@
 import type { Context } from "hono";
 import type { ContentStore, Snapshot } from "../content/store";
-import { createRepresentation, type Representation, type RepresentationCache, type ServeOptions } from "../http/representation";
 import { serveRepresentation } from "../http/respond";
 import type { Env } from "../settings";
 import type { Site } from "../site";
+import type { Rendering, Representations, RequestScope } from "./representations";
 
-/** What routes share: the site of the request and the store it reads from. */
+/** What routes share: the site of the request, the store it reads from, and where responses come from. */
 export interface AppVariables {
   site: Site;
   store: ContentStore;
+  representations: Representations;
 }
 
 export type AppContext = Context<{ Bindings: Env; Variables: AppVariables }>;
-
-/** A body with its type and date, produced only when no rendering is stored yet. */
-export interface Rendering {
-  body: string;
-  contentType: string;
-  /** RFC 3339: the newest update among what the body shows. */
-  lastModified: string | null;
-}
 
 /** What a route asked for does not exist (an unknown page cursor): answered with the 404 page. */
 export class NotFound extends Error {
   override name = "NotFound";
 }
 
-/**
- * Where a rendered response is kept: per site and content version, by decoded path and
- * the one query parameter that selects content (`before`).
- */
-export function representationKey(site: Site, version: string, path: string): string {
-  return `${site.key} ${version} ${path}`;
-}
-
-/**
- * Serves what `render` produces for this request, rendering it once per isolate and
- * content version: later requests get the stored bytes and validators.
- */
-export async function serveRendered(
-  c: AppContext,
-  snapshot: Snapshot,
-  path: string,
-  cache: RepresentationCache,
-  options: ServeOptions,
-  render: () => Promise<Rendering>,
-): Promise<Response> {
-  const key = representationKey(c.get("site"), snapshot.version, path);
-  const rep: Representation = await cache.get(key, async () => {
-    const r = await render();
-    return createRepresentation(r.body, r.contentType, r.lastModified, options);
-  });
-  return serveRepresentation(c.req.raw, rep);
-}
-
 /** A request that cannot be answered as asked: answered 400 with the message. */
 export class BadRequest extends Error {
   override name = "BadRequest";
+}
+
+export function requestScope(c: AppContext): RequestScope {
+  return { site: c.get("site"), store: c.get("store"), defer: (work) => defer(c, work) };
+}
+
+/** Runs `work` after the response, where the runtime offers that; otherwise lets it run and logs its failure. */
+function defer(c: AppContext, work: Promise<unknown>): void {
+  const settled = work.catch((error: unknown) => console.error(`deferred write failed: ${(error as Error).message}`));
+  let ctx: { waitUntil(work: Promise<unknown>): void } | undefined;
+  try {
+    ctx = c.executionCtx;
+  } catch {
+    // app.request() in tests and the build has no execution context.
+  }
+  ctx?.waitUntil(settled);
+}
+
+/**
+ * Serves the response for `path` (decoded path and the `before` cursor): stored or
+ * rendered once per isolate and content version, then served from the same bytes.
+ */
+export async function serveRendered(c: AppContext, snapshot: Snapshot, path: string, render: () => Promise<Rendering>): Promise<Response> {
+  const rep = await c.get("representations").get(requestScope(c), snapshot, path, render);
+  return serveRepresentation(c.req.raw, rep);
 }
 
 /** Slugs, as the build makes them: the only values `before` can take. */

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
 import type { Listing } from "../content/store";
 import { FEED_FORMATS, FEED_LABELS, FEED_TYPES, feedPath, type FeedScope, pagePath } from "../urls";

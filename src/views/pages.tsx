@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import { raw } from "hono/html";
 import type { Listing, TopicCount } from "../content/store";
 import type { Article } from "../content/types";

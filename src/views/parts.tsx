@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import type { Listing } from "../content/store";
 import type { Article } from "../content/types";
 import { pagePath } from "../urls";

@@ -40,8 +40,17 @@ function importFolder(...extra: string[]) {
   return run(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/import-d1.ts"), "articles", "--local", "--config", "wrangler.toml", "--persist-to", "state", ...extra]);
 }
 
-/** The report without its timing. */
-const report = (stdout: string) => stdout.trim().replace(/ in [\d.]+ s$/, "");
+/** The report without its timing, and with the count of stored responses as N. */
+const report = (stdout: string) =>
+  stdout
+    .trim()
+    .replace(/ in [\d.]+ s$/, "")
+    .replace(/; \d+ responses stored/, "; N responses stored");
+
+function sql(command: string) {
+  const rows = run(join(ROOT, "node_modules/.bin/wrangler"), ["d1", "execute", "DB", "--local", "--config", "wrangler.toml", "--persist-to", "state", "--json", "--command", command]);
+  return JSON.parse(rows.stdout)[0].results as Record<string, unknown>[];
+}
 
 describe("npm run import", { timeout: 120_000 }, () => {
   it("before the migrations, says how to apply them", () => {
@@ -57,17 +66,25 @@ describe("npm run import", { timeout: 120_000 }, () => {
     writeFileSync(join(dir, "articles", "1_00000000000000b1.txt"), "Oil prices rise\n\nOil rose today.");
     writeFileSync(join(dir, "articles", "2_00000000000000b2.txt"), "Storm hits coast\n\nThe storm hit.");
 
-    expect(report(importFolder().stdout)).toBe("import: articles/ -> DB (local): 3 added, 0 updated, 0 unchanged");
+    expect(report(importFolder().stdout)).toBe("import: articles/ -> DB (local): 3 added, 0 updated, 0 unchanged; N responses stored for http://localhost:8787");
+    const stored = sql("SELECT path, version FROM responses WHERE part = 0 ORDER BY path");
+    expect(stored.map((r) => r.path)).toEqual(expect.arrayContaining(["/", "/rss.xml", "/atom.xml", "/feed.json", "/topics", "/opml.xml", "(not found)", "/articles/oil-prices-rise", "/articles/storm-hits-coast"]));
     expect(report(importFolder().stdout)).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 3 unchanged");
+    expect(sql("SELECT path, version FROM responses WHERE part = 0 ORDER BY path")).toEqual(stored);
 
     writeFileSync(join(dir, "articles", "1_00000000000000b1.txt"), "Oil prices rise again\n\nOil rose today.");
-    expect(report(importFolder().stdout)).toBe("import: articles/ -> DB (local): 0 added, 1 updated, 2 unchanged");
+    expect(report(importFolder().stdout)).toBe("import: articles/ -> DB (local): 0 added, 1 updated, 2 unchanged; N responses stored for http://localhost:8787");
+    expect(sql("SELECT path FROM responses WHERE path LIKE '/articles/%' AND part = 0 ORDER BY path").map((r) => r.path)).toEqual([
+      "/articles/oil-prices-rise-again",
+      "/articles/storm-hits-coast",
+      "/articles/turkey-us-in-talks-to-discuss-sanctions-imposed-over-s-400s",
+    ]);
 
     unlinkSync(join(dir, "articles", "2_00000000000000b2.txt"));
     expect(report(importFolder().stdout)).toBe(
       "import: articles/ -> DB (local): 0 added, 0 updated, 2 unchanged, 1 in the database but not in the folder (kept; --delete-missing removes them)",
     );
-    expect(report(importFolder("--delete-missing").stdout)).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 2 unchanged, 1 deleted");
+    expect(report(importFolder("--delete-missing").stdout)).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 2 unchanged, 1 deleted; N responses stored for http://localhost:8787");
 
     const rows = run(join(ROOT, "node_modules/.bin/wrangler"), ["d1", "execute", "DB", "--local", "--config", "wrangler.toml", "--persist-to", "state", "--json", "--command", "SELECT id, title FROM articles ORDER BY id"]);
     expect(JSON.parse(rows.stdout)[0].results).toEqual([
@@ -79,7 +96,7 @@ describe("npm run import", { timeout: 120_000 }, () => {
   it("a bad file fails the import with the build's message", () => {
     writeFileSync(join(dir, "articles", "bad.txt"), "---\ndate: someday\n---\nH\n\nT.");
     const imported = importFolder();
-    const built = run(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/build-content.ts")], { SEEDS_DIR: "articles", CONTENT_OUT: join(dir, "content.ts") });
+    const built = run(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/build-content.ts")], { SEEDS_DIR: "articles", GENERATED_DIR: join(dir, "generated") });
     expect(imported.status).toBe(1);
     expect(built.status).toBe(1);
     expect(imported.stderr).toBe('import: articles/bad.txt: front matter date "someday" is not a date (use e.g. 2020-12-30 or 2020-12-30T14:05:00Z)\n');

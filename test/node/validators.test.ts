@@ -13,8 +13,9 @@ import addFormats from "ajv-formats";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { compileContent } from "../../src/build/compile";
-import { parseTopicFile } from "../../src/build/topics";
+import { packContent } from "../../src/bundle/content-pack";
+import { compileContent } from "../../src/compile/compile";
+import { parseTopicFile } from "../../src/compile/topics";
 import type { Content } from "../../src/content/types";
 import { readSeedsFolder } from "../../scripts/lib/seeds-folder";
 import { article, frontMatterArticle } from "../worker/generators";
@@ -47,7 +48,7 @@ function feedPaths(content: Content): string[] {
 }
 
 async function fetchAll(content: Content) {
-  const app = createApp(content);
+  const app = createApp({ content: packContent(content), responses: null });
   const env = { SITE_URL: "https://news.example.org" };
   const feeds = new Map<string, string>();
   for (const path of feedPaths(content)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ContentErrors } from "../../src/build/errors";
+import { ContentErrors } from "../../src/compile/errors";
 import { compile, file, SEED_SLUG, SEED_TEXT, seedFile, story } from "./fixtures";
 
 /** The one-line messages a build would print for these files. */
@@ -132,7 +132,7 @@ describe("ids and slugs", () => {
 
 describe("order", () => {
   it("ties are broken by id in code point order, as SQLite sorts text", async () => {
-    const { compareCodePoints } = await import("../../src/build/compile");
+    const { compareCodePoints } = await import("../../src/compile/compile");
     // U+FF5E sorts before U+1F600 by code point, after it by UTF-16 code unit.
     expect(compareCodePoints("\uff5e", "\u{1f600}")).toBe(-1);
     expect("\uff5e" < "\u{1f600}").toBe(false);

@@ -5,7 +5,7 @@
 import { applyD1Migrations, env, reset } from "cloudflare:test";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { generateArticle } from "../../scripts/lib/archive";
-import type { SourceFile } from "../../src/build/parse-article";
+import type { SourceFile } from "../../src/compile/parse-article";
 import type { Content } from "../../src/content/types";
 import { applyPlan, readExisting } from "../../src/d1/apply";
 import { inlineStatement, planImport } from "../../src/d1/plan";
@@ -48,7 +48,7 @@ describe("migrations", () => {
 
   it("apply from scratch: the tables, their indexes and the content version", async () => {
     const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name").all();
-    expect(tables.results.map((r) => r.name)).toEqual(["article_topics", "article_topics_by_article", "articles", "articles_newest", "d1_migrations", "meta", "topics"]);
+    expect(tables.results.map((r) => r.name)).toEqual(["article_topics", "article_topics_by_article", "articles", "articles_newest", "d1_migrations", "meta", "responses", "responses_by_scope", "topics"]);
     const meta = await env.DB.prepare("SELECT key, value FROM meta ORDER BY key").all();
     expect(meta.results).toEqual([
       { key: "article_count", value: "0" },
@@ -184,43 +184,6 @@ describe("imports", () => {
     expect(plan.statements.every((s) => s.params.length <= 100)).toBe(true);
     await applyPlan(env.DB, plan);
     expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM articles").first<{ n: number }>())!.n).toBe(9);
-  });
-
-  it("a stored rendering and its 304 cost no query; a rendering not yet stored costs one batch", async () => {
-    const content = (await compile([...generated(5), file("x.txt", story("Storm", "A storm hit."))])).content;
-    await importContent(content);
-    const calls: string[] = [];
-    // Statements are counted when run (bound or not); batches are run as they are given.
-    const counting = (statement: D1PreparedStatement): D1PreparedStatement =>
-      new Proxy(statement, {
-        get(target, prop) {
-          if (prop === "first" || prop === "all" || prop === "run" || prop === "raw") calls.push(String(prop));
-          if (prop === "bind") return (...values: unknown[]) => counting(target.bind(...values));
-          const value = Reflect.get(target, prop, target);
-          return typeof value === "function" ? value.bind(target) : value;
-        },
-      });
-    const counted = {
-      prepare: (sql: string) => counting(env.DB.prepare(sql)),
-      batch: (statements: D1PreparedStatement[]) => {
-        calls.push("batch");
-        return env.DB.batch(statements);
-      },
-    };
-    const fetch = worker(content, { STORAGE: "d1", DB: counted, CONTENT_TTL: "60" } as never);
-    const first = await fetch("/rss.xml");
-    await first.text();
-    expect(calls).toEqual(["batch", "batch"]); // the version and topics, then the feed's articles
-    calls.length = 0;
-    const again = await fetch("/rss.xml");
-    await again.text();
-    const notModified = await fetch("/rss.xml", { headers: { "If-None-Match": first.headers.get("ETag")! } });
-    expect(notModified.status).toBe(304);
-    await notModified.text();
-    expect(calls).toEqual([]);
-    const article = await fetch(`/articles/${content.articles[0]!.slug}`);
-    await article.text();
-    expect(calls).toEqual(["first"]);
   });
 
   it("a new import reaches the worker once the content version is checked again", async () => {

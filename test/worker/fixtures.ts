@@ -4,10 +4,11 @@
  */
 import seedText from "../../seeds/000_aa4f927da06b7f0b.txt?raw";
 import topicFile from "../../src/content/topics.yaml?raw";
-import { createApp } from "../../src/app";
-import { compileContent, type CompileResult } from "../../src/build/compile";
-import type { SourceFile } from "../../src/build/parse-article";
-import { parseTopicFile, type TopicDefinition } from "../../src/build/topics";
+import { type Bundle, createApp } from "../../src/app";
+import { packContent } from "../../src/bundle/content-pack";
+import { compileContent, type CompileResult } from "../../src/compile/compile";
+import type { SourceFile } from "../../src/compile/parse-article";
+import { parseTopicFile, type TopicDefinition } from "../../src/compile/topics";
 import type { Content } from "../../src/content/types";
 import type { Env } from "../../src/settings";
 
@@ -53,9 +54,14 @@ export function story(headline: string, ...paragraphs: string[]): string {
   return [headline, "", ...paragraphs.flatMap((p) => [p, ""])].join("\n");
 }
 
+/** The content as the build bundles it, with no responses stored. */
+export function bundle(c: Content): Bundle {
+  return { content: packContent(c), responses: null };
+}
+
 /** A worker for the given content; requests go to http://localhost unless a full URL is given. */
 export function worker(c: Content, env: Env = {}) {
-  const app = createApp(c);
+  const app = createApp(bundle(c));
   return async (path: string, init: RequestInit = {}): Promise<Response> => {
     const url = path.startsWith("http") ? path : `http://localhost${path}`;
     return app.request(url, init, env);

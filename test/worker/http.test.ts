@@ -3,7 +3,7 @@ import { gunzipSync, brotliDecompressSync } from "node:zlib";
 import { chooseEncoding } from "../../src/http/accept-encoding";
 import { notModifiedVariant, parseEntityTags } from "../../src/http/conditional";
 import { parseHttpDate } from "../../src/http/http-date";
-import { content, SEED_SLUG, seedFile, worker } from "./fixtures";
+import { bundle, content, SEED_SLUG, seedFile, worker } from "./fixtures";
 
 const FEEDS = ["/rss.xml", "/atom.xml", "/feed.json", "/topics/turkey/rss.xml", "/topics/turkey/atom.xml", "/topics/turkey/feed.json"];
 const PAGES = ["/", "/topics", "/topics/turkey", `/articles/${SEED_SLUG}`];
@@ -264,7 +264,7 @@ describe("/healthz", () => {
 
 describe("compression behind the Workers runtime", () => {
   it("chooses by the client's own Accept-Encoding (request.cf.clientAcceptEncoding), not the runtime's rewrite", async () => {
-    const app = (await import("../../src/app")).createApp(await content([seedFile()]));
+    const app = (await import("../../src/app")).createApp(bundle(await content([seedFile()])));
     for (const [client, coding] of [["identity", null], ["gzip", "gzip"], ["gzip, deflate, br", "br"]] as const) {
       const req = new Request("http://localhost/rss.xml", { headers: { "Accept-Encoding": "br, gzip" }, cf: { clientAcceptEncoding: client } });
       const res = await app.request(req, undefined, {});
@@ -289,7 +289,7 @@ describe("stored responses", () => {
   it("settings that differ get responses of their own", async () => {
     const c = await content([seedFile()]);
     const { createApp } = await import("../../src/app");
-    const app = createApp(c);
+    const app = createApp(bundle(c));
     const a = await (await app.request("http://localhost/feed.json", {}, { SITE_TITLE: "A" })).json();
     const b = await (await app.request("http://localhost/feed.json", {}, { SITE_TITLE: "B" })).json();
     expect([(a as { title: string }).title, (b as { title: string }).title]).toEqual(["A", "B"]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createTopicMatcher, parseTopicFile } from "../../src/build/topics";
+import { createTopicMatcher, parseTopicFile } from "../../src/compile/topics";
 import { compile, file, shippedTopics, story } from "./fixtures";
 
 const TOPICS = parseTopicFile(`

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compile, file, SEED_HEADLINE, SEED_SLUG, SEED_TEXT, seedFile, story } from "./fixtures";
-import { parseArticle } from "../../src/build/parse-article";
+import { parseArticle } from "../../src/compile/parse-article";
 
 describe("the seed article", () => {
   it("reads headline, body, agency and lead as wire copy", async () => {

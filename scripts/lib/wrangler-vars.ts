@@ -1,0 +1,21 @@
+import { resolve } from "node:path";
+import { unstable_readConfig } from "wrangler";
+import type { Env } from "../../src/settings";
+import { ROOT } from "./compile-folder";
+
+/** What wrangler.toml says the worker runs with: its [vars] and whether a D1 database is bound as DB. */
+export interface WranglerVars {
+  vars: Env;
+  hasDatabase: boolean;
+}
+
+/**
+ * Reads wrangler.toml (`path`, else WRANGLER_CONFIG, else the project's) as wrangler itself reads it,
+ * so the build renders with the settings the deployed worker will have.
+ */
+export function readWranglerVars(path = process.env.WRANGLER_CONFIG || resolve(ROOT, "wrangler.toml")): WranglerVars {
+  const config = unstable_readConfig({ config: resolve(path) }, { hideWarnings: true });
+  const vars: Record<string, string> = {};
+  for (const [name, value] of Object.entries(config.vars ?? {})) vars[name] = typeof value === "string" ? value : JSON.stringify(value);
+  return { vars, hasDatabase: (config.d1_databases ?? []).some((d: { binding: string }) => d.binding === "DB") };
+}

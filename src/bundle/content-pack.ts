@@ -1,0 +1,49 @@
+/**
+ * The compiled content as the worker bundles it (src/generated/content.bin): every article
+ * as its own JSON record, found by position or by slug through binary tables, so that a
+ * fresh isolate decodes only the articles a request shows instead of parsing the archive.
+ */
+import { newestUpdate } from "../content/catalog";
+import type { Content, Topic } from "../content/types";
+import { type PackHeader, stringTable, u32Bytes, writePack } from "./pack-file";
+
+export interface ContentHeader extends PackHeader {
+  kind: "content";
+  articleCount: number;
+  /** Latest `updated` of any article: the date of a listing that has no articles. */
+  newestUpdate: string;
+  /** Every topic in topic order, with where its article list starts in `topicArticles` and how long it is. */
+  topics: (Topic & { start: number; count: number })[];
+}
+
+/**
+ * Sections: `records` (article JSON, newest first) with `recordOffsets`; `slugText` and
+ * `slugOffsets`, the slugs in sorted order, with `slugArticles`, the position of each;
+ * `topicArticles`, each topic's article positions, ascending (newest first).
+ */
+export function packContent(content: Content): Uint8Array<ArrayBuffer> {
+  const records = stringTable(content.articles.map((a) => JSON.stringify(a)));
+  const bySlug = content.articles.map((a, i) => [a.slug, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const slugs = stringTable(bySlug.map(([slug]) => slug));
+  const position = new Map(content.articles.map((a, i) => [a, i]));
+  const lists: number[] = [];
+  const topics = content.topics.map((topic) => {
+    const start = lists.length;
+    for (const article of content.articles) if (article.topics.includes(topic.slug)) lists.push(position.get(article)!);
+    return { ...topic, start, count: lists.length - start };
+  });
+  const header: Omit<ContentHeader, "sections"> = {
+    kind: "content",
+    articleCount: content.articles.length,
+    newestUpdate: newestUpdate(content.articles) ?? "1970-01-01T00:00:00Z",
+    topics,
+  };
+  return writePack(header, {
+    records: records.text,
+    recordOffsets: records.offsets,
+    slugText: slugs.text,
+    slugOffsets: slugs.offsets,
+    slugArticles: u32Bytes(bySlug.map(([, i]) => i)),
+    topicArticles: u32Bytes(lists),
+  });
+}

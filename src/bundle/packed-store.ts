@@ -1,0 +1,107 @@
+import { type ContentStore, type Listing, lastCursorIndex, type Snapshot } from "../content/store";
+import type { Article } from "../content/types";
+import type { FeedScope } from "../urls";
+import type { ContentHeader } from "./content-pack";
+import { Pack, StringTable } from "./pack-file";
+
+/**
+ * The content compiled into the worker (src/bundle/content-pack.ts). Opening it reads a
+ * small header; each request then decodes only the articles it shows, found by binary
+ * search, so the first request of a fresh isolate costs what the thousandth does.
+ */
+export class PackedStore implements ContentStore {
+  private readonly pack: Pack<ContentHeader>;
+  private readonly records: StringTable;
+  private readonly slugs: StringTable;
+  private readonly slugArticles: Uint32Array;
+  private readonly topicArticles: Uint32Array;
+  private readonly topics: Map<string, { start: number; count: number }>;
+  private readonly current: Snapshot;
+
+  constructor(data: ArrayBuffer | Uint8Array<ArrayBuffer>) {
+    this.pack = new Pack<ContentHeader>(data);
+    const { header } = this.pack;
+    this.records = new StringTable(this.pack.bytesOf("records"), this.pack.u32("recordOffsets"));
+    this.slugs = new StringTable(this.pack.bytesOf("slugText"), this.pack.u32("slugOffsets"));
+    this.slugArticles = this.pack.u32("slugArticles");
+    this.topicArticles = this.pack.u32("topicArticles");
+    this.topics = new Map(header.topics.map((t) => [t.slug, t]));
+    this.current = {
+      // The bundle never changes while the isolate lives.
+      version: "bundled",
+      topics: header.topics.map(({ slug, name, count }) => ({ topic: { slug, name }, count })),
+      articleCount: header.articleCount,
+      newestUpdate: header.newestUpdate,
+    };
+  }
+
+  snapshot(): Promise<Snapshot> {
+    return Promise.resolve(this.current);
+  }
+
+  currentSnapshot(): Snapshot {
+    return this.current;
+  }
+
+  listing(scope: FeedScope, limit: number, before: string | null): Promise<Listing | null> {
+    return Promise.resolve(this.page(scope, limit, before));
+  }
+
+  article(slug: string): Promise<Article | null> {
+    const at = this.positionOf(slug);
+    return Promise.resolve(at === -1 ? null : this.articleAt(at));
+  }
+
+  private articleAt(position: number): Article {
+    return JSON.parse(this.records.at(position)) as Article;
+  }
+
+  /** Position (newest first) of the article with this slug, or -1. */
+  private positionOf(slug: string): number {
+    const i = this.slugs.find(slug);
+    return i === -1 ? -1 : this.slugArticles[i]!;
+  }
+
+  private page(scope: FeedScope, limit: number, before: string | null): Listing | null {
+    // A scope is a list of article positions, ascending: all of them, or a topic's.
+    let list: { length: number; at: (i: number) => number; indexOf: (position: number) => number };
+    if (scope.topic === undefined) {
+      const n = this.current.articleCount;
+      list = { length: n, at: (i) => i, indexOf: (p) => (p >= 0 && p < n ? p : -1) };
+    } else {
+      const topic = this.topics.get(scope.topic);
+      if (topic === undefined) return null;
+      const positions = this.topicArticles.subarray(topic.start, topic.start + topic.count);
+      list = { length: positions.length, at: (i) => positions[i]!, indexOf: (p) => binarySearch(positions, p) };
+    }
+    let start = 0;
+    if (before !== null) {
+      const index = list.indexOf(this.positionOf(before));
+      if (index === -1) return null;
+      start = index + 1;
+    }
+    const slugAt = (i: number) => this.articleAt(list.at(i)).slug;
+    const last = lastCursorIndex(list.length, limit);
+    const articles: Article[] = [];
+    for (let i = start; i < Math.min(start + limit, list.length); i++) articles.push(this.articleAt(list.at(i)));
+    return {
+      articles,
+      older: start + limit < list.length ? articles.at(-1)!.slug : null,
+      newer: start === 0 ? null : { before: start - limit - 1 >= 0 ? slugAt(start - limit - 1) : null },
+      last: last === null ? null : slugAt(last),
+    };
+  }
+}
+
+function binarySearch(sorted: Uint32Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = sorted[mid]!;
+    if (v === value) return mid;
+    if (v < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}

@@ -1,0 +1,65 @@
+/**
+ * After an import: the responses its changes made stale, rendered again from the database
+ * by the worker's own routes and stored, so that the first reader after an import meets a
+ * stored response, not a rendering. Used by `npm run import` (through wrangler) and by the
+ * tests and the benchmark (through a D1 binding).
+ */
+import { packContent } from "../bundle/content-pack";
+import { renderPaths } from "../bundle/prerender";
+import type { Snapshot } from "../content/store";
+import type { Content } from "../content/types";
+import { serializeResponse } from "../http/response-bytes";
+import { NOT_FOUND_KEY, responseSiteKey } from "../routes/representations";
+import type { Env } from "../settings";
+import { resolveSite } from "../site";
+import { FEED_FORMATS, feedPath } from "../urls";
+import type { D1Like } from "./database";
+import type { ImportPlan, Statement } from "./plan";
+import { d1Version, responseWrites } from "./responses";
+import { D1Store } from "./store";
+
+/** The first page of every stale listing, the site-wide pages, and the pages of the articles the import wrote. */
+export function stalePaths(plan: ImportPlan, content: Content, snapshot: Snapshot): string[] {
+  const known = new Set(snapshot.topics.map((t) => t.topic.slug));
+  const written = new Set([...plan.added, ...plan.updated]);
+  const writtenSlugs = new Set(content.articles.filter((a) => written.has(a.id)).map((a) => a.slug));
+  const stale = plan.staleScopes === "all" ? ["main", "site", ...[...known].map((t) => `topic:${t}`), ...[...writtenSlugs].map((s) => `article:${s}`)] : plan.staleScopes;
+  const paths: string[] = [];
+  for (const scope of stale) {
+    if (scope === "main") paths.push(...FEED_FORMATS.map((f) => feedPath({}, f)), "/");
+    else if (scope === "site") paths.push("/topics", "/opml.xml", NOT_FOUND_KEY);
+    else if (scope.startsWith("topic:") && known.has(scope.slice(6))) {
+      const topic = scope.slice(6);
+      paths.push(...FEED_FORMATS.map((f) => feedPath({ topic }, f)), `/topics/${topic}`);
+    } else if (scope.startsWith("article:") && writtenSlugs.has(scope.slice(8))) paths.push(`/articles/${scope.slice(8)}`);
+  }
+  return paths;
+}
+
+export interface ImportResponses {
+  /** Writes of the rendered responses, each kept only while the content version is the one rendered. */
+  statements: Statement[];
+  count: number;
+  bytes: number;
+}
+
+/**
+ * Renders what `plan` (already applied to `db`) made stale, for `origin` under the
+ * worker's settings `vars`, and returns the statements that store it.
+ */
+export async function renderImportResponses(db: D1Like, plan: ImportPlan, content: Content, vars: Env, origin: string): Promise<ImportResponses> {
+  if (plan.statements.length === 0) return { statements: [], count: 0, bytes: 0 };
+  const env: Env = { ...vars, STORAGE: "d1", DB: db };
+  const snapshot = await new D1Store(db, { ttlMs: 60_000, timeoutMs: 600_000 }).snapshot();
+  // The bundle is not read in the D1 mode: an empty one stands in.
+  const rendered = await renderPaths({ content: packContent({ articles: [], topics: [] }), responses: null }, env, origin, stalePaths(plan, content, snapshot));
+  const site = await responseSiteKey(origin, resolveSite(env, `${origin}/`).fingerprint);
+  const statements: Statement[] = [];
+  let bytes = 0;
+  for (const [path, encoded] of rendered) {
+    const serialized = serializeResponse(encoded);
+    bytes += serialized.byteLength;
+    statements.push(...responseWrites(site, path, d1Version(snapshot), serialized));
+  }
+  return { statements, count: rendered.size, bytes };
+}

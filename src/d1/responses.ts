@@ -1,0 +1,102 @@
+/**
+ * Rendered responses kept in D1 (table `responses`, migrations/0002_responses.sql), so that
+ * a fresh isolate answers with one indexed read instead of rendering. `npm run import`
+ * renders and writes those an import changed, and deletes those it made stale; a worker
+ * writes what it had to render on request. A row is valid until an import deletes it.
+ */
+import { type ResponseTable, type Snapshot } from "../content/store";
+import { deserializeResponse, serializeResponse } from "../http/response-bytes";
+import type { EncodedResponse } from "../http/representation";
+import type { D1Like } from "./database";
+import type { Statement } from "./plan";
+
+/**
+ * Bytes of a response per row: `npm run import` writes rows as SQL with the bytes in hex,
+ * and D1 takes statements of at most 100,000 bytes.
+ */
+export const PART_BYTES = 40_000;
+
+/** The D1 content version a snapshot was read at (src/d1/store.ts names versions `d1-<n>`). */
+export function d1Version(snapshot: Snapshot): string {
+  return snapshot.version.replace(/^d1-/, "");
+}
+
+/**
+ * Which content a response shows, for deleting it when that content changes: the main
+ * listing (feeds and home page, every page), one topic's, one article, or the site-wide
+ * pages (topic index, OPML, not-found page, assets).
+ */
+export function responseScope(path: string): string {
+  const bare = path.split("?")[0]!;
+  if (bare === "/" || bare === "/rss.xml" || bare === "/atom.xml" || bare === "/feed.json") return "main";
+  const topic = /^\/topics\/([^/]+)/.exec(bare);
+  if (topic) return `topic:${topic[1]}`;
+  const article = /^\/articles\/([^/]+)$/.exec(bare);
+  if (article) return `article:${article[1]}`;
+  return "site";
+}
+
+const CURRENT_VERSION = "(SELECT value FROM meta WHERE key = 'version')";
+
+/**
+ * The statements that replace `path`'s stored response with `bytes`, each row written
+ * only while the content version is still `version`: a rendering of content that changed
+ * meanwhile is dropped instead of outliving the import that changed it.
+ */
+export function responseWrites(site: string, path: string, version: string, bytes: Uint8Array): Statement[] {
+  const statements: Statement[] = [{ sql: `DELETE FROM responses WHERE site = ? AND path = ? AND ${CURRENT_VERSION} = ?`, params: [site, path, version] }];
+  const scope = responseScope(path);
+  for (let part = 0, at = 0; at < bytes.byteLength || part === 0; part++, at += PART_BYTES) {
+    statements.push({
+      sql: `INSERT INTO responses (site, path, part, scope, version, data) SELECT ?, ?, ?, ?, ?, ? WHERE ${CURRENT_VERSION} = ?`,
+      params: [site, path, part, scope, Number(version), bytes.subarray(at, at + PART_BYTES), version],
+    });
+  }
+  return statements;
+}
+
+/** Deletes the stored responses of the given scopes (see responseScope), or all of them. */
+export function responseDeletes(scopes: readonly string[] | "all"): Statement[] {
+  if (scopes === "all") return [{ sql: "DELETE FROM responses", params: [] }];
+  const out: Statement[] = [];
+  const list = [...new Set(scopes)].sort();
+  for (let i = 0; i < list.length; i += 100) {
+    const group = list.slice(i, i + 100);
+    out.push({ sql: `DELETE FROM responses WHERE scope IN (${group.map(() => "?").join(", ")})`, params: group });
+  }
+  return out;
+}
+
+export class D1ResponseTable implements ResponseTable {
+  constructor(
+    private readonly db: D1Like,
+    /** Runs a database call, turning its failure or timeout into a StorageError. */
+    private readonly guard: <T>(work: () => Promise<T>) => Promise<T>,
+  ) {}
+
+  async get(site: string, path: string): Promise<EncodedResponse | null> {
+    const [rows] = await this.guard(() => this.db.batch([this.db.prepare("SELECT data FROM responses WHERE site = ? AND path = ? ORDER BY part").bind(site, path)]));
+    const parts = (rows!.results as { data: unknown }[]).map((r) => blobBytes(r.data));
+    if (parts.length === 0) return null;
+    const whole = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+    let at = 0;
+    for (const p of parts) {
+      whole.set(p, at);
+      at += p.byteLength;
+    }
+    return deserializeResponse(whole);
+  }
+
+  async put(site: string, snapshot: Snapshot, path: string, response: EncodedResponse): Promise<void> {
+    const statements = responseWrites(site, path, d1Version(snapshot), serializeResponse(response));
+    await this.guard(() => this.db.batch(statements.map((s) => this.db.prepare(s.sql).bind(...s.params))));
+  }
+}
+
+/** D1 returns a BLOB as an ArrayBuffer (or, from older runtimes, an array of numbers). */
+function blobBytes(value: unknown): Uint8Array {
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (value instanceof Uint8Array) return value;
+  if (Array.isArray(value)) return Uint8Array.from(value as number[]);
+  throw new Error(`responses.data is not a BLOB (${typeof value})`);
+}

@@ -1,0 +1,95 @@
+import type { PackedResponses } from "../bundle/response-pack";
+import { sha256Hex } from "../content/ids";
+import { type ContentStore, type Snapshot, StorageError } from "../content/store";
+import type { RepresentationCache } from "../http/representation-cache";
+import { type EncodedResponse, encodeResponse, type Representation, type ServeOptions, toRepresentation } from "../http/representation";
+import type { Site } from "../site";
+
+/** A body with its type and date, produced only when no rendering is stored yet. */
+export interface Rendering {
+  body: string;
+  contentType: string;
+  /** RFC 3339: the newest update among what the body shows. */
+  lastModified: string | null;
+  options: ServeOptions;
+}
+
+/** Key of the not-found page, the one body every unknown path is answered with; no path looks like it. */
+export const NOT_FOUND_KEY = "(not found)";
+
+/** What a request has to say about where it is served from. */
+export interface RequestScope {
+  site: Site;
+  store: ContentStore;
+  /** Work to finish after the response is sent (ExecutionContext.waitUntil). */
+  defer: (work: Promise<unknown>) => void;
+}
+
+/** The build or the import, collecting each rendering instead of serving stored ones. */
+export type Collector = (path: string, encoded: EncodedResponse) => void;
+
+/**
+ * Where a response comes from, cheapest first: this isolate's memory; the responses the
+ * build stored (bundled) or the import stored (D1); rendering it, once per isolate and
+ * content version. When the store fails, the last rendering of the same response is
+ * served stale (RFC 5861 stale-if-error) and only what was never rendered fails.
+ */
+export class Representations {
+  private readonly siteKeys = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly cache: RepresentationCache,
+    private readonly built: PackedResponses | null,
+    private readonly collect: Collector | null = null,
+  ) {}
+
+  /** The response for `path` when it is at hand without waiting: rendered here, or stored by the build. */
+  peek(site: Site, snapshot: Snapshot, path: string): Representation | undefined {
+    return this.builtFor(site, snapshot)?.get(path) ?? this.cache.peek(`${site.key} ${path}`, snapshot.version);
+  }
+
+  async get(scope: RequestScope, snapshot: Snapshot, path: string, render: () => Promise<Rendering>): Promise<Representation> {
+    const { site, store } = scope;
+    const built = this.builtFor(site, snapshot)?.get(path);
+    if (built !== undefined) return built;
+    const slot = `${site.key} ${path}`;
+    try {
+      return await this.cache.get(slot, snapshot.version, async () => {
+        const table = this.collect === null ? store.responses : undefined;
+        const key = table === undefined ? "" : await this.siteKey(site);
+        const stored = table === undefined ? null : await table.get(key, path);
+        if (stored !== null) return toRepresentation(stored);
+        const r = await render();
+        const encoded = await encodeResponse(r.body, r.contentType, r.lastModified, r.options);
+        this.collect?.(path, encoded);
+        if (table !== undefined) scope.defer(table.put(key, snapshot, path, encoded));
+        return toRepresentation(encoded);
+      });
+    } catch (error) {
+      const stale = error instanceof StorageError ? this.cache.stale(slot) : undefined;
+      if (stale !== undefined) return stale;
+      throw error;
+    }
+  }
+
+  /** The build's responses, when they were made for this content, origin and settings. */
+  private builtFor(site: Site, snapshot: Snapshot): PackedResponses | null {
+    const built = this.built;
+    if (built === null || this.collect !== null || snapshot.version !== "bundled") return null;
+    return built.origin === site.origin && built.fingerprint === site.fingerprint ? built : null;
+  }
+
+  /** The key of a site's rows in the D1 responses table: the same in every isolate and in the import. */
+  private siteKey(site: Site): Promise<string> {
+    let key = this.siteKeys.get(site.key);
+    if (key === undefined) {
+      key = responseSiteKey(site.origin, site.fingerprint);
+      this.siteKeys.set(site.key, key);
+    }
+    return key;
+  }
+}
+
+export async function responseSiteKey(origin: string, fingerprint: string): Promise<string> {
+  return (await sha256Hex(`${origin}\n${fingerprint}`)).slice(0, 16);
+}

@@ -1,0 +1,221 @@
+/**
+ * The D1 mode's stored responses: what an import renders and stores, what a fresh isolate
+ * reads instead of rendering, what an import makes stale, and what the worker answers
+ * while the database fails (stale-if-error, then 503).
+ */
+import { applyD1Migrations, env, reset } from "cloudflare:test";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { generateArticle } from "../../scripts/lib/archive";
+import type { SourceFile } from "../../src/compile/parse-article";
+import type { Content } from "../../src/content/types";
+import { applyPlan, applyStatements, readExisting } from "../../src/d1/apply";
+import { renderImportResponses } from "../../src/d1/import-responses";
+import { planImport } from "../../src/d1/plan";
+import { D1Store } from "../../src/d1/store";
+import { compile, file, story, worker } from "./fixtures";
+
+const ORIGIN = "https://news.example.org";
+const VARS = { SITE_URL: ORIGIN };
+
+function generated(count: number): SourceFile[] {
+  return Array.from({ length: count }, (_, i) => {
+    const { name, text, mtime } = generateArticle(i);
+    return file(name, text, { added: null, changed: null, modified: mtime.getTime() });
+  });
+}
+
+/** `npm run import` through the binding: the plan, then the responses it made stale. */
+async function importContent(content: Content, options = { deleteMissing: false }) {
+  const plan = await planImport(content, await readExisting(env.DB), options);
+  await applyPlan(env.DB, plan);
+  const responses = await renderImportResponses(env.DB, plan, content, VARS, ORIGIN);
+  await applyStatements(env.DB, responses.statements);
+  return { plan, responses };
+}
+
+/** Statements run against the database, by kind, as the worker makes them. */
+function countingDatabase(db: D1Database, calls: string[]) {
+  const counting = (statement: D1PreparedStatement, sql: string): D1PreparedStatement =>
+    new Proxy(statement, {
+      get(target, prop) {
+        if (prop === "first" || prop === "all" || prop === "run" || prop === "raw") calls.push(`${String(prop)} ${sql.split(" ").slice(0, 4).join(" ")}`);
+        if (prop === "bind") return (...values: unknown[]) => counting(target.bind(...values), sql);
+        if (prop === "sql") return sql;
+        const value = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  const table = (s: D1PreparedStatement) => /FROM (\w+)|INTO (\w+)/.exec((s as unknown as { sql: string }).sql)!.slice(1).find(Boolean);
+  return {
+    prepare: (sql: string) => counting(db.prepare(sql), sql),
+    batch: (statements: D1PreparedStatement[]) => {
+      calls.push(`batch ${statements.map(table).join(",")}`);
+      return db.batch(statements);
+    },
+  };
+}
+
+/** A database that fails every call while `down` is set, the way an outage does. */
+function failingDatabase(db: D1Database) {
+  const state = { down: false };
+  const fail = () => Promise.reject(new Error("D1_ERROR: Network connection lost."));
+  const wrap = (statement: D1PreparedStatement): D1PreparedStatement =>
+    new Proxy(statement, {
+      get(target, prop) {
+        if (prop === "bind") return (...values: unknown[]) => wrap(target.bind(...values));
+        if (prop === "first" && state.down) return fail;
+        const value = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  return { state, db: { prepare: (sql: string) => wrap(db.prepare(sql)), batch: (s: D1PreparedStatement[]) => (state.down ? fail() : db.batch(s)) } };
+}
+
+const d1Worker = (content: Content, db: unknown, ttl = "0") => worker(content, { ...VARS, STORAGE: "d1", DB: db, CONTENT_TTL: ttl } as never);
+
+beforeEach(async () => {
+  await reset();
+  await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+});
+
+describe("responses stored by an import", () => {
+  it("are the worker's own renderings, and a fresh isolate serves them with one read and no rendering", async () => {
+    const content = (await compile(generated(60))).content;
+    const { responses } = await importContent(content);
+    expect(responses.count).toBeGreaterThan(60);
+    const calls: string[] = [];
+    // A fresh isolate: nothing rendered, nothing known.
+    const fresh = d1Worker(content, countingDatabase(env.DB, calls), "60");
+    const res = await fresh(`${ORIGIN}/rss.xml`);
+    const body = await res.text();
+    expect(calls).toEqual(["batch meta,topics", "batch responses"]);
+    // What the bundled mode renders for the same content, byte for byte and header for header.
+    const bundled = await worker(content, VARS)(`${ORIGIN}/rss.xml`);
+    expect([body, [...res.headers]]).toEqual([await bundled.text(), [...bundled.headers]]);
+    calls.length = 0;
+    const notModified = await fresh(`${ORIGIN}/rss.xml`, { headers: { "If-None-Match": res.headers.get("ETag")! } });
+    expect([notModified.status, await notModified.text(), calls]).toEqual([304, "", []]);
+  });
+
+  it("a response no import stored is rendered once, stored, and then read by every other isolate", async () => {
+    const content = (await compile(generated(60))).content;
+    await importContent(content);
+    const calls: string[] = [];
+    const path = `${ORIGIN}/articles/${content.articles[40]!.slug}`;
+    const first = d1Worker(content, countingDatabase(env.DB, calls), "60");
+    const rendered = await (await first(path)).text();
+    expect(calls).toEqual(["batch meta,topics", "batch responses", "first SELECT * FROM articles", "batch responses,responses"]);
+    calls.length = 0;
+    const other = d1Worker(content, countingDatabase(env.DB, calls), "60");
+    expect(await (await other(path)).text()).toBe(rendered);
+    expect(calls).toEqual(["batch meta,topics", "batch responses"]);
+  });
+
+  it("importing the same folder again stores nothing; an edit replaces exactly what shows the edited article", async () => {
+    const files = generated(40);
+    const content = (await compile(files)).content;
+    await importContent(content);
+    const again = await importContent(content);
+    expect([again.plan.statements.length, again.responses.count]).toEqual([0, 0]);
+
+    const rows = async () =>
+      new Map(((await env.DB.prepare("SELECT path, version FROM responses WHERE part = 0").all()).results as { path: string; version: number }[]).map((r) => [r.path, r.version]));
+    const before = await rows();
+    const target = content.articles[30]!;
+    const index = files.findIndex((f) => f.path === target.file);
+    const edited = [...files];
+    edited[index] = file(target.file, new TextDecoder().decode(files[index]!.bytes).replace(/^[^\n]+/, "Oil prices fall"), { added: null, changed: null, modified: files[index]!.modified + 60_000 });
+    const second = (await compile(edited)).content;
+    const { plan, responses } = await importContent(second);
+    const after = await rows();
+    const version = Number(await env.DB.prepare("SELECT value FROM meta WHERE key = 'version'").first("value"));
+    const newSlug = second.articles.find((a) => a.id === target.id)!.slug;
+    const changed = [...after].filter(([path, v]) => v === version).map(([path]) => path).sort();
+    const topics = new Set([...target.topics, ...second.articles.find((a) => a.id === target.id)!.topics]);
+    expect(changed).toEqual(
+      [
+        "(not found)", "/", "/atom.xml", "/feed.json", "/opml.xml", "/rss.xml", "/topics", `/articles/${newSlug}`,
+        ...[...topics].flatMap((t) => [`/topics/${t}`, `/topics/${t}/atom.xml`, `/topics/${t}/feed.json`, `/topics/${t}/rss.xml`]),
+      ].sort(),
+    );
+    expect(responses.count).toBe(changed.length);
+    expect(plan.updated).toEqual([target.id]);
+    // Everything else keeps its earlier rendering; the old slug's page is gone.
+    for (const [path, v] of after) if (!changed.includes(path)) expect([path, v]).toEqual([path, before.get(path)]);
+    if (newSlug !== target.slug) expect(after.has(`/articles/${target.slug}`)).toBe(false);
+    const page = await (await d1Worker(second, env.DB)(`${ORIGIN}/articles/${newSlug}`)).text();
+    expect(page).toContain("Oil prices fall");
+  });
+
+  it("a rendering of content that changed meanwhile is not stored", async () => {
+    const content = (await compile(generated(5))).content;
+    await importContent(content);
+    const store = new D1Store(env.DB, { ttlMs: 60_000 });
+    const snapshot = await store.snapshot();
+    await importContent((await compile([...generated(5), file("n.txt", story("Late news", "Just in."))])).content);
+    const stale = { contentType: "text/plain", lastModified: null, hash: "x", headers: [], identity: new Uint8Array([1]), gzip: null, br: null };
+    await store.responses.put("site", snapshot, "/late", stale as never);
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM responses WHERE path = '/late'").first("n")).toBe(0);
+  });
+});
+
+describe("when the database fails", () => {
+  let errors: string[];
+  beforeEach(() => {
+    errors = [];
+    vi.spyOn(console, "error").mockImplementation((line: unknown) => void errors.push(String(line)));
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it("what the isolate rendered is served stale; what it never rendered answers 503 with Retry-After; one log line", async () => {
+    const content = (await compile(generated(30))).content;
+    await importContent(content);
+    await env.DB.prepare("DELETE FROM responses").run();
+    const { state, db } = failingDatabase(env.DB);
+    const fetch = d1Worker(content, db);
+    const good = await fetch(`${ORIGIN}/rss.xml`);
+    const goodBody = await good.text();
+    await (await fetch(`${ORIGIN}/`)).text();
+    state.down = true;
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${ORIGIN}/rss.xml`);
+      expect([res.status, await res.text(), res.headers.get("ETag")]).toEqual([200, goodBody, good.headers.get("ETag")]);
+    }
+    const home = await fetch(`${ORIGIN}/`);
+    expect([home.status, (await home.text()).includes("<h1>")]).toEqual([200, true]);
+    for (const path of ["/atom.xml", `/articles/${content.articles[3]!.slug}`, "/topics"]) {
+      const res = await fetch(`${ORIGIN}${path}`);
+      expect([path, res.status, await res.text()]).toEqual([path, 503, "Service unavailable: the article database cannot be read right now. Try again shortly.\n"]);
+      expect(Object.fromEntries(res.headers)).toEqual({ "cache-control": "no-store", "content-type": "text/plain; charset=UTF-8", "retry-after": "30" });
+    }
+    expect(errors).toEqual(["storage unavailable, answering 503 for what is not stored: D1: D1_ERROR: Network connection lost."]);
+    state.down = false;
+    const back = await fetch(`${ORIGIN}/atom.xml`);
+    expect([back.status, (await back.text()).startsWith("<?xml")]).toEqual([200, true]);
+  });
+
+  it("with the articles table gone and the version bumped, responses stored in D1 are still served", async () => {
+    const content = (await compile(generated(30))).content;
+    await importContent(content);
+    await env.DB.batch([env.DB.prepare("ALTER TABLE articles RENAME TO articles_gone"), env.DB.prepare("UPDATE meta SET value = value + 1 WHERE key = 'version'")]);
+    const fetch = d1Worker(content, env.DB);
+    for (const path of ["/rss.xml", "/", "/topics", `/topics/${content.articles[0]!.topics[0]}/rss.xml`]) {
+      const res = await fetch(`${ORIGIN}${path}`);
+      expect([path, res.status]).toEqual([path, 200]);
+      await res.arrayBuffer();
+    }
+    const missing = await fetch(`${ORIGIN}/rss.xml?before=${content.articles[5]!.slug}`);
+    expect([missing.status, missing.headers.get("Retry-After")]).toEqual([503, "30"]);
+    await missing.text();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^storage unavailable, answering 503 for what is not stored: D1: .*no such table: articles/);
+  });
+
+  it("a database that does not answer counts as failed after the timeout", async () => {
+    const hanging = { prepare: (sql: string) => env.DB.prepare(sql), batch: () => new Promise<never>(() => {}) };
+    const store = new D1Store(hanging as never, { ttlMs: 0, timeoutMs: 50 });
+    const started = Date.now();
+    await expect(store.snapshot()).rejects.toThrow("D1 did not answer within 50 ms");
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
