@@ -12,6 +12,11 @@ export const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 export const CONNECTIONS = 10;
 export const ACCEPT = "gzip, br";
+/**
+ * The public origin every bench worker is built and served for (SITE_URL), so the
+ * responses the build stores apply whatever port the worker listens on.
+ */
+export const BENCH_ORIGIN = "https://bench.example";
 
 export interface LoadResult {
   rps: number;
@@ -94,21 +99,26 @@ export function median<T>(values: T[], key: (v: T) => number): T {
 }
 
 /**
- * The bench bundle in `dir`, served by Miniflare's workerd on its own socket at `port`
- * (`unsafeDirectSockets`): no dev-time entry worker or request log in the path. Absolute
- * URLs come from SITE_URL, as deployed.
+ * A bundle in `dir` (`dist-bench/bench.js` unless `script` says otherwise), served by
+ * Miniflare's workerd on its own socket at `port` (`unsafeDirectSockets`): no dev-time
+ * entry worker or request log in the path. Absolute URLs come from SITE_URL, as deployed.
  */
-export function serveBundle(dir: string, port: number, options: Partial<MiniflareOptions> & { bindings?: Record<string, string> } = {}): Miniflare {
+export function serveBundle(dir: string, port: number, options: Partial<MiniflareOptions> & { bindings?: Record<string, string>; script?: string } = {}): Miniflare {
+  const { script = "dist-bench/bench.js", ...rest } = options;
   return new Miniflare({
+    name: "bench",
     modules: true,
-    scriptPath: join(dir, "dist-bench/bench.js"),
+    scriptPath: join(dir, script),
+    modulesRoot: join(dir, script.split("/")[0]!),
+    // The data modules wrangler wrote beside the script, as wrangler.toml's [[rules]] declare them.
+    modulesRules: [{ type: "Data", include: ["**/*.bin"] }],
     compatibilityDate: "2026-04-20",
     compatibilityFlags: ["nodejs_compat"],
     host: "127.0.0.1",
     port: 0,
     logRequests: false,
     unsafeDirectSockets: [{ host: "127.0.0.1", port }],
-    ...options,
-    bindings: { SITE_URL: `http://127.0.0.1:${port}`, ...options.bindings },
+    ...rest,
+    bindings: { SITE_URL: BENCH_ORIGIN, ...rest.bindings },
   } as MiniflareOptions);
 }

@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: builds the worker for three corpora (the seeds, and generated archives
  * of 1,000 and 10,000 articles), serves each in workerd on 127.0.0.1, drives load at every
- * route from a separate process, measures in-process CPU per request, and writes
- * BENCHMARKS.md. Ratios to /healthz measured in the same run are the claim.
+ * route from a separate process, measures in-process CPU per request, measures the first
+ * request of fresh isolates (bench/fresh.ts) and the isolate's memory for the largest
+ * archive the bundled mode holds (bench/memory.ts), and writes BENCHMARKS.md. Ratios to
+ * /healthz measured in the same run are the claim.
  *
  * The worker runs under Miniflare, not `wrangler dev`: Miniflare runs the bundle that
  * `wrangler deploy` would upload, in the same workerd, on a socket of its own
@@ -16,27 +18,32 @@
  *
  *   BENCH_SECONDS   seconds of load per row and round (default 4)
  *   BENCH_ROUNDS    rounds per row, of which the median counts (default 5)
- *   BENCH_CORPORA   comma-separated subset of: seeds,1000,10000,d1-10000,d1-100000
+ *   BENCH_CORPORA   comma-separated subset of: seeds,1000,10000,largest,d1-10000,d1-100000
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { createApp } from "../src/app";
-import type { Content } from "../src/content/types";
+import { type Bundle, createApp } from "../src/app";
+import { PackedStore } from "../src/bundle/packed-store";
+import type { Article } from "../src/content/types";
 import { generateArchive } from "../scripts/generate-archive";
-import { ACCEPT, BIN, CONNECTIONS, freePort, GENERATOR, load, type LoadResult, log, median, ROOT, ROUNDS, run, SECONDS, serveBundle, WORK } from "./harness";
+import { ACCEPT, BENCH_ORIGIN, BIN, CONNECTIONS, freePort, GENERATOR, load, type LoadResult, log, median, ROOT, ROUNDS, run, SECONDS, serveBundle, WORK } from "./harness";
 import { compileContent } from "../src/compile/compile";
 import { parseTopicFile } from "../src/compile/topics";
 import { readSeedsFolder } from "../scripts/lib/seeds-folder";
 import { type D1Result, d1Report, measureD1 } from "./d1";
+import { type FreshResult, type FreshRow, freshReport, freshTargets, measureFresh } from "./fresh";
+import { measureMemory, type MemoryResult } from "./memory";
 import { referenceRss } from "./reference";
 
-const WANTED = (process.env.BENCH_CORPORA ?? "seeds,1000,10000,d1-10000,d1-100000").split(",");
+const WANTED = (process.env.BENCH_CORPORA ?? "seeds,1000,10000,largest,d1-10000,d1-100000").split(",");
 
-/** Cloudflare's compressed-size limits for a worker script. */
-const LIMIT_FREE_KIB = 3 * 1024;
-const LIMIT_PAID_KIB = 10 * 1024;
+/** Cloudflare's limit on a worker's size, uncompressed, on every plan since 2026-09 (cloudflare/workers-sdk#14001). */
+const LIMIT_MIB = 64;
+/** Cloudflare's memory limit per isolate, and the bench's target under it. */
+const MEMORY_LIMIT_MB = 128;
+const MEMORY_TARGET_MB = 96;
 
 interface Row {
   name: string;
@@ -49,48 +56,56 @@ interface CorpusResult {
   articles: number;
   topics: number;
   buildSeconds: number;
-  /** CPU to parse the content and build the app, as an isolate does when it starts. */
+  /** CPU to open the data modules and build the app, as an isolate does when it starts. */
   startupMs: number;
   bundle: { rawKiB: number; gzipKiB: number };
+  /** The data modules' sizes: the packed articles and the stored responses. */
+  data: { contentMiB: number; responsesMiB: number; stored: number };
   load: Map<string, LoadResult>;
   cpu: Map<string, number>;
   coldMs: Map<string, number>;
   wire: { path: string; identity: number; gzip: number; br: number }[];
+  fresh: FreshResult;
 }
 
-/**
- * Reads the content back from the generated module (a JSON string literal), timing what
- * the worker does at startup: parse the JSON and build the app's lookups.
- */
-function loadContent(module: string): { content: Content; startupMs: number } {
-  const json: string = JSON.parse(/JSON\.parse\((".*")\);/s.exec(readFileSync(module, "utf8"))![1]!);
+/** The bench's data modules of a corpus, as the worker gets them, with its newest articles and topics for choosing rows. */
+function loadBundle(dir: string) {
+  const read = (name: string) => new Uint8Array(readFileSync(join(dir, "generated", name)));
+  const bundle: Bundle = { content: read("content.bin"), responses: read("responses.bin") };
   const start = process.cpuUsage();
-  const content: Content = JSON.parse(json);
-  createApp(content);
+  createApp(bundle);
   const used = process.cpuUsage(start);
-  return { content, startupMs: (used.user + used.system) / 1000 };
+  return { bundle, startupMs: (used.user + used.system) / 1000 };
 }
 
-/** Compiles a folder of articles and bundles the worker for it, as `npm run build` does. */
+/** Compiles a folder of articles and bundles the worker for it, as `npm run build` does, for BENCH_ORIGIN. */
 function build(name: string, folder: string) {
   const dir = join(WORK, name);
   mkdirSync(dir, { recursive: true });
   const started = performance.now();
-  run(join(BIN, "tsx"), ["scripts/build-content.ts"], { SEEDS_DIR: folder, CONTENT_OUT: join(dir, "content.ts") });
+  const output = run(join(BIN, "tsx"), ["scripts/build-content.ts"], { SEEDS_DIR: folder, GENERATED_DIR: join(dir, "generated"), SITE_URL: BENCH_ORIGIN });
   const buildSeconds = (performance.now() - started) / 1000;
-  writeFileSync(join(dir, "index.ts"), `import { createApp } from "../../../src/app";\nimport { content } from "./content";\n\nexport default createApp(content);\n`);
+  const stored = Number(/stored (\d+) responses/.exec(output)?.[1] ?? 0);
+  const imports = [`import content from "./generated/content.bin";`, `import responses from "./generated/responses.bin";`];
+  writeFileSync(join(dir, "index.ts"), [`import { createApp } from "../../../src/app";`, ...imports, ``, `export default createApp({ content, responses });`, ``].join("\n"));
   writeFileSync(
     join(dir, "bench.ts"),
     [
       `import { createApp } from "../../../src/app";`,
+      `import { PackedStore } from "../../../src/bundle/packed-store";`,
+      `import type { Article } from "../../../src/content/types";`,
       `import { referenceRss } from "../../reference";`,
-      `import { content } from "./content";`,
+      ...imports,
       ``,
-      `const app = createApp(content);`,
+      `const app = createApp({ content, responses });`,
+      `let newest: Promise<Article[]> | undefined;`,
       `export default {`,
-      `  fetch(request: Request, env: object, ctx: ExecutionContext) {`,
+      `  async fetch(request: Request, env: object, ctx: ExecutionContext) {`,
       `    const url = new URL(request.url);`,
-      `    if (url.pathname === "/__reference/rss.xml") return referenceRss(content, url.origin);`,
+      `    if (url.pathname === "/__reference/rss.xml") {`,
+      `      newest ??= new PackedStore(content).listing({}, 50, null).then((l) => l!.articles);`,
+      `      return referenceRss({ articles: await newest, topics: [] }, url.origin);`,
+      `    }`,
       `    return app.fetch(request, env, ctx);`,
       `  },`,
       `};`,
@@ -105,13 +120,19 @@ function build(name: string, folder: string) {
   };
   const sizes = bundle("index.ts", "dist-index");
   bundle("bench.ts", "dist-bench");
-  return { dir, buildSeconds, bundle: sizes, ...loadContent(join(dir, "content.ts")) };
+  const mib = (file: string) => statSync(join(dir, "generated", file)).size / 2 ** 20;
+  return { dir, buildSeconds, upload: sizes, data: { contentMiB: mib("content.bin"), responsesMiB: mib("responses.bin"), stored }, ...loadBundle(dir) };
 }
 
-function rowsFor(content: Content): Row[] {
-  const biggestTopic = [...new Set(content.articles.flatMap((a) => a.topics))]
-    .map((slug) => ({ slug, count: content.articles.filter((a) => a.topics.includes(slug)).length }))
-    .sort((a, b) => b.count - a.count)[0]!.slug;
+/** The newest articles (all of a small corpus) and the topic with the most articles. */
+async function sample(bundle: Bundle): Promise<{ articles: Article[]; count: number; topics: number; biggestTopic: string }> {
+  const store = new PackedStore(bundle.content as Uint8Array<ArrayBuffer>);
+  const snapshot = await store.snapshot();
+  const inUse = snapshot.topics.filter((t) => t.count > 0).sort((a, b) => b.count - a.count);
+  return { articles: (await store.listing({}, 100, null))!.articles, count: snapshot.articleCount, topics: inUse.length, biggestTopic: inUse[0]!.topic.slug };
+}
+
+function rowsFor(newest: Article[], biggestTopic: string): Row[] {
   const accept = { "Accept-Encoding": ACCEPT };
   return [
     { name: "/healthz", path: "/healthz", headers: accept },
@@ -119,7 +140,7 @@ function rowsFor(content: Content): Row[] {
     { name: "/atom.xml", path: "/atom.xml", headers: accept },
     { name: "/feed.json", path: "/feed.json", headers: accept },
     { name: `topic feed (/topics/${biggestTopic}/rss.xml)`, path: `/topics/${biggestTopic}/rss.xml`, headers: accept },
-    { name: "article page", path: `/articles/${content.articles[0]!.slug}`, headers: accept },
+    { name: "article page", path: `/articles/${newest[0]!.slug}`, headers: accept },
     { name: "/ (home page)", path: "/", headers: accept },
     { name: "304 (/rss.xml, If-None-Match)", path: "/rss.xml", headers: accept },
     { name: "reference: `feed` on every request", path: "/__reference/rss.xml", headers: accept },
@@ -151,29 +172,29 @@ async function loadTest(dir: string, rows: Row[]): Promise<Map<string, LoadResul
 }
 
 /** CPU microseconds per request with the app's fetch handler called in a loop, in this Node process. */
-async function cpuPerRequest(content: Content, rows: Row[]) {
-  const env = { SITE_URL: "https://bench.example" };
-  const app = createApp(content);
-  const etag = (await app.request("https://bench.example/rss.xml", { headers: { "Accept-Encoding": ACCEPT } }, env)).headers.get("ETag")!;
+async function cpuPerRequest(bundle: Bundle, newest: Article[], rows: Row[]) {
+  const env = { SITE_URL: BENCH_ORIGIN };
+  const app = createApp(bundle);
+  const etag = (await app.request(`${BENCH_ORIGIN}/rss.xml`, { headers: { "Accept-Encoding": ACCEPT } }, env)).headers.get("ETag")!;
   const coldMs = new Map<string, number>();
   const calls = rows.map((row) => {
     const reference = row.path === "/__reference/rss.xml";
     const headers = row.name.startsWith("304") ? { ...row.headers, "If-None-Match": etag } : row.headers;
-    const url = `https://bench.example${row.path}`;
+    const url = `${BENCH_ORIGIN}${row.path}`;
     return {
       row,
       headers,
       once: async () => {
-        const res = reference ? referenceRss(content, "https://bench.example") : await app.fetch(new Request(url, { headers }), env);
+        const res = reference ? referenceRss({ articles: newest.slice(0, 50), topics: [] }, BENCH_ORIGIN) : await app.fetch(new Request(url, { headers }), env);
         await res.arrayBuffer();
       },
     };
   });
   for (const { row, headers } of calls) {
-    // The first request on a fresh app: the one-time rendering, hashing and compression.
-    const fresh = createApp(content);
+    // The first request on a fresh app, in this warmed-up process (bench/fresh.ts measures fresh processes).
+    const fresh = createApp(bundle);
     const start = process.cpuUsage();
-    await (await fresh.fetch(new Request(`https://bench.example${row.path}`, { headers }), env)).arrayBuffer();
+    await (await fresh.fetch(new Request(`${BENCH_ORIGIN}${row.path}`, { headers }), env)).arrayBuffer();
     const cold = process.cpuUsage(start);
     coldMs.set(row.name, (cold.user + cold.system) / 1000);
   }
@@ -198,37 +219,64 @@ async function cpuPerRequest(content: Content, rows: Row[]) {
   return { cpu, coldMs };
 }
 
-async function wireBytes(content: Content, paths: string[]) {
-  const app = createApp(content);
-  const env = { SITE_URL: "https://bench.example" };
+async function wireBytes(bundle: Bundle, paths: string[]) {
+  const app = createApp(bundle);
+  const env = { SITE_URL: BENCH_ORIGIN };
   const sizes = [];
   for (const path of paths) {
-    const size = async (accept: string) => (await (await app.request(`https://bench.example${path}`, { headers: { "Accept-Encoding": accept } }, env)).arrayBuffer()).byteLength;
+    const size = async (accept: string) => (await (await app.request(`${BENCH_ORIGIN}${path}`, { headers: { "Accept-Encoding": accept } }, env)).arrayBuffer()).byteLength;
     sizes.push({ path, identity: await size("identity"), gzip: await size("gzip"), br: await size("br") });
   }
   return sizes;
 }
 
+/** The routes of the fresh-isolate rows: each feed format, a topic feed, every kind of page, OPML and a 304. */
+function freshRows(newest: Article[], biggestTopic: string, etag: string): FreshRow[] {
+  const accept = { "Accept-Encoding": ACCEPT };
+  return [
+    { name: "/rss.xml", path: "/rss.xml", headers: accept },
+    { name: "/atom.xml", path: "/atom.xml", headers: accept },
+    { name: "/feed.json", path: "/feed.json", headers: accept },
+    { name: "topic feed", path: `/topics/${biggestTopic}/rss.xml`, headers: accept },
+    { name: "/ (home page)", path: "/", headers: accept },
+    { name: "/topics", path: "/topics", headers: accept },
+    { name: "topic page", path: `/topics/${biggestTopic}`, headers: accept },
+    { name: "article page", path: `/articles/${newest[0]!.slug}`, headers: accept },
+    { name: "/opml.xml", path: "/opml.xml", headers: accept },
+    { name: "304 (/rss.xml, If-None-Match)", path: "/rss.xml", headers: { ...accept, "If-None-Match": etag } },
+  ];
+}
+
+async function etagOf(bundle: Bundle, path: string, env: Record<string, unknown> = { SITE_URL: BENCH_ORIGIN }): Promise<string> {
+  const res = await createApp(bundle).request(`${BENCH_ORIGIN}${path}`, { headers: { "Accept-Encoding": ACCEPT } }, env);
+  await res.arrayBuffer();
+  return res.headers.get("ETag")!;
+}
+
 async function measure(name: string, folder: string): Promise<CorpusResult> {
   log(`${name}: build`);
   const built = build(name.replace(/\W+/g, "-"), folder);
-  const rows = rowsFor(built.content);
+  const { articles: newest, count, topics, biggestTopic } = await sample(built.bundle);
+  const rows = rowsFor(newest, biggestTopic);
   log(`${name}: load over loopback`);
   const loadResults = await loadTest(built.dir, rows);
   log(`${name}: in-process CPU`);
-  const { cpu, coldMs } = await cpuPerRequest(built.content, rows);
-  const wire = await wireBytes(built.content, ["/rss.xml", "/atom.xml", "/feed.json", rows[4]!.path]);
+  const { cpu, coldMs } = await cpuPerRequest(built.bundle, newest, rows);
+  const wire = await wireBytes(built.bundle, ["/rss.xml", "/atom.xml", "/feed.json", rows[4]!.path]);
+  const fresh = await measureFresh(name, { mode: "bundled", dir: built.dir }, freshRows(newest, biggestTopic, await etagOf(built.bundle, "/rss.xml")));
   return {
     name,
-    articles: built.content.articles.length,
-    topics: new Set(built.content.articles.flatMap((a) => a.topics)).size,
+    articles: count,
+    topics,
     buildSeconds: built.buildSeconds,
     startupMs: built.startupMs,
-    bundle: built.bundle,
+    bundle: built.upload,
+    data: built.data,
     load: loadResults,
     cpu,
     coldMs,
     wire,
+    fresh,
   };
 }
 
@@ -237,7 +285,7 @@ async function measure(name: string, folder: string): Promise<CorpusResult> {
 const fmt = (n: number, digits = 1) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ratio = (n: number) => `${fmt(n, 2)}×`;
 
-function report(results: CorpusResult[], started: Date, d1: D1Result[]): string {
+function report(results: CorpusResult[], started: Date, d1: D1Result[], fresh: FreshResult[], memory: (MemoryResult & { mib: number }) | null): string {
   const lines: string[] = [];
   const workerd = execFileSync(join(BIN, "workerd"), ["--version"], { encoding: "utf8" }).trim();
   const cpu = cpus();
@@ -252,7 +300,7 @@ function report(results: CorpusResult[], started: Date, d1: D1Result[]): string 
     `- Node ${process.version}; ${workerd}; wrangler 4.86.0 bundles, Miniflare serves (see bench/run.ts for why)`,
     `- Load: ${GENERATOR} in its own process, ${CONNECTIONS} connections, ${SECONDS} s per row, median of ${ROUNDS} interleaved rounds, \`Accept-Encoding: ${ACCEPT}\` as readers send it, over loopback (127.0.0.1)`,
     `- In-process CPU: the app's fetch handler called in a loop in Node (the same code workerd runs), body read, after a warm-up; median of ${ROUNDS} interleaved rounds`,
-    "- First request CPU: one request to a fresh app, which renders, hashes and compresses that response (every later request reuses it)",
+    "- First request CPU (last column): one request to a fresh app in this already warm process; the fresh-isolate section below measures fresh processes and isolates",
     "",
   );
   for (const r of results) {
@@ -261,9 +309,9 @@ function report(results: CorpusResult[], started: Date, d1: D1Result[]): string 
     lines.push(
       `## ${r.name}: ${r.articles.toLocaleString("en-US")} articles, ${r.topics} topics`,
       "",
-      `Compiled in ${fmt(r.buildSeconds, 2)} s. Worker bundle ${fmt(r.bundle.rawKiB / 1024, 2)} MiB raw, ${fmt(r.bundle.gzipKiB / 1024, 2)} MiB gzip`,
-      `(Cloudflare limits, compressed: ${LIMIT_FREE_KIB / 1024} MiB free plan, ${LIMIT_PAID_KIB / 1024} MiB paid: ${r.bundle.gzipKiB <= LIMIT_FREE_KIB ? "fits both" : r.bundle.gzipKiB <= LIMIT_PAID_KIB ? "fits the paid plan only" : "fits neither"}).`,
-      `Startup (parse the content, build the lookups): ${fmt(r.startupMs, 0)} ms CPU in Node.`,
+      `Built in ${fmt(r.buildSeconds, 2)} s (compiling, packing, and rendering the ${r.data.stored} stored responses). Worker ${fmt(r.bundle.rawKiB / 1024, 2)} MiB uncompressed`,
+      `(articles ${fmt(r.data.contentMiB, 2)} MiB, stored responses ${fmt(r.data.responsesMiB, 2)} MiB, the rest code) of Cloudflare's ${LIMIT_MIB} MiB limit, every plan.`,
+      `Startup (open the data modules, build the app): ${fmt(r.startupMs, 1)} ms CPU in Node.`,
       "",
       "| route | req/s | ratio to /healthz | p50 ms | p99 ms | bytes/response | statuses | CPU µs/req (in-process) | CPU ratio | first request CPU ms |",
       "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |",
@@ -281,11 +329,37 @@ function report(results: CorpusResult[], started: Date, d1: D1Result[]): string 
     lines.push("");
   }
   lines.push(...d1Report(d1));
-  lines.push(...targets(results));
+  lines.push(...freshReport(fresh));
+  if (memory !== null) {
+    const mb = (n: number) => fmt(n / 1e6, 1);
+    lines.push(
+      `## Memory: ${memory.articles.toLocaleString("en-US")} articles, the largest archive the bundled mode holds`,
+      "",
+      `A worker of ${fmt(memory.mib, 1)} MiB in workerd, read through the V8 inspector after a garbage collection. Cloudflare allows ${MEMORY_LIMIT_MB} MB per isolate.`,
+      "",
+      "| when | JavaScript heap MB | ArrayBuffers MB (data modules, bodies) | total MB |",
+      "| --- | ---: | ---: | ---: |",
+      `| after startup | ${mb(memory.afterStartup.heap)} | ${mb(memory.afterStartup.buffers)} | ${mb(memory.afterStartup.heap + memory.afterStartup.buffers)} |`,
+      `| after serving each of the ${memory.served} stored responses, uncompressed and compressed | ${mb(memory.afterServing.heap)} | ${mb(memory.afterServing.buffers)} | ${mb(memory.afterServing.heap + memory.afterServing.buffers)} |`,
+      "",
+    );
+  }
+  lines.push(...targets(results, fresh, memory));
   return `${lines.join("\n")}\n`;
 }
 
-function targets(results: CorpusResult[]): string[] {
+/** Articles that fit the size limit, from the sizes of two archives: a fixed part and a part per article. */
+function capacity(results: CorpusResult[]): { fixedMiB: number; perArticleKiB: number; articles: number } | null {
+  const k1 = results.find((r) => r.articles === 1000);
+  const k10 = results.find((r) => r.articles === 10000);
+  if (!k1 || !k10) return null;
+  const perArticleKiB = (k10.bundle.rawKiB - k1.bundle.rawKiB) / 9000;
+  const fixedMiB = (k1.bundle.rawKiB - perArticleKiB * 1000) / 1024;
+  // A margin of 1 MiB, as the build keeps.
+  return { fixedMiB, perArticleKiB, articles: Math.floor(((LIMIT_MIB - 1 - fixedMiB) * 1024) / perArticleKiB / 1000) * 1000 };
+}
+
+function targets(results: CorpusResult[], fresh: FreshResult[], memory: MemoryResult | null): string[] {
   const out = ["## Targets", "", "| target | result |", "| --- | --- |"];
   const feeds = (r: CorpusResult) => [...r.load.keys()].filter((k) => k.includes("rss") || k.includes("atom") || k.includes("feed.json") || k.includes("topic feed")).filter((k) => !k.startsWith("304") && !k.startsWith("reference"));
   const pages = ["article page", "/ (home page)"];
@@ -318,13 +392,33 @@ function targets(results: CorpusResult[]): string[] {
     out.push(
       `| 10,000 within 10% of 1,000 (req/s ratio to /healthz) | largest slowdown at 10,000: ${slowest[0]} ${fmt(Math.max(0, -100 * slowest[1]))}%; largest difference either way: ${widest[0]} ${fmt(100 * widest[1])}%: ${Math.abs(widest[1]) <= 0.1 ? "met" : slowest[1] >= -0.1 ? "no row slower by more than 10% (the wider differences are faster rows: noise)" : "missed"} |`,
     );
-    out.push(`| compiling 10,000 articles < 10 s | ${fmt(k10.buildSeconds, 2)} s: ${k10.buildSeconds < 10 ? "met" : "missed"} |`);
-    const perArticle = (k10.bundle.gzipKiB - k1.bundle.gzipKiB) / 9000;
-    const fixed = k1.bundle.gzipKiB - perArticle * 1000;
-    out.push(`| archive size that fits (gzip bundle ≈ ${fmt(fixed, 0)} KiB + ${fmt(perArticle, 2)} KiB per article) | free plan ≈ ${fmt(Math.floor((LIMIT_FREE_KIB - fixed) / perArticle / 100) * 100, 0)} articles, paid ≈ ${fmt(Math.floor((LIMIT_PAID_KIB - fixed) / perArticle / 100) * 100, 0)} articles (articles like these, ~2 KB of text each) |`);
+    out.push(`| building 10,000 articles < 20 s | ${fmt(k10.buildSeconds, 2)} s: ${k10.buildSeconds < 20 ? "met" : "missed"} |`);
+    const fit = capacity(results)!;
+    out.push(
+      `| archive size that fits ${LIMIT_MIB} MiB (worker ≈ ${fmt(fit.fixedMiB, 1)} MiB + ${fmt(fit.perArticleKiB, 2)} KiB per article, 1 MiB kept free) | about ${fit.articles.toLocaleString("en-US")} articles like these (~2 KB of text each), on every plan |`,
+    );
+  }
+  out.push(...freshTargets(fresh));
+  if (memory !== null) {
+    const total = (memory.afterServing.heap + memory.afterServing.buffers) / 1e6;
+    out.push(`| ${memory.articles.toLocaleString("en-US")} articles: isolate memory after serving every stored response < ${MEMORY_TARGET_MB} MB | ${fmt(total, 1)} MB: ${total < MEMORY_TARGET_MB ? "met" : "missed"} |`);
   }
   out.push("");
   return out;
+}
+
+/** The ETag of /rss.xml as the D1 worker serves it, for the 304 row. */
+async function d1Etag(dir: string, persist: string): Promise<string> {
+  const port = await freePort();
+  const mf = serveBundle(dir, port, { script: "dist-index/index.js", d1Databases: { DB: "bench" }, d1Persist: persist, bindings: { STORAGE: "d1", CONTENT_TTL: "60" } });
+  await mf.ready;
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/rss.xml`, { headers: { "Accept-Encoding": ACCEPT } });
+    await res.arrayBuffer();
+    return res.headers.get("ETag")!;
+  } finally {
+    await mf.dispose();
+  }
 }
 
 async function main() {
@@ -339,6 +433,20 @@ async function main() {
     generateArchive(count, folder);
     results.push(await measure(`Archive of ${count.toLocaleString("en-US")}`, folder));
   }
+  const fresh = results.map((r) => r.fresh);
+
+  let memory: (MemoryResult & { mib: number }) | null = null;
+  const fit = capacity(results);
+  if (WANTED.includes("largest") && fit !== null) {
+    const folder = join(WORK, `archive-${fit.articles}`);
+    log(`generating ${fit.articles} articles, the largest archive the bundled mode holds`);
+    generateArchive(fit.articles, folder);
+    log(`largest: build`);
+    const built = build("largest", folder);
+    log(`largest: memory`);
+    memory = { ...(await measureMemory(built.dir, fit.articles)), mib: built.upload.rawKiB / 1024 };
+  }
+
   const d1: D1Result[] = [];
   for (const count of [10_000, 100_000]) {
     if (!WANTED.includes(`d1-${count}`)) continue;
@@ -352,9 +460,15 @@ async function main() {
     log(`D1 ${count}: compile`);
     const topics = parseTopicFile(readFileSync(join(ROOT, "src/content/topics.yaml"), "utf8"));
     const { content } = await compileContent(readSeedsFolder(folder), { topics, now: Date.now() });
-    d1.push(await measureD1(`${count.toLocaleString("en-US")} articles`, content, join(WORK, "Seeds"), ROOT));
+    const result = await measureD1(`${count.toLocaleString("en-US")} articles`, content, join(WORK, "Seeds"), ROOT);
+    d1.push(result);
+    if (count === 10_000) {
+      const biggest = [...new Set(content.articles.flatMap((a) => a.topics))].map((t) => [t, content.articles.filter((a) => a.topics.includes(t)).length] as const).sort((a, b) => b[1] - a[1])[0]![0];
+      const etag = await d1Etag(join(WORK, "Seeds"), result.persist);
+      fresh.push(await measureFresh(`D1, ${count.toLocaleString("en-US")} articles`, { mode: "d1", dir: join(WORK, "Seeds"), d1Persist: result.persist }, freshRows(content.articles, biggest, etag)));
+    }
   }
-  const markdown = report(results, started, d1);
+  const markdown = report(results, started, d1, fresh, memory);
   writeFileSync(join(ROOT, "BENCHMARKS.md"), markdown);
   process.stdout.write(markdown);
 }

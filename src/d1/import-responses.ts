@@ -13,27 +13,38 @@ import { NOT_FOUND_KEY, responseSiteKey } from "../routes/representations";
 import type { Env } from "../settings";
 import { resolveSite } from "../site";
 import { FEED_FORMATS, feedPath } from "../urls";
+import { PAGE_SIZE } from "../views/pages";
 import type { D1Like } from "./database";
 import type { ImportPlan, Statement } from "./plan";
 import { d1Version, responseWrites } from "./responses";
 import { D1Store } from "./store";
 
-/** The first page of every stale listing, the site-wide pages, and the pages of the articles the import wrote. */
-export function stalePaths(plan: ImportPlan, content: Content, snapshot: Snapshot): string[] {
+/**
+ * The first page of every stale listing, the site-wide pages, and the pages of the
+ * articles the import wrote that those listings show: what readers reach first. (An
+ * archive imported in bulk does not render each old article's page: the first request for
+ * one renders and stores it.) `listed`: slugs on the first pages of the stale listings.
+ */
+export function stalePaths(plan: ImportPlan, content: Content, snapshot: Snapshot, listed: ReadonlySet<string>): string[] {
   const known = new Set(snapshot.topics.map((t) => t.topic.slug));
   const written = new Set([...plan.added, ...plan.updated]);
-  const writtenSlugs = new Set(content.articles.filter((a) => written.has(a.id)).map((a) => a.slug));
-  const stale = plan.staleScopes === "all" ? ["main", "site", ...[...known].map((t) => `topic:${t}`), ...[...writtenSlugs].map((s) => `article:${s}`)] : plan.staleScopes;
+  const pages = content.articles.filter((a) => written.has(a.id) && listed.has(a.slug)).map((a) => `/articles/${a.slug}`);
   const paths: string[] = [];
-  for (const scope of stale) {
+  for (const scope of staleListings(plan, snapshot)) {
     if (scope === "main") paths.push(...FEED_FORMATS.map((f) => feedPath({}, f)), "/");
     else if (scope === "site") paths.push("/topics", "/opml.xml", NOT_FOUND_KEY);
-    else if (scope.startsWith("topic:") && known.has(scope.slice(6))) {
-      const topic = scope.slice(6);
+    else if (known.has(scope.slice("topic:".length))) {
+      const topic = scope.slice("topic:".length);
       paths.push(...FEED_FORMATS.map((f) => feedPath({ topic }, f)), `/topics/${topic}`);
-    } else if (scope.startsWith("article:") && writtenSlugs.has(scope.slice(8))) paths.push(`/articles/${scope.slice(8)}`);
+    }
   }
-  return paths;
+  return [...paths, ...pages];
+}
+
+/** The stale scopes that are listings or site-wide pages (not single articles). */
+function staleListings(plan: ImportPlan, snapshot: Snapshot): string[] {
+  if (plan.staleScopes === "all") return ["main", "site", ...snapshot.topics.map((t) => `topic:${t.topic.slug}`)];
+  return plan.staleScopes.filter((s) => !s.startsWith("article:"));
 }
 
 export interface ImportResponses {
@@ -50,16 +61,28 @@ export interface ImportResponses {
 export async function renderImportResponses(db: D1Like, plan: ImportPlan, content: Content, vars: Env, origin: string): Promise<ImportResponses> {
   if (plan.statements.length === 0) return { statements: [], count: 0, bytes: 0 };
   const env: Env = { ...vars, STORAGE: "d1", DB: db };
-  const snapshot = await new D1Store(db, { ttlMs: 60_000, timeoutMs: 600_000 }).snapshot();
+  const site = resolveSite(env, `${origin}/`);
+  const store = new D1Store(db, { ttlMs: 60_000, timeoutMs: 600_000 });
+  const snapshot = await store.snapshot();
+  const listed = new Set<string>();
+  const count = Math.max(site.settings.feedItemLimit, PAGE_SIZE);
+  await Promise.all(
+    staleListings(plan, snapshot)
+      .filter((s) => s === "main" || s.startsWith("topic:"))
+      .map(async (s) => {
+        const listing = await store.listing(s === "main" ? {} : { topic: s.slice("topic:".length) }, count, null);
+        for (const article of listing?.articles ?? []) listed.add(article.slug);
+      }),
+  );
   // The bundle is not read in the D1 mode: an empty one stands in.
-  const rendered = await renderPaths({ content: packContent({ articles: [], topics: [] }), responses: null }, env, origin, stalePaths(plan, content, snapshot));
-  const site = await responseSiteKey(origin, resolveSite(env, `${origin}/`).fingerprint);
+  const rendered = await renderPaths({ content: packContent({ articles: [], topics: [] }), responses: null }, env, origin, stalePaths(plan, content, snapshot, listed));
+  const siteKey = await responseSiteKey(origin, site.fingerprint);
   const statements: Statement[] = [];
   let bytes = 0;
   for (const [path, encoded] of rendered) {
     const serialized = serializeResponse(encoded);
     bytes += serialized.byteLength;
-    statements.push(...responseWrites(site, path, d1Version(snapshot), serialized));
+    statements.push(...responseWrites(siteKey, path, d1Version(snapshot), serialized));
   }
   return { statements, count: rendered.size, bytes };
 }

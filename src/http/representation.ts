@@ -30,19 +30,41 @@ export interface EncodedResponse {
   br: Uint8Array<ArrayBuffer> | null;
 }
 
-/** The bytes of one content coding, with everything a response needs, computed once. */
-export interface Variant {
-  encoding: Encoding;
-  body: Uint8Array<ArrayBuffer>;
-  /** Strong entity tag of exactly these bytes, quoted. */
-  etag: string;
-  /**
-   * Headers of a 200 for these bytes, built once: the runtime copies a Headers object
-   * much faster than it converts a list of pairs (measured: bench/README.md).
-   */
-  headers: Headers;
+/**
+ * The bytes of one content coding, with everything a response needs, each computed once:
+ * the Headers objects on first use (a fresh isolate's first request builds only the one it
+ * sends), then reused, since the runtime copies a Headers object much faster than it
+ * converts a list of pairs.
+ */
+export class Variant {
+  private built: Headers | null = null;
+  private builtNotModified: Headers | null = null;
+
+  constructor(
+    readonly encoding: Encoding,
+    readonly body: Uint8Array<ArrayBuffer>,
+    /** Strong entity tag of exactly these bytes, quoted. */
+    readonly etag: string,
+    private readonly shared: [string, string][],
+    private readonly contentType: string,
+  ) {}
+
+  /** Headers of a 200 for these bytes. */
+  get headers(): Headers {
+    if (this.built === null) {
+      // Content-Length is given so that a HEAD, which has no body, states it too.
+      const headers: [string, string][] = [...this.shared, ["ETag", this.etag], ["Content-Type", this.contentType], ["Content-Length", String(this.body.byteLength)]];
+      if (this.encoding !== "identity") headers.push(["Content-Encoding", this.encoding]);
+      this.built = new Headers(headers);
+    }
+    return this.built;
+  }
+
   /** Headers of a 304 (RFC 9110 §15.4.5): validators, caching, Vary; no content headers. */
-  notModifiedHeaders: Headers;
+  get notModifiedHeaders(): Headers {
+    this.builtNotModified ??= new Headers([...this.shared, ["ETag", this.etag]]);
+    return this.builtNotModified;
+  }
 }
 
 /**
@@ -91,16 +113,11 @@ export async function encodeResponse(text: string, contentType: string, lastModi
   };
 }
 
-/** The servable form of an encoded response: a Headers object per variant, and its tags. */
+/** The servable form of an encoded response: its variants and their tags. */
 export function toRepresentation(encoded: EncodedResponse): Representation {
-  const variant = (encoding: Encoding, body: Uint8Array<ArrayBuffer>): Variant => {
-    // Each coding's bytes differ, so each has its own strong tag (RFC 9110 §8.8.3).
-    const etag = encoding === "identity" ? `"${encoded.hash}"` : `"${encoded.hash}-${encoding}"`;
-    // Content-Length is given so that a HEAD, which has no body, states it too.
-    const headers: [string, string][] = [...encoded.headers, ["ETag", etag], ["Content-Type", encoded.contentType], ["Content-Length", String(body.byteLength)]];
-    if (encoding !== "identity") headers.push(["Content-Encoding", encoding]);
-    return { encoding, body, etag, headers: new Headers(headers), notModifiedHeaders: new Headers([...encoded.headers, ["ETag", etag]]) };
-  };
+  // Each coding's bytes differ, so each has its own strong tag (RFC 9110 §8.8.3).
+  const variant = (encoding: Encoding, body: Uint8Array<ArrayBuffer>) =>
+    new Variant(encoding, body, encoding === "identity" ? `"${encoded.hash}"` : `"${encoded.hash}-${encoding}"`, encoded.headers, encoded.contentType);
   const gzip = encoded.gzip === null ? null : variant("gzip", encoded.gzip);
   const br = encoded.br === null ? null : variant("br", encoded.br);
   const identity = variant("identity", encoded.identity);

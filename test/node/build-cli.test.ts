@@ -98,7 +98,7 @@ describe("npm run content", () => {
     writeFileSync(join(seeds, "new.txt"), "Uncommitted story\n\nText.");
     utimesSync(join(seeds, "new.txt"), new Date("2022-03-04T05:06:07Z"), new Date("2022-03-04T05:06:07Z"));
     expect(build().status).toBe(0);
-    const [newer, seed] = (await builtContent()).articles as [{ published: string; updated: string }, { published: string; updated: string }];
+    const [newer, seed] = (await builtContent()).articles as unknown as [{ published: string; updated: string }, { published: string; updated: string }];
     expect([seed.published, seed.updated]).toEqual(["2021-01-05T10:00:00Z", "2021-02-07T10:30:00Z"]);
     expect([newer.published, newer.updated]).toEqual(["2022-03-04T05:06:07Z", "2022-03-04T05:06:07Z"]);
   });

@@ -1,0 +1,159 @@
+/**
+ * The fresh-isolate rows of `npm run bench`: what the first request costs in an isolate
+ * that has served nothing, which on the edge is most requests of a quiet site.
+ *
+ * - Wall clock: for each row, a new workerd (Miniflare, direct socket) is started, one
+ *   OPTIONS request pays for startup, and the GET that follows is timed from the client;
+ *   median of ROUNDS fresh isolates, interleaved with the other rows, and given as a ratio
+ *   to the first GET of /healthz measured the same way.
+ * - CPU: the same first request in a fresh Node process (bench/first-request.ts), which
+ *   runs the same code as workerd; median of ROUNDS processes. In the D1 mode the database
+ *   is replayed from a recording of the real one's answers, so the figure is the worker's own.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { MiniflareOptions } from "miniflare";
+import { createApp } from "../src/app";
+import type { D1Like } from "../src/d1/database";
+import { BENCH_ORIGIN, BIN, freePort, log, median, ROOT, ROUNDS, serveBundle } from "./harness";
+import { RecordingD1 } from "./replay-d1";
+
+export interface FreshRow {
+  name: string;
+  path: string;
+  headers: Record<string, string>;
+}
+
+export interface FreshMeasure {
+  name: string;
+  path: string;
+  status: number;
+  /** Median wall-clock milliseconds of the first GET. */
+  wallMs: number;
+  /** Median CPU milliseconds of the first GET in a fresh Node process. */
+  cpuMs: number;
+}
+
+export interface FreshResult {
+  corpus: string;
+  mode: "bundled" | "d1";
+  rows: FreshMeasure[];
+}
+
+export interface FreshOptions {
+  mode: "bundled" | "d1";
+  /** The bench folder of the corpus: dist-index/ (the worker as deployed) and generated/ (its data modules). */
+  dir: string;
+  /** D1 mode: the persisted local D1 state the worker reads. */
+  d1Persist?: string;
+}
+
+function miniflareOptions(options: FreshOptions): Partial<MiniflareOptions> & { bindings?: Record<string, string>; script: string } {
+  const d1: Partial<MiniflareOptions> = options.mode === "d1" ? { d1Databases: { DB: "bench" }, d1Persist: options.d1Persist } : {};
+  return { script: "dist-index/index.js", ...d1, bindings: options.mode === "d1" ? { STORAGE: "d1", CONTENT_TTL: "60" } : {} };
+}
+
+/** One fresh workerd: startup paid by an OPTIONS request, then the timed GET. */
+async function firstGet(options: FreshOptions, row: FreshRow): Promise<{ status: number; ms: number }> {
+  const port = await freePort();
+  const mf = serveBundle(options.dir, port, miniflareOptions(options));
+  await mf.ready;
+  try {
+    const origin = `http://127.0.0.1:${port}`;
+    await (await fetch(`${origin}/`, { method: "OPTIONS" })).arrayBuffer();
+    const start = performance.now();
+    const res = await fetch(`${origin}${row.path}`, { headers: row.headers });
+    await res.arrayBuffer();
+    return { status: res.status, ms: performance.now() - start };
+  } finally {
+    await mf.dispose();
+  }
+}
+
+/** What the database answers for `row`, recorded for the CPU measurement's replay. */
+async function record(options: FreshOptions, row: FreshRow, file: string): Promise<void> {
+  const port = await freePort();
+  const mf = serveBundle(options.dir, port, miniflareOptions(options));
+  await mf.ready;
+  try {
+    const recording = new RecordingD1((await mf.getD1Database("DB")) as unknown as D1Like);
+    const { readFileSync } = await import("node:fs");
+    const read = (name: string) => new Uint8Array(readFileSync(join(options.dir, "generated", name)));
+    const app = createApp({ content: read("content.bin"), responses: read("responses.bin") });
+    const env = { SITE_URL: BENCH_ORIGIN, STORAGE: "d1", CONTENT_TTL: "60", DB: recording };
+    const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} } as never;
+    await (await app.fetch(new Request(`${BENCH_ORIGIN}${row.path}`, { headers: row.headers }), env, ctx)).arrayBuffer();
+    recording.save(file);
+  } finally {
+    await mf.dispose();
+  }
+}
+
+function firstCpu(options: FreshOptions, row: FreshRow, recording: string | undefined): number {
+  const args = [join(ROOT, "bench/first-request.ts"), join(options.dir, "generated"), row.path, JSON.stringify(row.headers), ...(recording ? [recording] : [])];
+  const run = spawnSync(join(BIN, "tsx"), args, { cwd: ROOT, encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`first-request.ts failed:\n${run.stderr}`);
+  return (JSON.parse(run.stdout) as { cpuMs: number }).cpuMs;
+}
+
+export async function measureFresh(corpus: string, options: FreshOptions, rows: FreshRow[]): Promise<FreshResult> {
+  const all = [{ name: "/healthz", path: "/healthz", headers: {} }, ...rows];
+  const walls = new Map<string, { status: number; ms: number }[]>(all.map((r) => [r.name, []]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    log(`${corpus} (${options.mode}): fresh isolates, round ${round}/${ROUNDS}`);
+    for (const row of all) walls.get(row.name)!.push(await firstGet(options, row));
+  }
+  const recordings = join(options.dir, "d1-recordings");
+  mkdirSync(recordings, { recursive: true });
+  const measures: FreshMeasure[] = [];
+  for (const [i, row] of all.entries()) {
+    log(`${corpus} (${options.mode}): first-request CPU, ${row.name}`);
+    let recording: string | undefined;
+    if (options.mode === "d1") {
+      recording = join(recordings, `${i}.json`);
+      await record(options, row, recording);
+    }
+    const cpu = Array.from({ length: ROUNDS }, () => firstCpu(options, row, recording));
+    const wall = median(walls.get(row.name)!, (w) => w.ms);
+    measures.push({ name: row.name, path: row.path, status: wall.status, wallMs: wall.ms, cpuMs: median(cpu, (c) => c) });
+  }
+  return { corpus, mode: options.mode, rows: measures };
+}
+
+export function freshReport(results: FreshResult[]): string[] {
+  const fmt = (n: number, digits = 2) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const lines = [
+    "## Fresh isolates: the first request",
+    "",
+    "What a quiet site mostly meets on the edge: an isolate that has served nothing. For each row, a new workerd",
+    `(Miniflare, direct socket) pays its startup with one OPTIONS request; the GET that follows is timed from the client.`,
+    `Median of ${ROUNDS} fresh isolates per row, interleaved; ratio to the first GET of /healthz measured the same way.`,
+    "CPU: the same first request in a fresh Node process (fresh V8), median of the same number of processes; in the",
+    "D1 mode the database's answers are replayed from a recording, so the CPU is the worker's own. The Workers Free",
+    "plan allows 10 ms of CPU per request.",
+    "",
+  ];
+  for (const r of results) {
+    const base = r.rows.find((x) => x.name === "/healthz")!;
+    lines.push(`### ${r.corpus} (${r.mode === "d1" ? "D1 mode" : "bundled"})`, "", "| route | status | first GET ms | ratio to /healthz | CPU ms (of 10) |", "| --- | ---: | ---: | ---: | ---: |");
+    for (const row of r.rows) lines.push(`| ${row.name} | ${row.status} | ${fmt(row.wallMs)} | ${fmt(row.wallMs / base.wallMs)}× | ${fmt(row.cpuMs)} |`);
+    lines.push("");
+  }
+  return lines;
+}
+
+export function freshTargets(results: FreshResult[]): string[] {
+  const out: string[] = [];
+  for (const r of results) {
+    const base = r.rows.find((x) => x.name === "/healthz")!.wallMs;
+    const others = r.rows.filter((x) => x.name !== "/healthz");
+    const worst = [...others].sort((a, b) => b.wallMs - a.wallMs)[0]!;
+    const limit = r.mode === "d1" ? 3 : 1.5;
+    const ratio = worst.wallMs / base;
+    out.push(`| ${r.corpus} (${r.mode}): every first request ≤ ${limit}× the first /healthz | worst ${worst.name} ${ratio.toFixed(2)}×: ${ratio <= limit ? "met" : "missed"} |`);
+    const cpu = [...r.rows].sort((a, b) => b.cpuMs - a.cpuMs)[0]!;
+    out.push(`| ${r.corpus} (${r.mode}): every first request < 5 ms CPU | worst ${cpu.name} ${cpu.cpuMs.toFixed(2)} ms: ${cpu.cpuMs < 5 ? "met" : "missed"} |`);
+  }
+  return out;
+}
