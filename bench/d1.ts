@@ -8,7 +8,7 @@
  *   and what earlier rounds stored is removed, so every round begins with nothing stored; needs wrk
  *   (its Lua script cycles through the URLs), and is left out without it.
  */
-import { readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Miniflare } from "miniflare";
 import type { Content } from "../src/content/types";
@@ -30,13 +30,16 @@ export interface D1Result {
   persist: string;
 }
 
-/** Statements of the migrations, in order (comments dropped, split at semicolons that end a line). */
+/** Statements of every migration, in order (comments dropped, split at semicolons that end a line). */
 function migrationStatements(root: string): string[] {
-  const sql = readFileSync(join(root, "migrations/0001_articles.sql"), "utf8").replace(/--[^\n]*/g, "");
-  return sql
-    .split(/;\s*\n/)
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
+  const files = readdirSync(join(root, "migrations")).filter((f) => f.endsWith(".sql")).sort();
+  return files.flatMap((f) =>
+    readFileSync(join(root, "migrations", f), "utf8")
+      .replace(/--[^\n]*/g, "")
+      .split(/;\s*\n/)
+      .map((s) => s.trim())
+      .filter((s) => s !== ""),
+  );
 }
 
 function miniflare(dir: string, port: number, persist: string): Miniflare {

@@ -4,7 +4,7 @@
  * modules, one OPTIONS request pays for startup as in workerd, and the CPU of the one GET
  * that follows is printed in milliseconds.
  *
- *   tsx bench/first-request.ts <generated dir> <path> <headers JSON> [<D1 recording>]
+ *   node --import tsx bench/first-request.ts <generated dir> <path> <headers JSON> [<D1 recording>]
  *
  * With a recording (bench/fresh.ts), the worker runs in the D1 mode against a database that
  * answers each query with the rows the real one gave: the CPU is the worker's own.
@@ -17,8 +17,9 @@ import { BENCH_ORIGIN } from "./harness";
 
 const [dir, path, headers, recording] = process.argv.slice(2) as [string, string, string, string | undefined];
 const read = (name: string) => new Uint8Array(readFileSync(join(dir, name)));
-const app = createApp({ content: read("content.bin"), responses: read("responses.bin") });
 const env = recording === undefined ? { SITE_URL: BENCH_ORIGIN } : { SITE_URL: BENCH_ORIGIN, STORAGE: "d1", CONTENT_TTL: "60", DB: ReplayD1.load(recording) };
+// As src/index.ts makes it: prepared at startup with the environment.
+const app = createApp({ content: read("content.bin"), responses: read("responses.bin") }, { startupEnv: env });
 const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} } as never;
 
 await (await app.fetch(new Request(`${BENCH_ORIGIN}/`, { method: "OPTIONS" }), env, ctx)).arrayBuffer();

@@ -1,5 +1,6 @@
+import { env } from "cloudflare:workers";
 import { createApp } from "./app";
 import content from "./generated/content.bin";
 import responses from "./generated/responses.bin";
 
-export default createApp({ content, responses });
+export default createApp({ content, responses }, { startupEnv: env });

@@ -39,9 +39,9 @@ export async function firstPaths(store: ContentStore, settings: Settings): Promi
  * Renders `paths` (NOT_FOUND_KEY for the not-found page) as the worker would answer them
  * for `origin` under `env`, and returns each response's bytes and headers.
  */
-export async function renderPaths(bundle: Bundle, env: Env, origin: string, paths: readonly string[]): Promise<Map<string, EncodedResponse>> {
+export async function renderPaths(bundle: Bundle, env: Env, origin: string, paths: readonly string[], databaseTimeoutMs?: number): Promise<Map<string, EncodedResponse>> {
   const rendered = new Map<string, EncodedResponse>();
-  const app = createApp(bundle, { collect: (path, encoded) => rendered.set(path, encoded) });
+  const app = createApp(bundle, { collect: (path, encoded) => rendered.set(path, encoded), databaseTimeoutMs });
   // All at once: a database read through wrangler (the import) then takes a few round trips, not one per path.
   await Promise.all(
     paths.map(async (path) => {

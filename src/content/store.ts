@@ -51,6 +51,11 @@ export interface ContentStore {
   article(slug: string): Promise<Article | null>;
   /** Responses rendered ahead of requests and kept beside the content (the D1 mode). */
   responses?: ResponseTable;
+  /**
+   * Where responses are kept beside the content: the snapshot and the response stored for
+   * `path`, in one round trip, for an isolate that knows no current snapshot.
+   */
+  snapshotAndStored?(siteKey: string, path: string): Promise<{ snapshot: Snapshot; stored: EncodedResponse | null }>;
 }
 
 /** Rendered responses shared by every isolate, by site key (origin and settings) and path. */

@@ -47,6 +47,9 @@ function staleListings(plan: ImportPlan, snapshot: Snapshot): string[] {
   return plan.staleScopes.filter((s) => !s.startsWith("article:"));
 }
 
+/** The import reads through wrangler or a remote binding, many responses at once: it waits longer than a request would. */
+const IMPORT_TIMEOUT_MS = 600_000;
+
 export interface ImportResponses {
   /** Writes of the rendered responses, each kept only while the content version is the one rendered. */
   statements: Statement[];
@@ -62,7 +65,7 @@ export async function renderImportResponses(db: D1Like, plan: ImportPlan, conten
   if (plan.statements.length === 0) return { statements: [], count: 0, bytes: 0 };
   const env: Env = { ...vars, STORAGE: "d1", DB: db };
   const site = resolveSite(env, `${origin}/`);
-  const store = new D1Store(db, { ttlMs: 60_000, timeoutMs: 600_000 });
+  const store = new D1Store(db, { ttlMs: 60_000, timeoutMs: IMPORT_TIMEOUT_MS });
   const snapshot = await store.snapshot();
   const listed = new Set<string>();
   const count = Math.max(site.settings.feedItemLimit, PAGE_SIZE);
@@ -75,7 +78,7 @@ export async function renderImportResponses(db: D1Like, plan: ImportPlan, conten
       }),
   );
   // The bundle is not read in the D1 mode: an empty one stands in.
-  const rendered = await renderPaths({ content: packContent({ articles: [], topics: [] }), responses: null }, env, origin, stalePaths(plan, content, snapshot, listed));
+  const rendered = await renderPaths({ content: packContent({ articles: [], topics: [] }), responses: null }, env, origin, stalePaths(plan, content, snapshot, listed), IMPORT_TIMEOUT_MS);
   const siteKey = await responseSiteKey(origin, site.fingerprint);
   const statements: Statement[] = [];
   let bytes = 0;

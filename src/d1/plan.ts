@@ -7,7 +7,7 @@ import { sha256Hex } from "../content/ids";
 import type { Article, Content } from "../content/types";
 import { responseDeletes } from "./responses";
 
-export type SqlValue = string | number | null | Uint8Array;
+export type SqlValue = string | number | null;
 
 export interface Statement {
   sql: string;
@@ -209,7 +209,7 @@ function chunksBySize<T extends Record<string, SqlValue>>(rows: readonly T[], co
   let group: T[] = [];
   let size = 0;
   for (const row of rows) {
-    const rowSize = Object.values(row).reduce<number>((sum, v) => sum + (typeof v === "string" ? v.length * 2 : v instanceof Uint8Array ? v.byteLength * 2 : 8), 0);
+    const rowSize = Object.values(row).reduce<number>((sum, v) => sum + (typeof v === "string" ? v.length * 2 : 8), 0);
     if (group.length > 0 && (group.length >= count || size + rowSize > chars)) {
       out.push(group);
       group = [];
@@ -245,6 +245,5 @@ export function inlineStatement({ sql, params }: Statement): string {
 function literal(value: SqlValue): string {
   if (value === null) return "NULL";
   if (typeof value === "number") return String(value);
-  if (value instanceof Uint8Array) return `X'${Array.from(value, (b) => b.toString(16).padStart(2, "0")).join("")}'`;
   return `'${value.replace(/'/g, "''")}'`;
 }

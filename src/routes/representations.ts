@@ -48,6 +48,18 @@ export class Representations {
     return this.builtFor(site, snapshot)?.get(path) ?? this.cache.peek(`${site.key} ${path}`, snapshot.version);
   }
 
+  /**
+   * A request in an isolate that knows no current snapshot, where responses are kept beside
+   * the content (D1): the snapshot and the stored response in one read. Undefined when
+   * nothing is stored for `path` (the routes then render it).
+   */
+  async coldRead(site: Site, store: ContentStore, path: string): Promise<Representation | undefined> {
+    if (this.collect !== null || store.snapshotAndStored === undefined) return undefined;
+    const { snapshot, stored } = await store.snapshotAndStored(await this.siteKey(site), path);
+    if (stored === null) return undefined;
+    return this.cache.get(`${site.key} ${path}`, snapshot.version, () => Promise.resolve(toRepresentation(stored)));
+  }
+
   async get(scope: RequestScope, snapshot: Snapshot, path: string, render: () => Promise<Rendering>): Promise<Representation> {
     const { site, store } = scope;
     const built = this.builtFor(site, snapshot)?.get(path);

@@ -79,7 +79,7 @@ beforeEach(async () => {
 });
 
 describe("responses stored by an import", () => {
-  it("are the worker's own renderings, and a fresh isolate serves them with one read and no rendering", async () => {
+  it("are the worker's own renderings, and a fresh isolate serves them with one round trip and no rendering", async () => {
     const content = (await compile(generated(60))).content;
     const { responses } = await importContent(content);
     expect(responses.count).toBeGreaterThan(60);
@@ -88,7 +88,8 @@ describe("responses stored by an import", () => {
     const fresh = d1Worker(content, countingDatabase(env.DB, calls), "60");
     const res = await fresh(`${ORIGIN}/rss.xml`);
     const body = await res.text();
-    expect(calls).toEqual(["batch meta,topics", "batch responses"]);
+    // The content version and the stored response, in one round trip.
+    expect(calls).toEqual(["batch meta,topics,responses"]);
     // What the bundled mode renders for the same content, byte for byte and header for header.
     const bundled = await worker(content, VARS)(`${ORIGIN}/rss.xml`);
     expect([body, [...res.headers]]).toEqual([await bundled.text(), [...bundled.headers]]);

@@ -33,7 +33,7 @@ describe("the worker built from seeds/", () => {
     expect(json.items.map((i) => i.id)).toEqual(listing!.articles.map((a) => a.guid));
   });
 
-  it("answers the build's stored paths with the stored bytes and headers", async () => {
+  it("answers the build's stored paths with the stored bytes and headers", { timeout: 60_000 }, async () => {
     const stored = new PackedResponses(responsesData);
     expect(stored.origin).toBe("https://example.com");
     const paths = stored.paths().filter((p) => p.startsWith("/"));
