@@ -1,6 +1,7 @@
 /** What every benchmark in bench/ shares: running tools, driving load, taking medians. */
 import { execFileSync, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { Agent, request as httpRequest } from "node:http";
 import { join, resolve } from "node:path";
 import { Miniflare, type MiniflareOptions } from "miniflare";
 export { freePort } from "../scripts/lib/free-port";
@@ -121,4 +122,22 @@ export function serveBundle(dir: string, port: number, options: Partial<Miniflar
     ...rest,
     bindings: { SITE_URL: BENCH_ORIGIN, ...rest.bindings },
   } as MiniflareOptions);
+}
+
+/**
+ * One request over a kept-alive connection of `agent`, the body read as raw bytes: unlike
+ * fetch(), nothing is decompressed, so a compressed response costs the client no more than
+ * a plain one and the time measured is the server's and the wire's.
+ */
+export function rawRequest(agent: Agent, port: number, method: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; etag: string | null; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: "127.0.0.1", port, method, path, headers, agent }, (res) => {
+      let bytes = 0;
+      res.on("data", (chunk: Buffer) => (bytes += chunk.byteLength));
+      res.on("end", () => resolve({ status: res.statusCode!, etag: (res.headers.etag as string | undefined) ?? null, bytes }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
 }
