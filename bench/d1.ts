@@ -14,7 +14,7 @@ import type { Miniflare } from "miniflare";
 import type { Content } from "../src/content/types";
 import { applyPlan, applyStatements, readExisting } from "../src/d1/apply";
 import type { D1Like } from "../src/d1/database";
-import { renderImportResponses } from "../src/d1/import-responses";
+import { importStale, renderStaleResponses } from "../src/d1/render-stale";
 import { planImport } from "../src/d1/plan";
 import { ACCEPT, BENCH_ORIGIN, freePort, load, type LoadResult, loadWithWrk, log, median, ROUNDS, serveBundle, WRK } from "./harness";
 
@@ -73,7 +73,7 @@ export async function measureD1(name: string, content: Content, dir: string, roo
   const importSeconds = (performance.now() - started) / 1000;
   log(`${name}: render and store what the import changed`);
   const renderStarted = performance.now();
-  const responses = await renderImportResponses(db, plan, content, { SITE_URL: BENCH_ORIGIN }, BENCH_ORIGIN);
+  const responses = await renderStaleResponses(db, importStale(plan, content), { SITE_URL: BENCH_ORIGIN }, BENCH_ORIGIN);
   await applyStatements(db, responses.statements);
   const stored = { count: responses.count, mib: responses.bytes / 2 ** 20, seconds: (performance.now() - renderStarted) / 1000 };
 

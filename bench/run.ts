@@ -35,9 +35,17 @@ import { readSeedsFolder } from "../scripts/lib/seeds-folder";
 import { type D1Result, d1Report, measureD1 } from "./d1";
 import { type FreshResult, type FreshRow, freshReport, freshTargets, measureFresh } from "./fresh";
 import { measureMemory, type MemoryResult } from "./memory";
+import { measurePublish, type PublishResult, publishReport } from "./publish";
 import { referenceRss } from "./reference";
 
-const WANTED = (process.env.BENCH_CORPORA ?? "seeds,1000,10000,largest,d1-10000,d1-100000").split(",");
+const CORPORA = ["seeds", "1000", "10000", "largest", "d1-10000", "d1-100000"];
+const WANTED = (process.env.BENCH_CORPORA ?? CORPORA.join(",")).split(",").map((c) => c.trim());
+for (const corpus of WANTED) {
+  if (!CORPORA.includes(corpus)) {
+    console.error(`bench: unknown corpus "${corpus}" in BENCH_CORPORA (known: ${CORPORA.join(", ")})`);
+    process.exit(1);
+  }
+}
 
 /** Cloudflare's limit on a worker's size, uncompressed, on every plan since 2026-09 (cloudflare/workers-sdk#14001). */
 const LIMIT_MIB = 64;
@@ -290,7 +298,7 @@ async function measure(name: string, folder: string): Promise<CorpusResult> {
 const fmt = (n: number, digits = 1) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ratio = (n: number) => `${fmt(n, 2)}×`;
 
-function report(results: CorpusResult[], started: Date, d1: D1Result[], fresh: FreshResult[], memory: (MemoryResult & { mib: number }) | null): string {
+function report(results: CorpusResult[], started: Date, d1: D1Result[], fresh: FreshResult[], memory: (MemoryResult & { mib: number }) | null, publish: PublishResult | null): string {
   const lines: string[] = [];
   const workerd = execFileSync(join(BIN, "workerd"), ["--version"], { encoding: "utf8" }).trim();
   const cpu = cpus();
@@ -334,6 +342,7 @@ function report(results: CorpusResult[], started: Date, d1: D1Result[], fresh: F
     lines.push("");
   }
   lines.push(...d1Report(d1));
+  if (publish !== null) lines.push(...publishReport(publish));
   lines.push(...freshReport(fresh));
   if (memory !== null) {
     const mb = (n: number) => fmt(n / 1e6, 1);
@@ -453,6 +462,7 @@ async function main() {
   }
 
   const d1: D1Result[] = [];
+  let publish: PublishResult | null = null;
   for (const count of [10_000, 100_000]) {
     if (!WANTED.includes(`d1-${count}`)) continue;
     // The D1 worker bundles no archive: the seeds' bundle serves, reading D1 (built in this run).
@@ -464,16 +474,19 @@ async function main() {
     }
     log(`D1 ${count}: compile`);
     const topics = parseTopicFile(readFileSync(join(ROOT, "src/content/topics.yaml"), "utf8"));
-    const { content } = await compileContent(readSeedsFolder(folder), { topics, now: Date.now() });
+    const read = readSeedsFolder(folder);
+    const { content } = await compileContent(read.files, { topics, now: Date.now(), folder: read.folder });
     const result = await measureD1(`${count.toLocaleString("en-US")} articles`, content, join(WORK, "Seeds"), ROOT);
     d1.push(result);
     if (count === 10_000) {
       const biggest = [...new Set(content.articles.flatMap((a) => a.topics))].map((t) => [t, content.articles.filter((a) => a.topics.includes(t)).length] as const).sort((a, b) => b[1] - a[1])[0]![0];
       const etag = await d1Etag(join(WORK, "Seeds"), result.persist);
       fresh.push(await measureFresh(`D1, ${count.toLocaleString("en-US")} articles`, { mode: "d1", dir: join(WORK, "Seeds"), d1Persist: result.persist }, freshRows(content.articles, biggest, etag)));
+      // Last: it adds articles to the database.
+      publish = await measurePublish(join(WORK, "Seeds"), result.persist, count);
     }
   }
-  const markdown = report(results, started, d1, fresh, memory);
+  const markdown = report(results, started, d1, fresh, memory, publish);
   writeFileSync(join(ROOT, "BENCHMARKS.md"), markdown);
   process.stdout.write(markdown);
 }

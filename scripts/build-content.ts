@@ -4,6 +4,8 @@
  *   src/generated/content.bin    the articles, packed (src/bundle/content-pack.ts)
  *   src/generated/responses.bin  the responses a reader or crawler asks for first, rendered
  *                                for one origin (src/bundle/prerender.ts)
+ *   src/generated/assets/        the articles' images, under content-hashed names, with a
+ *                                _headers file: static assets (wrangler.toml [assets])
  *
  *   SEEDS_DIR      folder of articles (default: seeds)
  *   TOPICS_FILE    topic file (default: src/content/topics.yaml)
@@ -23,6 +25,7 @@ import { packContent } from "../src/bundle/content-pack";
 import { buildResponses, noResponses } from "../src/bundle/prerender";
 import { ConfigError, type Env, readSettings } from "../src/settings";
 import { compileFolder, ROOT } from "./lib/compile-folder";
+import { writeMediaAssets } from "./lib/media-assets";
 import { readWranglerVars } from "./lib/wrangler-vars";
 
 /**
@@ -65,8 +68,9 @@ function writeIfChanged(path: string, bytes: Uint8Array): void {
 
 const args = parseArgs(process.argv.slice(2));
 const outDir = resolve(process.env.GENERATED_DIR || resolve(ROOT, "src/generated"));
-const { content, label } = await compileFolder("build-content", process.env.SEEDS_DIR || resolve(ROOT, "seeds"));
-const packed = packContent(content);
+const seedsDir = resolve(process.env.SEEDS_DIR || resolve(ROOT, "seeds"));
+const { content, label, definitions, images } = await compileFolder("build-content", seedsDir);
+const packed = packContent(content, definitions);
 
 let wrangler;
 try {
@@ -83,6 +87,9 @@ try {
   throw error;
 }
 const d1 = (args.vars.STORAGE ?? wrangler.vars.STORAGE) === "d1";
+if (d1 && !wrangler.hasDatabase) {
+  fail('STORAGE is "d1" but wrangler.toml binds no D1 database as DB: uncomment the [[d1_databases]] block and set its database_id (README, "Archives beyond one bundle")');
+}
 const origin = settings.siteUrl ?? (args.origin === null ? null : new URL(args.origin).origin);
 
 let responses = noResponses();
@@ -97,6 +104,7 @@ if (d1) {
   stored = `stored ${built.count} responses (${size(responses.byteLength)}) for ${origin}`;
 }
 
+// Images are static assets, apart from the worker: they do not count toward its size.
 const total = packed.byteLength + responses.byteLength + CODE_ALLOWANCE_BYTES;
 if (total > WORKER_LIMIT_BYTES) {
   fail(
@@ -107,7 +115,9 @@ if (total > WORKER_LIMIT_BYTES) {
 mkdirSync(outDir, { recursive: true });
 writeIfChanged(join(outDir, "content.bin"), packed);
 writeIfChanged(join(outDir, "responses.bin"), responses);
+writeMediaAssets(join(outDir, "assets"), seedsDir, images);
 const used = new Set(content.articles.flatMap((a) => a.topics)).size;
 const where = relative(process.cwd(), outDir) || ".";
 console.log(`build-content: ${content.articles.length} article(s) in ${used} topic(s) from ${label}/ -> ${where}/content.bin (${size(packed.byteLength)})`);
 console.log(`build-content: ${stored}`);
+if (images.length > 0) console.log(`build-content: ${images.length} image(s) -> ${where}/assets/media/, served by Cloudflare as static assets`);

@@ -19,9 +19,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderImportResponses } from "../src/d1/import-responses";
+import { importStale, renderStaleResponses } from "../src/d1/render-stale";
+import type { LocalImage } from "../src/compile/images";
 import { EXISTING_QUERIES, existingFrom, inlineStatement, planImport, type Statement } from "../src/d1/plan";
-import { ConfigError, type Env, readSettings } from "../src/settings";
+import { ConfigError, type Env, readSettings, type Settings } from "../src/settings";
+import { changedFeedUrls, queueNotices } from "../src/websub/notify";
 import { compileFolder, ROOT } from "./lib/compile-folder";
 import { WranglerD1 } from "./lib/wrangler-d1";
 import { readWranglerVars } from "./lib/wrangler-vars";
@@ -67,7 +69,8 @@ function wrangler(args: string[]): string {
   });
   if (run.status !== 0) {
     const output = `${run.stdout}\n${run.stderr}`;
-    if (/no such table/.test(output)) fail(`the database has no tables yet: run \`npx wrangler d1 migrations apply ${options.database} ${where}\` first`);
+    if (/no such table|no such column/.test(output)) fail(`the database has no tables yet, or not all of them: run \`npx wrangler d1 migrations apply ${options.database} ${where}\` first`);
+    if (/Couldn't find a D1 DB/i.test(output)) fail(noBinding());
     fail(`wrangler d1 execute failed:\n${output.trim()}`);
   }
   return run.stdout;
@@ -92,38 +95,79 @@ function write(statements: Statement[]): void {
   }
 }
 
+/** Puts the images not in the bucket yet into it (one wrangler call each) and returns the statements that record them. */
+function uploadImages(images: readonly LocalImage[], present: ReadonlySet<string>): Statement[] {
+  const missing = images.filter((i) => !present.has(`media/${i.src.slice("/media/".length)}`));
+  if (missing.length === 0) return [];
+  if (worker.mediaBucket === null) {
+    fail(`${missing.length} image(s) need an R2 bucket bound as MEDIA: \`npx wrangler r2 bucket create edge-news-media\`, then the [[r2_buckets]] block of wrangler.toml (README, "Images")`);
+  }
+  const extra = [...(options.config ? ["--config", options.config] : []), ...(options.persistTo && !options.remote ? ["--persist-to", options.persistTo] : [])];
+  for (const image of missing) {
+    const key = `media/${image.src.slice("/media/".length)}`;
+    const run = spawnSync(join(ROOT, "node_modules/.bin/wrangler"), ["r2", "object", "put", `${worker.mediaBucket}/${key}`, "--file", join(options.folder, image.path), "--content-type", image.type, where, ...extra], {
+      encoding: "utf8",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    });
+    if (run.status !== 0) fail(`uploading ${label}/${image.path} to R2 failed (nothing was written to the database):\n${`${run.stdout}\n${run.stderr}`.trim()}`);
+  }
+  imagesUploaded = missing.length;
+  return missing.map((i) => ({ sql: "INSERT INTO media (key, type, length) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING", params: [`media/${i.src.slice("/media/".length)}`, i.type, i.length] }));
+}
+
+let imagesUploaded = 0;
+
 /** The worker's settings, as wrangler.toml gives them, and the origin to store responses for (null: none). */
-function site(): { vars: Env; origin: string | null } {
+function site(): { vars: Env; settings: Settings; origin: string | null; mediaBucket: string | null; hasDatabase: boolean } {
   let vars: Env;
+  let mediaBucket: string | null;
+  let hasDatabase: boolean;
   try {
-    vars = { ...readWranglerVars(options.config || undefined).vars };
+    const config = readWranglerVars(options.config || undefined);
+    vars = { ...config.vars };
+    mediaBucket = config.mediaBucket;
+    hasDatabase = config.hasDatabase;
   } catch (error) {
     return fail(`wrangler.toml: ${(error as Error).message.split("\n").find((l) => l.trim() !== "") ?? "cannot be read"}`);
   }
   if (process.env.SITE_URL !== undefined) vars.SITE_URL = process.env.SITE_URL;
   try {
     const settings = readSettings({ ...vars, STORAGE: "bundled" });
-    return { vars, origin: settings.siteUrl ?? (options.remote ? null : LOCAL_ORIGIN) };
+    return { vars, settings, origin: settings.siteUrl ?? (options.remote ? null : LOCAL_ORIGIN), mediaBucket, hasDatabase };
   } catch (error) {
     if (error instanceof ConfigError) fail(`${error.message} (wrangler.toml [vars], or the environment)`);
     throw error;
   }
 }
 
+function noBinding(): string {
+  return `wrangler.toml binds no D1 database as ${options.database}: create one (\`npx wrangler d1 create edge-news\`), then uncomment the [[d1_databases]] block with its database_id (README, "Archives beyond one bundle")`;
+}
+
 const started = performance.now();
-const { content, label } = await compileFolder("import", options.folder);
 const worker = site();
-const [articleRows, topicRows] = query(EXISTING_QUERIES.join(";\n"));
-const plan = await planImport(content, existingFrom(articleRows!, topicRows!), { deleteMissing: options.deleteMissing });
-write(plan.statements);
+if (options.database === "DB" && !worker.hasDatabase) fail(noBinding());
+const { content, label, heldBack, definitions, images } = await compileFolder("import", options.folder, { schedule: true });
+const [articleRows, topicRows, scheduledRows, definitionRows, mediaRows] = query([...EXISTING_QUERIES, "SELECT key FROM media"].join(";\n"));
+const plan = await planImport(content, existingFrom(articleRows!, topicRows!, scheduledRows!, definitionRows!), {
+  deleteMissing: options.deleteMissing,
+  scheduled: heldBack.map((h) => h.draft),
+  definitions,
+});
+// Images first: an article is written only once the pictures it names are in the bucket.
+const uploaded = uploadImages(images, new Set(mediaRows!.map((r) => r.key as string)));
+write([...uploaded, ...plan.statements]);
 
 let stored = "";
-if (plan.statements.length > 0) {
+const visible = plan.staleScopes === "all" || plan.staleScopes.length > 0;
+if (visible) {
   if (worker.origin === null) {
-    stored = "; no responses stored (set SITE_URL): the first request for each changed page renders it";
+    stored = "; no responses stored and no WebSub hub told (set SITE_URL): the first request for each changed page renders it";
   } else {
-    const responses = await renderImportResponses(new WranglerD1(query), plan, content, worker.vars, worker.origin);
-    write(responses.statements);
+    const responses = await renderStaleResponses(new WranglerD1(query), importStale(plan, content), worker.vars, worker.origin);
+    // WebSub hubs are told by the worker's cron once every isolate serves the import (CONTENT_TTL).
+    const notices = queueNotices(worker.settings.websubHubs, changedFeedUrls(worker.origin, plan.changedTopics), Date.now() + worker.settings.contentTtl * 1000);
+    write([...responses.statements, ...notices]);
     stored = `; ${responses.count} responses stored for ${worker.origin}`;
   }
 }
@@ -134,6 +178,8 @@ console.log(
     `import: ${label}/ -> ${options.database} (${options.remote ? "remote" : "local"}): `,
     `${plan.added.length} added, ${plan.updated.length} updated, ${plan.unchanged} unchanged`,
     plan.deleted.length > 0 ? `, ${plan.deleted.length} deleted` : "",
+    plan.scheduled.length > 0 ? `, ${plan.scheduled.length} scheduled` : "",
+    imagesUploaded > 0 ? `, ${imagesUploaded} image(s) uploaded` : "",
     missing > 0 ? `, ${missing} in the database but not in the folder (kept; --delete-missing removes them)` : "",
     stored,
     ` in ${((performance.now() - started) / 1000).toFixed(1)} s`,

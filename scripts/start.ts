@@ -8,6 +8,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { ROOT } from "./lib/compile-folder";
+import { readWranglerVars } from "./lib/wrangler-vars";
 
 const args = process.argv.slice(2);
 
@@ -22,6 +23,26 @@ function option(name: string): string | undefined {
 }
 
 /** The origin a browser on this machine reaches `wrangler dev` at. */
+/** Stops with one line when the local D1 database lacks migrations (a fresh clone, or an update that added one). */
+function checkLocalDatabase(): void {
+  const run = spawnSync(join(ROOT, "node_modules/.bin/wrangler"), ["d1", "migrations", "list", "DB", "--local"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+  });
+  const output = `${run.stdout}\n${run.stderr}`;
+  if (run.status === 0 && /No migrations to apply/i.test(output)) return;
+  const pending = output.match(/\d{4}_[\w-]+\.sql/g) ?? [];
+  if (run.status === 0 && pending.length > 0) {
+    console.error(`start: ${new Set(pending).size} migration(s) not applied to the local D1 database: run \`npx wrangler d1 migrations apply DB --local\` first`);
+    process.exit(1);
+  }
+  if (run.status !== 0) {
+    console.error(`start: cannot read the local D1 database's migrations (${output.split("\n").find((l) => /error|✘/i.test(l))?.replace(/^[^A-Za-z]*/, "").trim() ?? "wrangler failed"})`);
+    process.exit(1);
+  }
+}
+
 function devOrigin(ip: string | undefined, port: string | undefined, protocol: string | undefined): string {
   const wildcard = ip === undefined || ip === "localhost" || ip === "0.0.0.0" || ip === "::" || ip === "*";
   const host = wildcard ? "localhost" : ip.includes(":") ? `[${ip}]` : ip;
@@ -30,6 +51,9 @@ function devOrigin(ip: string | undefined, port: string | undefined, protocol: s
 
 const vars = args.flatMap((arg, i) => (arg === "--var" && args[i + 1] !== undefined ? ["--var", args[i + 1]!] : arg.startsWith("--var=") ? ["--var", arg.slice(6)] : []));
 const origin = devOrigin(option("ip"), option("port"), option("local-protocol"));
+// The D1 mode serves the local database: it must have the project's tables.
+if (readWranglerVars().vars.STORAGE === "d1" && !vars.some((v) => v.startsWith("STORAGE:"))) checkLocalDatabase();
+
 const content = spawnSync(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/build-content.ts"), "--origin", origin, ...vars], { cwd: ROOT, stdio: "inherit" });
 if (content.status !== 0) process.exit(content.status ?? 1);
 

@@ -1,4 +1,7 @@
 import { Hono } from "hono";
+import { apiRoutes } from "./api/routes";
+import { D1Publisher } from "./d1/publisher";
+import { runCron } from "./publish/cron";
 import { PackedStore } from "./bundle/packed-store";
 import { PackedResponses } from "./bundle/response-pack";
 import { type ContentStore, StorageError } from "./content/store";
@@ -11,8 +14,9 @@ import { serveRepresentation } from "./http/respond";
 import { ThrottledLog } from "./http/throttled-log";
 import { assetRoutes } from "./routes/assets";
 import { feedRoutes } from "./routes/feeds";
-import { notFound, pageRoutes } from "./routes/pages";
-import { type AppVariables, BadRequest, NotFound } from "./routes/render";
+import { mediaRoutes } from "./routes/media";
+import { gone, notFound, pageRoutes } from "./routes/pages";
+import { type AppVariables, BadRequest, Gone, NotFound } from "./routes/render";
 import { type Collector, Representations } from "./routes/representations";
 import { ConfigError, type Env, type Settings } from "./settings";
 import { resolveSite } from "./site";
@@ -20,6 +24,9 @@ import { resolveSite } from "./site";
 /** Renderings kept per isolate: every feed and page of a large site, bounded for memory. */
 const CACHE_ENTRIES = 2000;
 const CACHE_BYTES = 48 * 1024 * 1024;
+
+/** Paths never stored as responses: the health check, the API, the images. */
+const UNSTORED = /^\/(?:healthz$|api(?:\/|$)|media\/)/;
 
 /** Seconds a reader is asked to wait before retrying while the database is unavailable. */
 const RETRY_AFTER_SECONDS = 30;
@@ -40,6 +47,8 @@ export interface AppOptions {
   collect?: Collector;
   /** How long a database call may take before it counts as failed (the import, rendering many responses at once, allows more). */
   databaseTimeoutMs?: number;
+  /** How WebSub hubs are reached (fetch; the tests give a stand-in that records). */
+  fetchHub?: typeof fetch;
   /**
    * The worker's environment at startup, where the runtime offers it (`env` of
    * cloudflare:workers): the app then reads its settings and runs its lookup of a stored
@@ -52,7 +61,12 @@ export interface AppOptions {
  * The worker. It serves the bundle unless wrangler.toml selects the D1 mode
  * (STORAGE = "d1" and a D1 binding named DB).
  */
-export function createApp(bundle: Bundle, options: AppOptions = {}): Hono<{ Bindings: Env; Variables: AppVariables }> {
+/** The worker: a Hono app (fetch) with the Cron Trigger's handler (scheduled). */
+export type WorkerApp = Hono<{ Bindings: Env; Variables: AppVariables }> & {
+  scheduled: (controller: { scheduledTime: number }, env: Env, ctx: { waitUntil(work: Promise<unknown>): void }) => Promise<void>;
+};
+
+export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
   const built = bundle.responses === null ? null : new PackedResponses(bundle.responses);
   const representations = new Representations(new RepresentationCache(CACHE_ENTRIES, CACHE_BYTES), built, options.collect ?? null);
   const bundled = new PackedStore(bundle.content);
@@ -73,9 +87,11 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): Hono<{ Bind
   // A constant answer for health checks, and the baseline every benchmark figure is measured against.
   app.get("/healthz", () => new Response("ok", { headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } }));
 
-  // Everything here is read-only (RFC 9110 §15.5.6: a 405 lists the allowed methods).
+  // The site is read-only (RFC 9110 §15.5.6: a 405 lists the allowed methods); the
+  // publishing API under /api has its own rules.
   app.use(async (c, next) => {
-    if (c.req.method !== "GET" && c.req.method !== "HEAD") {
+    const api = c.req.path === "/api" || c.req.path.startsWith("/api/");
+    if (!api && c.req.method !== "GET" && c.req.method !== "HEAD") {
       return c.text("Method not allowed: this site is read-only (GET and HEAD).\n", 405, { Allow: "GET, HEAD" });
     }
     const site = resolveSite(c.env ?? {}, c.req.url);
@@ -85,12 +101,24 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): Hono<{ Bind
     await next();
   });
 
+  const publishers = new WeakMap<D1Like, D1Publisher>();
+  const publisherFor = (db: D1Like) => {
+    let publisher = publishers.get(db);
+    if (publisher === undefined) {
+      publisher = new D1Publisher(db, bundled.definitions);
+      publishers.set(db, publisher);
+    }
+    return publisher;
+  };
+  apiRoutes(app, { publisher: publisherFor, send: options.fetchHub });
   feedRoutes(app);
   pageRoutes(app);
+  mediaRoutes(app);
   assetRoutes(app);
   app.notFound((c) => notFound(c));
   app.onError((error, c) => {
     if (error instanceof NotFound) return notFound(c);
+    if (error instanceof Gone) return gone(c);
     if (error instanceof BadRequest) return c.text(`Bad request: ${error.message}.\n`, 400);
     if (error instanceof ConfigError) {
       return c.text(`Configuration error: ${error.message}. Fix it in wrangler.toml [vars].\n`, 500);
@@ -118,7 +146,7 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): Hono<{ Bind
     if (method === "GET" || method === "HEAD") {
       const url = request.url;
       const pathStart = url.indexOf("/", url.indexOf("//") + 2);
-      if (pathStart !== -1 && url.indexOf("?", pathStart) === -1 && url.indexOf("%", pathStart) === -1 && !url.endsWith("/healthz")) {
+      if (pathStart !== -1 && url.indexOf("?", pathStart) === -1 && url.indexOf("%", pathStart) === -1 && !UNSTORED.test(url.slice(pathStart))) {
         try {
           const site = resolveSite(env ?? {}, url);
           const store = storeFor(env ?? {}, site.settings);
@@ -141,7 +169,13 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): Hono<{ Bind
     return route(request, env, ctx);
   };
   if (options.startupEnv !== undefined) prepare(options.startupEnv);
-  return app;
+  const worker = app as WorkerApp;
+  worker.scheduled = async (controller, env) => {
+    const settings = resolveSite(env, "https://cron.invalid/").settings;
+    if (settings.storage !== "d1") return;
+    await runCron({ env, settings, publisher: publisherFor(env.DB!), store: storeFor(env, settings) as D1Store, now: controller.scheduledTime, send: options.fetchHub });
+  };
+  return worker;
 
   /**
    * Cloudflare starts an isolate while the TLS handshake runs, so work done at startup is

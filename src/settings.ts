@@ -1,4 +1,5 @@
 import type { D1Like } from "./d1/database";
+import type { MediaBucket } from "./routes/media";
 
 /** Bindings and `[vars]` of wrangler.toml. Vars arrive as strings (or TOML numbers). */
 export interface Env {
@@ -12,8 +13,14 @@ export interface Env {
   STORAGE?: string;
   /** D1 mode: seconds an isolate trusts its copy of the content version. */
   CONTENT_TTL?: string | number;
+  /** WebSub hubs the feeds name and the publisher notifies, separated by commas or spaces. */
+  WEBSUB_HUB?: string;
+  /** Secret (wrangler secret put): bearer tokens of the publishing API, comma-separated. Never part of Settings. */
+  PUBLISH_TOKEN?: string;
   /** The D1 database of the D1 mode (wrangler.toml [[d1_databases]], binding "DB"). */
   DB?: D1Like;
+  /** The R2 bucket of the D1 mode's images (wrangler.toml [[r2_buckets]], binding "MEDIA"). */
+  MEDIA?: MediaBucket;
 }
 
 /** The validated site configuration. */
@@ -31,6 +38,8 @@ export interface Settings {
   storage: "bundled" | "d1";
   /** D1 mode: seconds between checks for a new import. */
   contentTtl: number;
+  /** WebSub hubs (W3C WebSub §4): advertised by every feed, notified after every change. */
+  websubHubs: string[];
 }
 
 /** A setting in wrangler.toml (or --var) that cannot work; the message says which and why. */
@@ -86,6 +95,19 @@ export function readSettings(env: Env): Settings {
   if (storage === "d1" && env.DB === undefined) {
     throw new ConfigError('STORAGE is "d1" but there is no D1 binding named DB ([[d1_databases]] in wrangler.toml)');
   }
+  const websubHubs: string[] = [];
+  for (const hub of (text(env.WEBSUB_HUB) ?? "").split(/[\s,]+/).filter((h) => h !== "")) {
+    let url: URL | null = null;
+    try {
+      url = new URL(hub);
+      websubHubs.push(url.href);
+    } catch {
+      // Reported below.
+    }
+    if (url === null || (url.protocol !== "https:" && url.protocol !== "http:") || url.username !== "" || url.password !== "") {
+      throw new ConfigError(`WEBSUB_HUB must be one or more http(s) URLs separated by commas, got "${hub}"`);
+    }
+  }
   return {
     siteUrl,
     title: text(env.SITE_TITLE) ?? DEFAULTS.title,
@@ -95,5 +117,6 @@ export function readSettings(env: Env): Settings {
     cacheMaxAge: integer("CACHE_MAX_AGE", env.CACHE_MAX_AGE, DEFAULTS.cacheMaxAge, 0, 31_536_000),
     storage,
     contentTtl: integer("CONTENT_TTL", env.CONTENT_TTL, DEFAULTS.contentTtl, 0, 86_400),
+    websubHubs,
   };
 }

@@ -1,21 +1,24 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { ContentError, ContentErrors } from "../../src/compile/errors";
+import type { FolderImages, LocalImage } from "../../src/compile/images";
 import type { SourceFile } from "../../src/compile/parse-article";
 import { readGitDates } from "./git-dates";
+import { identifyImage } from "./images";
 
-/** Extensions of article files; other visible files stop the build rather than being skipped. */
+/** Extensions of article files; every other visible file is an image or stops the build, never skipped. */
 const ARTICLE_FILE = /\.(?:txt|md)$/i;
 
 /**
- * Reads every article file under `dir` (recursively; names starting with a dot are
- * ignored) with its git and file-system dates. Throws ContentErrors naming any file
- * that is not an article, so nothing in the folder is silently left out.
+ * Reads every file under `dir` (recursively; names starting with a dot are ignored): the
+ * articles with their git and file-system dates, and what every other file is (an image
+ * of a published type, measured, or something else, which the compilation refuses), so
+ * nothing in the folder is silently left out.
  */
-export function readSeedsFolder(dir: string): SourceFile[] {
+export function readSeedsFolder(dir: string): { files: SourceFile[]; folder: FolderImages } {
   const gitDates = readGitDates(dir);
   const files: SourceFile[] = [];
-  const errors: ContentError[] = [];
+  const images = new Map<string, LocalImage>();
+  const others = new Map<string, string>();
   const walk = (folder: string) => {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
       if (entry.name.startsWith(".")) continue;
@@ -23,7 +26,9 @@ export function readSeedsFolder(dir: string): SourceFile[] {
       const path = relative(dir, full).split(sep).join("/");
       if (entry.isDirectory()) walk(full);
       else if (!ARTICLE_FILE.test(entry.name)) {
-        errors.push(new ContentError(path, "not an article: only .txt and .md files are published (rename it or move it out)"));
+        const found = identifyImage(path, new Uint8Array(readFileSync(full)));
+        if (typeof found === "string") others.set(path, found);
+        else images.set(path, found);
       } else {
         const git = gitDates.get(path);
         files.push({
@@ -37,6 +42,5 @@ export function readSeedsFolder(dir: string): SourceFile[] {
     }
   };
   walk(dir);
-  if (errors.length > 0) throw new ContentErrors(errors);
-  return files;
+  return { files, folder: { images, others } };
 }

@@ -7,6 +7,8 @@ import { ROOT } from "./compile-folder";
 export interface WranglerVars {
   vars: Env;
   hasDatabase: boolean;
+  /** The bucket bound as MEDIA (the D1 mode's images), if any. */
+  mediaBucket: string | null;
 }
 
 /**
@@ -17,5 +19,6 @@ export function readWranglerVars(path = process.env.WRANGLER_CONFIG || resolve(R
   const config = unstable_readConfig({ config: resolve(path) }, { hideWarnings: true });
   const vars: Record<string, string> = {};
   for (const [name, value] of Object.entries(config.vars ?? {})) vars[name] = typeof value === "string" ? value : JSON.stringify(value);
-  return { vars, hasDatabase: (config.d1_databases ?? []).some((d: { binding: string }) => d.binding === "DB") };
+  const media = (config.r2_buckets ?? []).find((b: { binding: string }) => b.binding === "MEDIA") as { bucket_name?: string } | undefined;
+  return { vars, hasDatabase: (config.d1_databases ?? []).some((d: { binding: string }) => d.binding === "DB"), mediaBucket: media?.bucket_name ?? null };
 }

@@ -4,6 +4,7 @@
  * fresh isolate decodes only the articles a request shows instead of parsing the archive.
  */
 import { newestUpdate } from "../content/catalog";
+import type { TopicDefinition } from "../compile/topics";
 import type { Content, Topic } from "../content/types";
 import { type PackHeader, stringTable, u32Bytes, writePack } from "./pack-file";
 
@@ -14,6 +15,8 @@ export interface ContentHeader extends PackHeader {
   newestUpdate: string;
   /** Every topic in topic order, with where its article list starts in `topicArticles` and how long it is. */
   topics: (Topic & { start: number; count: number })[];
+  /** The topic file the content was compiled with: the D1 mode's publishing API files articles by it until an import stores one. */
+  definitions: TopicDefinition[];
 }
 
 /**
@@ -21,7 +24,7 @@ export interface ContentHeader extends PackHeader {
  * `slugOffsets`, the slugs in sorted order, with `slugArticles`, the position of each;
  * `topicArticles`, each topic's article positions, ascending (newest first).
  */
-export function packContent(content: Content): Uint8Array<ArrayBuffer> {
+export function packContent(content: Content, definitions: readonly TopicDefinition[] = []): Uint8Array<ArrayBuffer> {
   const records = stringTable(content.articles.map((a) => JSON.stringify(a)));
   const bySlug = content.articles.map((a, i) => [a.slug, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const slugs = stringTable(bySlug.map(([slug]) => slug));
@@ -37,6 +40,7 @@ export function packContent(content: Content): Uint8Array<ArrayBuffer> {
     articleCount: content.articles.length,
     newestUpdate: newestUpdate(content.articles) ?? "1970-01-01T00:00:00Z",
     topics,
+    definitions: [...definitions],
   };
   return writePack(header, {
     records: records.text,

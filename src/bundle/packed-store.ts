@@ -1,4 +1,5 @@
 import { type ContentStore, type Listing, lastCursorIndex, type Snapshot } from "../content/store";
+import type { TopicDefinition } from "../compile/topics";
 import type { Article } from "../content/types";
 import type { FeedScope } from "../urls";
 import type { ContentHeader } from "./content-pack";
@@ -33,6 +34,11 @@ export class PackedStore implements ContentStore {
       articleCount: header.articleCount,
       newestUpdate: header.newestUpdate,
     };
+  }
+
+  /** The topic file the bundle was compiled with. */
+  get definitions(): TopicDefinition[] {
+    return this.pack.header.definitions ?? [];
   }
 
   snapshot(): Promise<Snapshot> {

@@ -7,10 +7,22 @@ function isSafeUrl(href: string): boolean {
   return /^(?:https?:\/\/[^\s]+|mailto:[^\s]+)$/i.test(href);
 }
 
+/** How the article being rendered resolves the images its Markdown names (src/compile/images.ts). */
+export interface MarkdownImages {
+  /** The published src, and size when known, of an image reference; throws with the reason when it cannot be published. */
+  resolve(href: string): { src: string; width: number | null; height: number | null };
+  /** Every image met, in order, with its alt text. */
+  found: { href: string; alt: string }[];
+}
+
+/** The image context of the parse under way (marked renders synchronously, one document at a time). */
+let images: MarkdownImages | null = null;
+
 /**
  * Markdown with no way for an article to inject markup: raw HTML is shown as text,
- * links and images only for http(s) and mailto URLs, and headings start at <h2>
- * because the page's <h1> is the headline.
+ * links only for http(s) and mailto URLs, images only as the article's image rules allow
+ * (https: URLs and files of the folder), and headings start at <h2> because the page's
+ * <h1> is the headline.
  */
 const markdown = new Marked({
   gfm: true,
@@ -32,16 +44,24 @@ const markdown = new Marked({
       return `<a href="${escapeXml(href)}"${titleAttr}>${inner}</a>`;
     },
     image({ href, title, text }) {
-      if (!isSafeUrl(href) || href.startsWith("mailto:")) return escapeXml(text);
+      if (images === null || /^(?:mailto|javascript|data):/i.test(href)) return escapeXml(text);
+      const { src, width, height } = images.resolve(href);
+      images.found.push({ href, alt: text });
       const titleAttr = title ? ` title="${escapeXml(title)}"` : "";
-      return `<img src="${escapeXml(href)}" alt="${escapeXml(text)}"${titleAttr}>`;
+      const size = width !== null && height !== null ? ` width="${width}" height="${height}"` : "";
+      return `<img src="${escapeXml(src)}" alt="${escapeXml(text)}"${size}${titleAttr}>`;
     },
   },
 });
 
-/** Renders Markdown blocks to safe HTML. */
-export function markdownToHtml(blocks: string[]): string {
-  return (markdown.parse(blocks.join("\n\n")) as string).trim();
+/** Renders Markdown blocks to safe HTML; images are resolved by `context` (none without one: shown as their alt text). */
+export function markdownToHtml(blocks: string[], context: MarkdownImages | null = null): string {
+  images = context;
+  try {
+    return (markdown.parse(blocks.join("\n\n")) as string).trim();
+  } finally {
+    images = null;
+  }
 }
 
 /** The plain text of a Markdown block, markup removed: used for the lead. */

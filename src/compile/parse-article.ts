@@ -3,7 +3,10 @@ import { decodeArticleText } from "./decode";
 import { parseContentDate } from "./dates";
 import { ContentError } from "./errors";
 import { splitFrontMatter } from "./front-matter";
-import { markdownToHtml, markdownToPlainText, textToHtml } from "./markdown";
+import type { ArticleImage } from "../content/types";
+import type { FrontMatter } from "./front-matter";
+import { type FolderImages, REMOTE_ONLY, resolveImage } from "./images";
+import { type MarkdownImages, markdownToHtml, markdownToPlainText, textToHtml } from "./markdown";
 import { SLUG_PATTERN } from "./slug";
 import { normalizeSpace } from "../text/space";
 import { readWireStory } from "./wire-copy";
@@ -39,6 +42,11 @@ export interface ArticleDraft {
   topics: string[];
   /** Headline and body as plain text, for topic matching. */
   text: string;
+  image: ArticleImage | null;
+  /** Paths (`/media/…`) of the local images it shows, its picture and those of its body. */
+  media: string[];
+  /** What can be published but should be fixed (a picture without alt text), one line each. */
+  warnings: string[];
 }
 
 /** Files named like `000_aa4f927da06b7f0b.txt`: the hex part is the article's id. */
@@ -50,8 +58,12 @@ const SUMMARY_MAX = 500;
 /** BCP 47 language tag, e.g. `en`, `pt-BR`, `zh-Hant-TW`. */
 const LANGUAGE_TAG = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/;
 
-/** Reads one article file. Throws ContentError naming the file when it cannot be published. */
-export async function parseArticle(file: SourceFile): Promise<ArticleDraft> {
+/**
+ * Reads one article file. Throws ContentError naming the file when it cannot be published.
+ * `id`: the id the caller already names the article by (the publishing API's URL); front
+ * matter `id`, if any, must be the same.
+ */
+export async function parseArticle(file: SourceFile, options: { id?: string; images?: FolderImages } = {}): Promise<ArticleDraft> {
   const fail = (reason: string): never => {
     throw new ContentError(file.path, reason);
   };
@@ -69,6 +81,18 @@ export async function parseArticle(file: SourceFile): Promise<ArticleDraft> {
   if (story.blocks.length === 0) fail("no story text after the headline");
 
   const plainBlocks = story.blocks.map((b) => (isMarkdown ? markdownToPlainText(b) : normalizeSpace(b)));
+  const folder = options.images ?? REMOTE_ONLY;
+  const resolve = (reference: string) => {
+    try {
+      return resolveImage(reference, file.path, folder);
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+  };
+  const inline: MarkdownImages = { resolve, found: [] };
+  const html = isMarkdown ? markdownToHtml(story.blocks, inline) : textToHtml(story.blocks);
+  const image = articleImage(fm, inline.found[0] ?? null, resolve, fail);
+  const warnings = image !== null && image.alt === "" ? ["image has no alt text (front matter image_alt) nor caption: a news photo is not decorative"] : [];
 
   const published = fm.date !== undefined ? parseDate(fm.date, "date", fail) : (file.added ?? file.modified);
   const updated = fm.updated !== undefined ? parseDate(fm.updated, "updated", fail) : (file.changed ?? published);
@@ -80,15 +104,16 @@ export async function parseArticle(file: SourceFile): Promise<ArticleDraft> {
     fail(`front matter language "${fm.language}" is not a language tag such as en or pt-BR`);
   }
 
+  if (options.id !== undefined && fm.id !== undefined && fm.id !== options.id) fail(`front matter id "${fm.id}" is not the article's id "${options.id}"`);
   const baseName = file.path.slice(file.path.lastIndexOf("/") + 1);
-  const id = fm.id ?? HASH_FILE_NAME.exec(baseName)?.[1]?.toLowerCase() ?? (await sha256Hex(file.path)).slice(0, 16);
+  const id = options.id ?? fm.id ?? HASH_FILE_NAME.exec(baseName)?.[1]?.toLowerCase() ?? (await sha256Hex(file.path)).slice(0, 16);
 
   return {
     id,
     file: file.path,
     title: story.headline,
     summary: truncate(fm.summary !== undefined ? normalizeSpace(fm.summary) : (plainBlocks.find((b) => b !== "") ?? "")),
-    html: isMarkdown ? markdownToHtml(story.blocks) : textToHtml(story.blocks),
+    html,
     source: fm.source ?? story.agency,
     author: fm.author ?? null,
     language: fm.language ?? null,
@@ -97,6 +122,47 @@ export async function parseArticle(file: SourceFile): Promise<ArticleDraft> {
     slug: fm.slug ?? null,
     topics: fm.topics ?? [],
     text: plainBlocks.join("\n"),
+    image,
+    media: [...new Set([...(image === null ? [] : [image.src]), ...inline.found.map((f) => resolve(f.href).src)])].filter((src) => src.startsWith("/media/")),
+    warnings,
+  };
+}
+
+/** The article's picture: front matter `image` with its alt, caption, credit and size, else the body's first image. */
+function articleImage(
+  fm: FrontMatter,
+  firstInline: { href: string; alt: string } | null,
+  resolve: (reference: string) => ReturnType<typeof resolveImage>,
+  fail: (reason: string) => never,
+): ArticleImage | null {
+  const reference = fm.image ?? firstInline?.href;
+  if (reference === undefined) {
+    for (const key of ["image_alt", "image_caption", "image_credit", "image_width", "image_height"] as const) {
+      if (fm[key] !== undefined) fail(`front matter ${key} is set but there is no image`);
+    }
+    return null;
+  }
+  const resolved = resolve(reference);
+  const size = (key: "image_width" | "image_height"): number | null => {
+    const value = fm[key];
+    if (value === undefined) return null;
+    if (!/^[1-9]\d{0,4}$/.test(value)) fail(`front matter ${key} "${value}" must be a whole number of pixels`);
+    return Number(value);
+  };
+  // A local file's own size wins over anything written by hand.
+  const width = resolved.width ?? size("image_width");
+  const height = resolved.height ?? size("image_height");
+  const caption = fm.image_caption ?? null;
+  const given = fm.image_alt ?? (fm.image === undefined ? (firstInline?.alt ?? "") : "");
+  const alt = given !== "" ? given : (caption ?? "");
+  return {
+    ...resolved,
+    width: width !== null && height !== null ? width : null,
+    height: width !== null && height !== null ? height : null,
+    alt,
+    caption,
+    credit: fm.image_credit ?? null,
+    inBody: fm.image === undefined,
   };
 }
 

@@ -49,6 +49,8 @@ export interface ContentStore {
    */
   listing(scope: FeedScope, limit: number, before: string | null): Promise<Listing | null>;
   article(slug: string): Promise<Article | null>;
+  /** Whether an article of this slug was deleted (its page answers 410 Gone); only the D1 mode keeps track. */
+  gone?(slug: string): Promise<boolean>;
   /** Responses rendered ahead of requests and kept beside the content (the D1 mode). */
   responses?: ResponseTable;
   /**

@@ -27,8 +27,28 @@ export interface Article {
   updated: string;
   /** Slugs of the article's topics, in the order of the topic list. */
   topics: string[];
+  /** The article's picture: front matter `image`, else the first image of a Markdown body. */
+  image: ArticleImage | null;
   /** Path of the source file relative to the seeds folder, for messages. */
   file: string;
+}
+
+/** A picture of an article, as feeds, pages and link previews show it. */
+export interface ArticleImage {
+  /** A path on this site for a local image (`/media/<hash>.<ext>`, origin added when rendered), or an https: URL. */
+  src: string;
+  /** Text that stands for the picture: front matter `image_alt`, else the caption; empty when neither is given. */
+  alt: string;
+  caption: string | null;
+  credit: string | null;
+  width: number | null;
+  height: number | null;
+  /** Media type, e.g. image/jpeg: always known for a local image, guessed from a remote URL's extension. */
+  type: string | null;
+  /** Bytes of a local image (RSS enclosures need it); null for a remote one. */
+  length: number | null;
+  /** The body's first image stands in for it (no front matter `image`): the body already shows it. */
+  inBody: boolean;
 }
 
 export interface Topic {

@@ -16,6 +16,8 @@ export interface D1StoreOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 5_000;
+/** Once a release is due, how often the version is read again until the cron has released it. */
+const RELEASE_RECHECK_MS = 5_000;
 const DEFAULT_RETRY_MS = 5_000;
 
 /**
@@ -46,6 +48,11 @@ export class D1Store implements ContentStore {
 
   currentSnapshot(): Snapshot | undefined {
     return this.cached !== null && Date.now() < this.cached.validUntil ? this.cached.snapshot : undefined;
+  }
+
+  /** After this isolate changed the content: the next request reads the new version. */
+  invalidate(): void {
+    this.cached = null;
   }
 
   snapshot(): Promise<Snapshot> {
@@ -108,13 +115,22 @@ export class D1Store implements ContentStore {
         count: r.article_count,
       })),
     };
-    this.cached = { snapshot, validUntil: Date.now() + this.ttlMs };
+    // A scheduled article is due: the version is checked again from then on (the cron
+    // releases it within a minute), so no rendering outlives the release by a full TTL.
+    const release = Date.parse(values.get("next_release") ?? "");
+    const until = Date.now() + this.ttlMs;
+    this.cached = { snapshot, validUntil: Number.isNaN(release) ? until : Math.min(until, Math.max(release, Date.now() + RELEASE_RECHECK_MS)) };
     return rest;
   }
 
   async article(slug: string): Promise<Article | null> {
     const row = await this.guard(() => this.db.prepare("SELECT * FROM articles WHERE slug = ?").bind(slug).first<Record<string, unknown>>());
     return row === null ? null : rowArticle(row);
+  }
+
+  async gone(slug: string): Promise<boolean> {
+    const row = await this.guard(() => this.db.prepare("SELECT 1 AS gone FROM gone WHERE slug = ?").bind(slug).first<{ gone: number }>());
+    return row !== null;
   }
 
   async listing(scope: FeedScope, limit: number, before: string | null): Promise<Listing | null> {

@@ -1,6 +1,8 @@
 import { newestUpdate } from "../content/catalog";
 import { nameBasedUuid } from "../content/ids";
 import type { Listing, Snapshot } from "../content/store";
+import type { ArticleImage } from "../content/types";
+import { absoluteImageUrl, absoluteMedia, figureHtml } from "../content/figure";
 import type { Settings } from "../settings";
 import { type FeedFormat, feedPath, type FeedScope, pagePath, scopePagePath, urls } from "../urls";
 
@@ -14,6 +16,8 @@ export interface FeedDocument {
   homeUrl: string;
   /** The URL this feed (page) is served at. */
   selfUrl: string;
+  /** WebSub hubs that push this feed's updates to subscribers (WebSub §4). */
+  hubs: string[];
   /** RFC 5005 paging links, absolute; null when the feed fits one page. */
   pages: { first: string; next: string | null; previous: string | null; last: string } | null;
   /** A URI naming this feed that does not depend on the host it is served from. */
@@ -42,6 +46,8 @@ export interface FeedItem {
   /** The article's own language, when it differs from the feed's. */
   language: string | null;
   categories: { slug: string; name: string; url: string }[];
+  /** The article's picture, its URL absolute. */
+  image: (Omit<ArticleImage, "src"> & { url: string }) | null;
 }
 
 /** What a feed is built from: one page of a scope, and the topics' names. */
@@ -68,6 +74,7 @@ export async function buildFeedDocument(source: FeedSource, settings: Settings, 
     language: settings.language,
     homeUrl: link(pagePath(scopePagePath(scope), before)),
     selfUrl: page(before),
+    hubs: settings.websubHubs,
     pages:
       listing.last === null && listing.newer === null
         ? null
@@ -88,11 +95,13 @@ export async function buildFeedDocument(source: FeedSource, settings: Settings, 
       url: link(`/articles/${article.slug}`),
       published: article.published,
       updated: article.updated,
-      html: article.html,
+      // Readers that ignore Media RSS still show the picture: it opens the text, as a figure.
+      html: `${article.image === null || article.image.inBody ? "" : figureHtml(article.image, origin)}${absoluteMedia(article.html, origin)}`,
       summary: article.summary,
       creators: [article.author, article.source].filter((c): c is string => c !== null),
       language: article.language !== null && article.language !== settings.language ? article.language : null,
       categories: article.topics.map((slug) => ({ slug, name: names.get(slug) ?? slug, url: link(`/topics/${slug}`) })),
+      image: article.image === null ? null : { ...article.image, url: absoluteImageUrl(article.image.src, origin) },
     })),
   };
 }

@@ -48,18 +48,19 @@ export function finishXml(xml: string): string {
 }
 
 /**
- * RFC 5005 paging links (first, next, previous, last), which the package cannot write,
- * placed after the self link that it does write. `element` is the link element's name.
+ * Links the package cannot write, placed after the self link that it does write: the
+ * WebSub hubs (WebSub §4, `rel="hub"`), then the RFC 5005 paging links (first, next,
+ * previous, last). `element` is the link element's name.
  */
-export function withPagingLinks(xml: string, pages: FeedDocument["pages"], element: "atom:link" | "link"): string {
-  if (pages === null) return xml;
+export function withFeedLinks(xml: string, doc: Pick<FeedDocument, "hubs" | "pages">, element: "atom:link" | "link"): string {
+  const { pages } = doc;
+  const wanted: [string, string][] = doc.hubs.map((hub) => ["hub", hub]);
+  if (pages !== null) for (const rel of ["first", "next", "previous", "last"] as const) if (pages[rel] !== null) wanted.push([rel, pages[rel]!]);
+  if (wanted.length === 0) return xml;
   const selfLine = /^([ \t]*)<(?:atom:)?link [^\n]*rel="self"[^\n]*\/>$/m.exec(xml);
-  if (selfLine === null) throw new Error("no self link to place paging links after");
+  if (selfLine === null) throw new Error("no self link to place the other links after");
   const indent = selfLine[1]!;
-  const links = (["first", "next", "previous", "last"] as const)
-    .filter((rel) => pages[rel] !== null)
-    .map((rel) => `\n${indent}<${element} rel="${rel}" href="${escapeXml(pages[rel]!)}"/>`)
-    .join("");
+  const links = wanted.map(([rel, href]) => `\n${indent}<${element} rel="${rel}" href="${escapeXml(stripInvalidXmlChars(href))}"/>`).join("");
   const end = selfLine.index + selfLine[0].length;
   return `${xml.slice(0, end)}${links}${xml.slice(end)}`;
 }

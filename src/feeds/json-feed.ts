@@ -13,6 +13,7 @@ interface JsonFeed {
   language?: string;
   authors?: { name: string }[];
   author?: unknown;
+  hubs?: { type: string; url: string }[];
   items: JsonFeedItem[];
 }
 
@@ -28,6 +29,7 @@ interface JsonFeedItem {
   author?: unknown;
   tags?: string[];
   language?: string;
+  image?: string;
 }
 
 /**
@@ -66,6 +68,7 @@ export function renderJsonFeed(doc: FeedDocument): string {
       date_modified: item.updated,
       ...(item.creators.length > 0 ? { authors: item.creators.map((name) => ({ name: clean(name) })) } : {}),
       ...(item.language !== null ? { language: item.language } : {}),
+      ...(item.image !== null ? { image: item.image.url } : {}),
     };
   });
   const { author: _single, items: _items, ...head } = written;
@@ -75,6 +78,7 @@ export function renderJsonFeed(doc: FeedDocument): string {
     ...(doc.pages?.next ? { next_url: doc.pages.next } : {}),
     language: doc.language,
     authors: [{ name: clean(doc.publisher) }],
+    ...(doc.hubs.length > 0 ? { hubs: doc.hubs.map((url) => ({ type: "WebSub", url })) } : {}),
     items,
   };
   return `${JSON.stringify(json, null, 2)}\n`;

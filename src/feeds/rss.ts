@@ -1,7 +1,7 @@
 import { Feed } from "feed";
 import { escapeXml } from "../text/xml";
 import type { FeedDocument } from "./document";
-import { finishXml, plain, rawAttribute, withPagingLinks, xmlCdata, xmlText } from "./feed-library";
+import { finishXml, plain, rawAttribute, withFeedLinks, xmlCdata, xmlText } from "./feed-library";
 
 /**
  * RSS 2.0 with the Atom self link, `content:encoded` for the full text and `dc:creator`
@@ -29,10 +29,29 @@ export function renderRss(doc: FeedDocument): string {
       description: xmlCdata(escapeXml(item.summary)),
       content: xmlCdata(item.html),
       category: item.categories.map((c) => ({ name: xmlText(c.name), domain: rawAttribute(doc.topicsUrl) })),
-      extensions: creators(item.creators),
+      // An enclosure needs the exact length in bytes: known for the site's own images only.
+      ...(item.image?.length != null && item.image.type !== null ? { enclosure: { url: plain(item.image.url), type: rawAttribute(item.image.type), length: item.image.length } } : {}),
+      extensions: [...creators(item.creators), ...mediaRss(item.image)],
     });
   }
-  return finishXml(withPagingLinks(feed.rss2(), doc.pages, "atom:link"));
+  const xml = withFeedLinks(feed.rss2(), doc, "atom:link");
+  return finishXml(doc.items.some((i) => i.image !== null) ? xml.replace("<rss ", `<rss xmlns:media="${MEDIA_RSS}" `) : xml);
+}
+
+/** The Media RSS namespace (https://www.rssboard.org/media-rss), which the big readers take pictures from. */
+export const MEDIA_RSS = "http://search.yahoo.com/mrss/";
+
+/** `media:content` for the picture, with its alt text as `media:description` and its credit as `media:credit`. */
+export function mediaRss(image: FeedDocument["items"][number]["image"]) {
+  if (image === null) return [];
+  const attributes: Record<string, string | number> = { url: rawAttribute(image.url), medium: "image" };
+  if (image.type !== null) attributes.type = rawAttribute(image.type);
+  if (image.width !== null && image.height !== null) Object.assign(attributes, { width: image.width, height: image.height });
+  if (image.length !== null) attributes.fileSize = image.length;
+  const content: Record<string, unknown> = { _attributes: attributes };
+  if (image.alt !== "") content["media:description"] = { _attributes: { type: "plain" }, _text: xmlText(image.alt) };
+  if (image.credit !== null) content["media:credit"] = { _text: xmlText(image.credit) };
+  return [{ name: "media:content", objects: content }];
 }
 
 /** One `dc:creator` per name: xml-js writes an array as repeated elements. */

@@ -8,7 +8,7 @@ import type { Representation } from "./representation";
  * would carry), else the bytes, which the runtime must send as they are. HEAD gets exactly
  * the GET headers.
  */
-export function serveRepresentation(request: Request, rep: Representation, status: 200 | 404 = 200): Response {
+export function serveRepresentation(request: Request, rep: Representation, status: 200 | 404 | 410 = 200): Response {
   const headers = request.headers;
   const coding = chooseEncoding(clientAcceptEncoding(request), rep.codings);
   const variant = (coding === "identity" ? rep.identity : rep[coding]) ?? rep.identity;

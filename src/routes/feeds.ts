@@ -10,6 +10,11 @@ import { type AppContext, type AppVariables, cursorParam, NotFound, serveRendere
 
 const RENDERERS = { rss: renderRss, atom: renderAtom, json: renderJsonFeed } as const;
 
+/** WebSub §4: a subscriber finds the hubs and the topic URL in HTTP Link headers too. */
+function hubLinks(hubs: string[], self: string): string {
+  return [...hubs.map((hub) => `<${hub}>; rel="hub"`), `<${self}>; rel="self"`].join(", ");
+}
+
 /** /rss.xml, /atom.xml, /feed.json and the same under /topics/{topic}/; `?before=` pages back. */
 export function feedRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>): void {
   const serve = async (c: AppContext, scope: FeedScope, format: FeedFormat) => {
@@ -26,7 +31,7 @@ export function feedRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>
         body: RENDERERS[format](doc),
         contentType: FEED_TYPES[format],
         lastModified: doc.updated,
-        options: { cacheControl: cacheControl(settings.cacheMaxAge), headers: FEED_HEADERS },
+        options: { cacheControl: cacheControl(settings.cacheMaxAge), headers: doc.hubs.length === 0 ? FEED_HEADERS : { ...FEED_HEADERS, Link: hubLinks(doc.hubs, doc.selfUrl) } },
       };
     });
   };

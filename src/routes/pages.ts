@@ -8,10 +8,10 @@ import { serveRepresentation } from "../http/respond";
 import type { Env } from "../settings";
 import { pagePath } from "../urls";
 import type { PageContext } from "../views/context";
-import { ArticlePage, HomePage, NotFoundPage, PAGE_SIZE, TopicPage, TopicsPage } from "../views/pages";
+import { ArticlePage, GonePage, HomePage, NotFoundPage, PAGE_SIZE, TopicPage, TopicsPage } from "../views/pages";
 import { assetPaths } from "./assets";
-import { type AppContext, type AppVariables, cursorParam, NotFound, requestScope, serveRendered } from "./render";
-import { NOT_FOUND_KEY } from "./representations";
+import { type AppContext, type AppVariables, cursorParam, Gone, NotFound, requestScope, serveRendered } from "./render";
+import { GONE_KEY, NOT_FOUND_KEY } from "./representations";
 
 const HTML = "text/html; charset=utf-8";
 
@@ -63,8 +63,9 @@ export function pageRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>
   app.get("/articles/:slug", (c) => {
     const slug = c.req.param("slug");
     return page(c, `/articles/${slug}`, async (snapshot) => {
-      const article = await c.get("store").article(slug);
-      if (article === null) throw new NotFound();
+      const store = c.get("store");
+      const article = await store.article(slug);
+      if (article === null) throw (await store.gone?.(slug)) ? new Gone() : new NotFound();
       return { element: ArticlePage({ ctx: await pageContext(c, snapshot), article }), lastModified: article.updated };
     });
   });
@@ -92,4 +93,15 @@ export async function notFound(c: AppContext): Promise<Response> {
     return { body: await html(NotFoundPage({ ctx: await pageContext(c, snapshot), recent })), contentType: HTML, lastModified: null, options: NOT_FOUND };
   });
   return serveRepresentation(c.req.raw, rep, 404);
+}
+
+/** 410 with the page of a deleted article: the same body for every such page, rendered once per content version. */
+export async function gone(c: AppContext): Promise<Response> {
+  const store = c.get("store");
+  const snapshot = await store.snapshot();
+  const rep = await c.get("representations").get(requestScope(c), snapshot, GONE_KEY, async () => {
+    const recent = (await store.listing({}, NOT_FOUND_RECENT, null))?.articles ?? [];
+    return { body: await html(GonePage({ ctx: await pageContext(c, snapshot), recent })), contentType: HTML, lastModified: null, options: NOT_FOUND };
+  });
+  return serveRepresentation(c.req.raw, rep, 410);
 }

@@ -19,6 +19,11 @@ export class NotFound extends Error {
   override name = "NotFound";
 }
 
+/** What a route asked for existed and was deleted: answered with the 410 page. */
+export class Gone extends Error {
+  override name = "Gone";
+}
+
 /** A request that cannot be answered as asked: answered 400 with the message. */
 export class BadRequest extends Error {
   override name = "BadRequest";

@@ -16,6 +16,8 @@ export interface Rendering {
 
 /** Key of the not-found page, the one body every unknown path is answered with; no path looks like it. */
 export const NOT_FOUND_KEY = "(not found)";
+/** Key of the page of a deleted article (410 Gone). */
+export const GONE_KEY = "(gone)";
 
 /** What a request has to say about where it is served from. */
 export interface RequestScope {

@@ -1,6 +1,8 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
+import { absoluteImageUrl } from "../content/figure";
 import type { Listing } from "../content/store";
+import type { ArticleImage } from "../content/types";
 import { FEED_FORMATS, FEED_LABELS, FEED_TYPES, feedPath, type FeedScope, pagePath } from "../urls";
 import type { PageContext } from "./context";
 
@@ -15,6 +17,8 @@ export interface PageMeta {
   ogType?: "website" | "article";
   /** Structured data for the page (schema.org), as an object to serialize. */
   jsonLd?: object;
+  /** The picture link previews show (Open Graph, Twitter cards). */
+  image?: ArticleImage | null;
   /** A paged listing: its neighbours are linked with rel="prev" and rel="next". */
   listing?: Listing;
 }
@@ -55,6 +59,11 @@ export function Layout(props: { ctx: PageContext; meta: PageMeta; children: Chil
         <meta property="og:type" content={meta.ogType ?? "website"} />
         {canonical !== null && <meta property="og:url" content={canonical} />}
         <meta property="og:locale" content={settings.language.replace("-", "_")} />
+        {meta.image && <meta property="og:image" content={absoluteImageUrl(meta.image.src, origin)} />}
+        {meta.image && meta.image.alt !== "" && <meta property="og:image:alt" content={meta.image.alt} />}
+        {meta.image?.width && <meta property="og:image:width" content={String(meta.image.width)} />}
+        {meta.image?.height && <meta property="og:image:height" content={String(meta.image.height)} />}
+        {meta.image && <meta name="twitter:card" content="summary_large_image" />}
         <link rel="stylesheet" href={ctx.assets.stylesheet} />
         <link rel="icon" href={ctx.assets.icon} type="image/svg+xml" />
         {alternates(ctx, {}, settings.title)}

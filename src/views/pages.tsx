@@ -1,5 +1,6 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import { raw } from "hono/html";
+import { absoluteImageUrl, figureHtml } from "../content/figure";
 import type { Listing, TopicCount } from "../content/store";
 import type { Article } from "../content/types";
 import { pagePath } from "../urls";
@@ -138,6 +139,7 @@ function newsArticle(ctx: PageContext, article: Article): object {
     ...(article.source ? { sourceOrganization: { "@type": "Organization", name: article.source } } : {}),
     publisher: { "@type": "Organization", name: ctx.site.settings.title, url: `${ctx.site.origin}/` },
     articleSection: article.topics.map((slug) => ctx.names.get(slug) ?? slug),
+    ...(article.image === null ? {} : { image: [absoluteImageUrl(article.image.src, ctx.site.origin)] }),
   };
 }
 
@@ -154,6 +156,7 @@ export function ArticlePage(props: { ctx: PageContext; article: Article }) {
         topicFeeds: topics,
         ogType: "article",
         jsonLd: newsArticle(ctx, article),
+        image: article.image,
       }}
     >
       <article lang={article.language ?? undefined}>
@@ -172,7 +175,9 @@ export function ArticlePage(props: { ctx: PageContext; article: Article }) {
           </p>
           <TopicTags names={ctx.names} slugs={article.topics} />
         </header>
-        <div class="article-body">{raw(article.html)}</div>
+        {/* The picture is what a reader sees first: loaded at once, first in line; the body's other images as they come into view. */}
+        {article.image !== null && !article.image.inBody && raw(figureHtml(article.image, "", FIRST_IMAGE))}
+        <div class="article-body">{raw(bodyImages(article.html, article.image?.inBody === true))}</div>
       </article>
       <section aria-labelledby="follow">
         <h2 id="follow">Follow this story</h2>
@@ -203,4 +208,33 @@ export function NotFoundPage(props: { ctx: PageContext; recent: readonly Article
       </section>
     </Layout>
   );
+}
+
+export function GonePage(props: { ctx: PageContext; recent: readonly Article[] }) {
+  const { ctx } = props;
+  return (
+    <Layout ctx={ctx} meta={{ title: "Article removed", description: "The article that was at this address has been removed.", path: null }}>
+      <h1>Article removed</h1>
+      <p class="lede">The article that was at this address has been removed by its publisher. It no longer appears in any feed.</p>
+      <p>
+        Start from the <a href="/">latest articles</a> or browse <a href="/topics">all topics</a>.
+      </p>
+      <section aria-labelledby="recent">
+        <h2 id="recent">Recent articles</h2>
+        <ArticleList names={ctx.names} articles={props.recent} />
+      </section>
+    </Layout>
+  );
+}
+
+const FIRST_IMAGE = ' fetchpriority="high" decoding="async"';
+
+/** The body's images load lazily, but for the first when it is the article's picture. */
+function bodyImages(html: string, firstIsPicture: boolean): string {
+  let first = firstIsPicture;
+  return html.replaceAll("<img ", () => {
+    if (!first) return '<img loading="lazy" ';
+    first = false;
+    return `<img${FIRST_IMAGE} `;
+  });
 }

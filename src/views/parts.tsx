@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import type { Listing } from "../content/store";
-import type { Article } from "../content/types";
+import type { Article, ArticleImage } from "../content/types";
 import { pagePath } from "../urls";
 
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
@@ -31,7 +31,8 @@ export function ArticleList(props: { names: ReadonlyMap<string, string>; article
     <ol class="articles">
       {props.articles.map((article) => (
         <li>
-          <article>
+          <article class={article.image === null ? undefined : "with-thumbnail"}>
+            {article.image !== null && <Thumbnail image={article.image} />}
             <h3>
               <a href={`/articles/${article.slug}`}>{article.title}</a>
             </h3>
@@ -46,6 +47,16 @@ export function ArticleList(props: { names: ReadonlyMap<string, string>; article
       ))}
     </ol>
   );
+}
+
+/**
+ * A small picture beside a listed article: the original file, sized by the stylesheet
+ * (no resizing service), with its width and height so nothing shifts as it loads. It
+ * repeats what the headline says, so it is hidden from screen readers (alt="").
+ */
+function Thumbnail(props: { image: ArticleImage }) {
+  const { image } = props;
+  return <img class="thumbnail" src={image.src} alt="" width={image.width ?? undefined} height={image.height ?? undefined} loading="lazy" decoding="async" />;
 }
 
 export function plural(count: number, one: string, many: string): string {

@@ -58,7 +58,12 @@ code.feed-url { font-size: 0.9rem; user-select: all; -webkit-user-select: all; w
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; }
 .hint { color: var(--muted); font-size: 0.95rem; }
 .article-body { font-size: 1.125rem; }
-.article-body img { max-width: 100%; height: auto; }
+.article-body img, figure img { max-width: 100%; height: auto; }
+figure { margin: 1.25rem 0; }
+figcaption { color: var(--muted); font-size: 0.95rem; margin-top: 0.4rem; }
+figcaption small { font-size: 0.85rem; }
+.with-thumbnail::after { content: ""; display: block; clear: both; }
+.thumbnail { float: right; width: 7.5rem; height: auto; aspect-ratio: auto; margin: 0.2rem 0 0.5rem 1rem; border-radius: 0.35rem; object-fit: cover; }
 .article-body pre { overflow-x: auto; background: var(--panel); padding: 0.75rem; border-radius: 0.5rem; }
 .article-body blockquote { margin-left: 0; padding-left: 1rem; border-left: 3px solid var(--line); color: var(--muted); }
 .pages { display: flex; justify-content: space-between; gap: 1rem; margin: 1.5rem 0 0; }

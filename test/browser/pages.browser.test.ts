@@ -21,15 +21,14 @@ const hasChromium = existsSync(CHROMIUM);
 const describeBrowser = hasChromium || process.env.CI ? describe : describe.skip;
 if (!hasChromium && !process.env.CI) console.warn(`pages.browser.test.ts: no Chromium at ${CHROMIUM} (apt-get install chromium); browser tests skipped`);
 
-/** The bundle `npm test` built from seeds/, and its newest article. */
-const bundled = new PackedStore(new Uint8Array(readFileSync(join(ROOT, "src/generated/content.bin"))));
-const article = (await bundled.listing({}, 1, null))!.articles[0]!;
-const topic = article.topics[0]!;
+/** The site served: the seed, and articles with pictures (test/fixtures/images). */
+const ARTICLE_SLUG = "turkey-reopens-harbour";
+const TOPIC = "turkey";
 const PAGES: [name: string, path: string, status: number][] = [
   ["home", "/", 200],
   ["topics", "/topics", 200],
-  ["topic", `/topics/${topic}`, 200],
-  ["article", `/articles/${article.slug}`, 200],
+  ["topic", `/topics/${TOPIC}`, 200],
+  ["article", `/articles/${ARTICLE_SLUG}`, 200],
   ["not-found", "/no/such/page", 404],
 ];
 
@@ -38,7 +37,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   if (!hasChromium && !process.env.CI) return;
-  server = await startDevServer();
+  server = await startDevServer({ articles: [join(ROOT, "test/fixtures/images")] });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -58,6 +57,8 @@ async function open(path: string, options: { width?: number; colorScheme?: "ligh
     colorScheme: options.colorScheme ?? "light",
     bypassCSP: options.bypassCSP ?? false,
   });
+  // Remote pictures (https://images.example.org/…, in the fixtures) come from the fixture files: this machine has no Internet.
+  await context.route("https://images.example.org/**", (route) => route.fulfill({ body: readFileSync(join(ROOT, "test/fixtures/images/map.webp")), contentType: "image/webp" }));
   const page = await context.newPage();
   const problems: string[] = [];
   const url = `${server.origin}${path}`;
@@ -106,7 +107,8 @@ describeBrowser("pages in Chromium", () => {
     const outlines = opml.body!.outlines!;
     const topicFolder = outlines.find((o) => o.outlines)!;
     const urls = [outlines[0]!.xmlUrl!, ...topicFolder.outlines!.map((o) => o.xmlUrl!)];
-    const inUse = (await bundled.snapshot()).topics.filter((t) => t.count > 0).map((t) => t.topic.slug);
+    const served = new PackedStore(new Uint8Array(readFileSync(join(server.project.dir, "src/generated/content.bin"))));
+    const inUse = (await served.snapshot()).topics.filter((t) => t.count > 0).map((t) => t.topic.slug);
     expect(urls.slice(1).map((u) => new URL(u).pathname).sort()).toEqual(inUse.map((t) => `/topics/${t}/rss.xml`).sort());
     for (const url of urls) {
       const feed = await fetch(url);
@@ -140,6 +142,25 @@ describeBrowser("pages in Chromium", () => {
     });
     expect(focused).toEqual({ text: "Skip to content", href: "#content", visible: true });
     await close();
+  });
+
+  it("an article's picture shows above its text, loaded, with its caption; the list shows thumbnails", async () => {
+    const { page, problems, close } = await open(`/articles/${ARTICLE_SLUG}`);
+    const figure = await page.$eval("article figure img", (img) => {
+      const image = img as HTMLImageElement;
+      const box = image.getBoundingClientRect();
+      return { loaded: image.complete && image.naturalWidth > 0, natural: [image.naturalWidth, image.naturalHeight], shown: box.width > 0 && box.height > 0, beforeText: !!image.closest("figure")!.nextElementSibling?.matches(".article-body") };
+    });
+    expect(figure).toEqual({ loaded: true, natural: [1200, 800], shown: true, beforeText: true });
+    expect(await page.$eval("article figcaption", (el) => el.textContent)).toBe("Ships wait to enter the harbour. Photo by Ayşe Demir / Edge News");
+    await page.screenshot({ path: join(OUT, "screenshots", "article-picture-1280.png"), fullPage: true });
+    expect(problems).toEqual([]);
+    await close();
+    const home = await open("/");
+    const thumbnails = await home.page.$$eval("img.thumbnail", (imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth > 0 && img.getBoundingClientRect().width <= 130));
+    expect(thumbnails.length).toBeGreaterThanOrEqual(2);
+    expect(thumbnails.every(Boolean)).toBe(true);
+    await home.close();
   });
 
   it("fits a phone and a desktop without horizontal scrolling; screenshots of each page type", async () => {

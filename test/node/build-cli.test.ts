@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -109,7 +109,7 @@ describe("npm run content", () => {
     ["latin1.txt", Buffer.from([0x43, 0x61, 0x66, 0xe9]), "not valid UTF-8 (bad byte 0xe9 at offset 3)"],
     ["yaml.md", "---\ntitle: [\n---\nText.", /front matter is not valid YAML: .+/],
     ["date.txt", "---\ndate: 31/12/2020\n---\nH\n\nT.", 'front matter date "31/12/2020" is not a date (use e.g. 2020-12-30 or 2020-12-30T14:05:00Z)'],
-    ["photo.jpg", "x", "not an article: only .txt and .md files are published (rename it or move it out)"],
+    ["photo.jpg", "x", "not an article: only .txt and .md files and JPEG, PNG, WebP, AVIF or GIF images are published (it is not an image; rename it or move it out)"],
   ])("%s stops the build with one line naming it", (name, bytes, reason) => {
     writeFileSync(join(seeds, "000_aa4f927da06b7f0b.txt"), SEED);
     writeFileSync(join(seeds, name), bytes);
@@ -122,6 +122,59 @@ describe("npm run content", () => {
     const rest = lines[0]!.slice(prefix.length);
     if (typeof reason === "string") expect(rest).toBe(reason);
     else expect(rest).toMatch(reason);
+    expect(() => readFileSync(join(out, "content.bin"))).toThrow();
+  });
+
+  it("publishes the folder's images as static assets under hashed names, warning of missing alt text and reporting images no article names", async () => {
+    cpSync(join(ROOT, "test/fixtures/images"), seeds, { recursive: true });
+    writeFileSync(join(seeds, "004_1a1a1a1a1a1a1a04.txt"), `---\nimage: chart.png\n---\n${"Chart without words\n\nA chart.\n"}`);
+    const run = build();
+    expect(run.status).toBe(0);
+    expect(run.stderr.split("\n")).toEqual([
+      "build-content: seeds/004_1a1a1a1a1a1a1a04.txt: image has no alt text (front matter image_alt) nor caption: a news photo is not decorative",
+      "build-content: 1 image(s) no article names, published anyway: seeds/map.webp",
+      "",
+    ]);
+    expect(run.stdout).toContain("build-content: 3 image(s) -> generated/assets/media/, served by Cloudflare as static assets\n");
+    const media = readdirSync(join(out, "assets/media")).sort();
+    expect(media).toHaveLength(3);
+    expect(media.map((m) => m.replace(/^[0-9a-f]{16}/, "HASH"))).toEqual(["HASH.jpg", "HASH.png", "HASH.webp"]);
+    const jpeg = media.find((m) => m.endsWith(".jpg"))!;
+    expect(readFileSync(join(out, "assets/media", jpeg)).equals(readFileSync(join(ROOT, "test/fixtures/images/harbour.jpg")))).toBe(true);
+    expect(readFileSync(join(out, "assets/_headers"), "utf8")).toBe("/media/*\n  Cache-Control: public, max-age=31536000, immutable\n  X-Content-Type-Options: nosniff\n");
+    const harbour = (await builtContent()).articles.find((a) => a.slug === "turkey-reopens-harbour")!;
+    expect(harbour.image).toEqual({
+      src: `/media/${jpeg}`,
+      type: "image/jpeg",
+      length: 15454,
+      width: 1200,
+      height: 800,
+      alt: "Container ships waiting outside the harbour of Istanbul at dusk",
+      caption: "Ships wait to enter the harbour of Istanbul.",
+      credit: "Photo by Ayşe Demir / Edge News",
+      inBody: false,
+    });
+    // The same bytes, the same name: a second build changes nothing; an image taken away goes.
+    rmSync(join(seeds, "map.webp"));
+    expect(build().status).toBe(0);
+    expect(readdirSync(join(out, "assets/media")).sort()).toEqual(media.filter((m) => !m.endsWith(".webp")));
+  });
+
+  it.each([
+    ["a missing file", "image: photos/gone.jpg", 'image "photos/gone.jpg" is not in the articles folder'],
+    ["an SVG", "image: drawing.svg", 'image "drawing.svg" is an SVG image (it can carry script): only JPEG, PNG, WebP, AVIF and GIF images are published'],
+    ["a path out of the folder", "image: ../outside.jpg", 'image "../outside.jpg" is outside the articles folder'],
+    ["an http: URL", "image: http://images.example.org/a.jpg", 'image "http://images.example.org/a.jpg" must be an https: URL (readers refuse mixed content)'],
+    ["a text file named .jpg", "image: notes.jpg", 'image "notes.jpg" is not an image: only JPEG, PNG, WebP, AVIF and GIF images are published'],
+  ])("an article naming %s stops the build with one line naming the article and the path", (_, frontMatter, reason) => {
+    writeFileSync(join(seeds, "drawing.svg"), '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>');
+    writeFileSync(join(seeds, "notes.jpg"), "not a picture");
+    writeFileSync(join(dir, "outside.jpg"), readFileSync(join(ROOT, "test/fixtures/images/harbour.jpg")));
+    writeFileSync(join(seeds, "story.txt"), `---\n${frontMatter}\n---\nHeadline\n\nText.\n`);
+    const run = build();
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trimEnd().split("\n");
+    expect(lines).toContain(`build-content: seeds/story.txt: ${reason}`);
     expect(() => readFileSync(join(out, "content.bin"))).toThrow();
   });
 

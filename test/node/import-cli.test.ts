@@ -3,7 +3,7 @@
  * wrangler.toml that binds it, the project's migrations.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,6 +25,9 @@ beforeAll(() => {
       'database_name = "edge-news"',
       'database_id = "00000000-0000-0000-0000-000000000000"',
       `migrations_dir = "${join(ROOT, "migrations")}"`,
+      "[[r2_buckets]]",
+      'binding = "MEDIA"',
+      'bucket_name = "edge-news-media"',
     ].join("\n"),
   );
   mkdirSync(join(dir, "articles"));
@@ -57,7 +60,7 @@ describe("npm run import", { timeout: 120_000 }, () => {
     writeFileSync(join(dir, "articles", "000_aa4f927da06b7f0b.txt"), SEED);
     const result = importFolder();
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe("import: the database has no tables yet: run `npx wrangler d1 migrations apply DB --local` first");
+    expect(result.stderr.trim()).toBe("import: the database has no tables yet, or not all of them: run `npx wrangler d1 migrations apply DB --local` first");
   });
 
   it("adds, then changes nothing, then updates an edited file, and deletes only when asked", () => {
@@ -91,6 +94,26 @@ describe("npm run import", { timeout: 120_000 }, () => {
       { id: "00000000000000b1", title: "Oil prices rise again" },
       { id: "aa4f927da06b7f0b", title: "Turkey, US in talks to discuss sanctions imposed over S-400s" },
     ]);
+  });
+
+  it("uploads the folder's images to R2 once, whatever else changes", () => {
+    cpSync(join(ROOT, "test/fixtures/images"), join(dir, "articles"), { recursive: true });
+    const first = importFolder();
+    expect(first.status).toBe(0);
+    expect(report(first.stdout)).toMatch(/^import: articles\/ -> DB \(local\): 3 added, 0 updated, 2 unchanged, 3 image\(s\) uploaded; N responses stored for http:\/\/localhost:8787$/);
+    expect(first.stderr).toBe("import: 1 image(s) no article names, published anyway: articles/map.webp\n");
+    const media = sql("SELECT key, type, length FROM media ORDER BY key");
+    expect(media.map((m) => [String(m.key).replace(/[0-9a-f]{16}/, "HASH"), m.type])).toEqual([
+      ["media/HASH.jpg", "image/jpeg"],
+      ["media/HASH.png", "image/png"],
+      ["media/HASH.webp", "image/webp"],
+    ].sort());
+    const jpeg = media.find((m) => m.type === "image/jpeg")!;
+    expect(jpeg.length).toBe(readFileSync(join(ROOT, "test/fixtures/images/harbour.jpg")).byteLength);
+    const object = run(join(ROOT, "node_modules/.bin/wrangler"), ["r2", "object", "get", `edge-news-media/${jpeg.key}`, "--local", "--config", "wrangler.toml", "--persist-to", "state", "--pipe"]);
+    expect(object.status).toBe(0);
+    const again = importFolder();
+    expect(report(again.stdout)).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 5 unchanged");
   });
 
   it("a bad file fails the import with the build's message", () => {

@@ -1,64 +1,29 @@
 /**
  * `npm start` as a user runs it: the content is built with responses stored for the origin
- * wrangler dev serves, which then answers from them.
+ * wrangler dev serves, which then answers from them; the articles' images are served as
+ * static assets, cached for a year.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../scripts/lib/free-port";
 import { PackedResponses } from "../../src/bundle/response-pack";
-import { copyProject, type ProjectCopy } from "./project-copy";
+import { type DevServer, startDevServer } from "../browser/server";
+import { ROOT } from "./project-copy";
 
-let project: ProjectCopy;
-let child: ChildProcess;
-let output = "";
-let origin: string;
+let server: DevServer;
 
 beforeAll(async () => {
-  project = copyProject();
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  child = spawn(join(project.dir, "node_modules/.bin/tsx"), [join(project.dir, "scripts/start.ts"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort())], {
-    cwd: project.dir,
-    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  child.stdout!.on("data", (d) => (output += d));
-  child.stderr!.on("data", (d) => (output += d));
-  const started = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
-    try {
-      const res = await fetch(`${origin}/healthz`);
-      await res.arrayBuffer();
-      if (res.ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() - started > 90_000) throw new Error(`npm start did not answer within 90 s:\n${output}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  server = await startDevServer({ articles: [join(ROOT, "test/fixtures/images")] });
 }, 120_000);
-
-afterAll(async () => {
-  try {
-    process.kill(-child.pid!, "SIGTERM");
-  } catch {
-    // Already gone.
-  }
-  await new Promise((r) => setTimeout(r, 500));
-  project?.remove();
-});
+afterAll(async () => server?.stop());
 
 describe("npm start", () => {
   it("stores responses for its own origin, says so, and serves them byte for byte", async () => {
-    expect(output).toContain(`build-content: stored 263 responses (`);
-    expect(output).toContain(`) for ${origin}\n`);
-    const stored = new PackedResponses(new Uint8Array(readFileSync(join(project.dir, "src/generated/responses.bin"))));
+    const { origin } = server;
+    expect(server.output()).toMatch(new RegExp(`build-content: stored \\d+ responses \\([\\d.]+ (KiB|MiB)\\) for ${origin.replace(/[.]/g, "\\.")}\\n`));
+    const stored = new PackedResponses(new Uint8Array(readFileSync(join(server.project.dir, "src/generated/responses.bin"))));
     expect(stored.origin).toBe(origin);
-    for (const path of ["/rss.xml", "/", "/topics/turkey/atom.xml", "/opml.xml"]) {
+    for (const path of ["/rss.xml", "/", "/topics/turkey/atom.xml", "/opml.xml", "/articles/turkey-reopens-harbour"]) {
       const res = await fetch(`${origin}${path}`, { headers: { "Accept-Encoding": "identity" } });
       const rep = stored.get(path)!;
       expect([path, res.status, new Uint8Array(await res.arrayBuffer())]).toEqual([path, 200, rep.identity.body]);
@@ -67,8 +32,27 @@ describe("npm start", () => {
   });
 
   it("serves another origin too, rendering for it", async () => {
-    const other = origin.replace("127.0.0.1", "localhost");
+    const other = server.origin.replace("127.0.0.1", "localhost");
     const body = await (await fetch(`${other}/rss.xml`)).text();
     expect(body).toContain(`<atom:link href="${other}/rss.xml" rel="self"`);
+  });
+
+  it("serves an article's image as a static asset: its type, a year of caching, nosniff, and 304 for its ETag", async () => {
+    const page = await (await fetch(`${server.origin}/articles/turkey-reopens-harbour`)).text();
+    const src = /<figure><img src="(\/media\/[0-9a-f]{16}\.jpg)"/.exec(page)![1]!;
+    const res = await fetch(`${server.origin}${src}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(bytes).toEqual(new Uint8Array(readFileSync(join(ROOT, "test/fixtures/images/harbour.jpg"))));
+    expect([res.status, res.headers.get("Content-Type"), res.headers.get("Cache-Control"), res.headers.get("X-Content-Type-Options")]).toEqual([
+      200,
+      "image/jpeg",
+      "public, max-age=31536000, immutable",
+      "nosniff",
+    ]);
+    const etag = res.headers.get("ETag")!;
+    expect(etag).toBeTruthy();
+    const again = await fetch(`${server.origin}${src}`, { headers: { "If-None-Match": etag } });
+    expect([again.status, (await again.arrayBuffer()).byteLength]).toEqual([304, 0]);
+    expect(server.output()).toContain("build-content: 1 image(s) no article names, published anyway: seeds/map.webp");
   });
 });

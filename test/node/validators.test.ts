@@ -90,7 +90,8 @@ async function checkSite(name: string, content: Content) {
 }
 
 async function compileFolder(folder: string): Promise<Content> {
-  return (await compileContent(readSeedsFolder(folder), { topics: TOPICS, now: NOW })).content;
+  const { files, folder: images } = readSeedsFolder(folder);
+  return (await compileContent(files, { topics: TOPICS, now: NOW, folder: images })).content;
 }
 
 describeXml("feeds pass the validators", () => {
@@ -102,6 +103,12 @@ describeXml("feeds pass the validators", () => {
     const content = await compileFolder(join(ROOT, "test/fixtures/hard"));
     expect(content.articles).toHaveLength(12);
     await checkSite("hard", content);
+  });
+
+  it("articles with pictures: a local JPEG, a remote image with caption and credit, a Markdown story with two images", async () => {
+    const content = await compileFolder(join(ROOT, "test/fixtures/images"));
+    expect(content.articles.filter((a) => a.image !== null)).toHaveLength(3);
+    await checkSite("images", content);
   });
 
   it("generated articles, with odd front matter", async () => {

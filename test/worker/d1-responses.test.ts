@@ -9,7 +9,7 @@ import { generateArticle } from "../../scripts/lib/archive";
 import type { SourceFile } from "../../src/compile/parse-article";
 import type { Content } from "../../src/content/types";
 import { applyPlan, applyStatements, readExisting } from "../../src/d1/apply";
-import { renderImportResponses } from "../../src/d1/import-responses";
+import { importStale, renderStaleResponses } from "../../src/d1/render-stale";
 import { planImport } from "../../src/d1/plan";
 import { D1Store } from "../../src/d1/store";
 import { compile, file, story, worker } from "./fixtures";
@@ -28,7 +28,7 @@ function generated(count: number): SourceFile[] {
 async function importContent(content: Content, options = { deleteMissing: false }) {
   const plan = await planImport(content, await readExisting(env.DB), options);
   await applyPlan(env.DB, plan);
-  const responses = await renderImportResponses(env.DB, plan, content, VARS, ORIGIN);
+  const responses = await renderStaleResponses(env.DB, importStale(plan, content), VARS, ORIGIN);
   await applyStatements(env.DB, responses.statements);
   return { plan, responses };
 }

@@ -178,7 +178,7 @@ describe("imports", () => {
 
   it("no statement is longer than D1 accepts, even with the values written into the SQL", async () => {
     const long = Array.from({ length: 9 }, (_, i) => file(`${i}.txt`, story(`Long story ${i}`, ...Array.from({ length: 40 }, (_, p) => `Paragraph ${p} ${"of a long story ".repeat(30)}`))));
-    const plan = await planImport((await compile(long)).content, { articles: new Map(), topics: new Map() }, { deleteMissing: false });
+    const plan = await planImport((await compile(long)).content, { articles: new Map(), topics: new Map(), scheduled: new Map(), definitions: "" }, { deleteMissing: false });
     const lengths = plan.statements.map((s) => new TextEncoder().encode(inlineStatement(s)).byteLength);
     expect(Math.max(...lengths)).toBeLessThan(100_000);
     expect(plan.statements.every((s) => s.params.length <= 100)).toBe(true);

@@ -7,6 +7,7 @@ import topicFile from "../../src/content/topics.yaml?raw";
 import { type Bundle, createApp } from "../../src/app";
 import { packContent } from "../../src/bundle/content-pack";
 import { compileContent, type CompileResult } from "../../src/compile/compile";
+import type { FolderImages } from "../../src/compile/images";
 import type { SourceFile } from "../../src/compile/parse-article";
 import { parseTopicFile, type TopicDefinition } from "../../src/compile/topics";
 import type { Content } from "../../src/content/types";
@@ -41,8 +42,8 @@ export function shippedTopics(): TopicDefinition[] {
 }
 
 /** Compiles files as the build does, with the shipped topic file and a fixed "now". */
-export async function compile(files: SourceFile[], options: { topics?: TopicDefinition[]; now?: number } = {}): Promise<CompileResult> {
-  return compileContent(files, { topics: options.topics ?? shippedTopics(), now: options.now ?? Date.UTC(2030, 0, 1) });
+export async function compile(files: SourceFile[], options: { topics?: TopicDefinition[]; now?: number; folder?: FolderImages } = {}): Promise<CompileResult> {
+  return compileContent(files, { topics: options.topics ?? shippedTopics(), now: options.now ?? Date.UTC(2030, 0, 1), folder: options.folder });
 }
 
 export async function content(files: SourceFile[] = [seedFile()]): Promise<Content> {
@@ -54,9 +55,9 @@ export function story(headline: string, ...paragraphs: string[]): string {
   return [headline, "", ...paragraphs.flatMap((p) => [p, ""])].join("\n");
 }
 
-/** The content as the build bundles it, with no responses stored. */
+/** The content as the build bundles it (with the shipped topic file), with no responses stored. */
 export function bundle(c: Content): Bundle {
-  return { content: packContent(c), responses: null };
+  return { content: packContent(c, shippedTopics()), responses: null };
 }
 
 /** A worker for the given content; requests go to http://localhost unless a full URL is given. */

@@ -1,0 +1,144 @@
+/**
+ * The publishing API, D1 mode only: `PUT`, `GET` and `DELETE /api/articles/{id}` and
+ * `GET /api/articles?after=`. It exists only where a PUBLISH_TOKEN secret is set; its
+ * answers are JSON and never cached (`Cache-Control: no-store`), and a write that cannot
+ * land answers 4xx with the database unchanged.
+ */
+import type { Context, Hono } from "hono";
+import { ContentError } from "../compile/errors";
+import { type ArticleInfo, D1Publisher } from "../d1/publisher";
+import type { D1Like } from "../d1/database";
+import { D1Store } from "../d1/store";
+import { afterChange } from "../publish/after-change";
+import type { AppVariables } from "../routes/render";
+import type { Env } from "../settings";
+import { authorized, publishTokens } from "./auth";
+
+/** Largest article body taken (Cloudflare's own request limit is far above). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** Ids listed per page of `GET /api/articles`. */
+const LIST_LIMIT = 500;
+const TYPES: Record<string, boolean> = { "text/plain": false, "text/markdown": true };
+
+type ApiContext = Context<{ Bindings: Env; Variables: AppVariables }>;
+
+export interface ApiOptions {
+  /** The D1 publisher for a database (one per binding, kept by the app). */
+  publisher: (db: D1Like) => D1Publisher;
+  /** How WebSub hubs are reached (tests give a stand-in). */
+  send?: typeof fetch;
+}
+
+function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(`${JSON.stringify(body, null, 2)}\n`, {
+    status,
+    headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", ...headers },
+  });
+}
+
+const problem = (status: number, message: string, headers: Record<string, string> = {}) => json({ error: message }, status, headers);
+
+/** The article's JSON, with its page's URL. */
+function describe(article: ArticleInfo, origin: string, status: string) {
+  return { ...article, url: article.slug === null ? null : `${origin}/articles/${article.slug}`, status };
+}
+
+/**
+ * Reads at most `limit` bytes of the body; null when there are more (the stream is
+ * cancelled, so an oversized upload is not read to its end).
+ */
+async function readCapped(request: Request, limit: number): Promise<Uint8Array | null> {
+  if (request.body === null) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}
+
+export function apiRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>, options: ApiOptions): void {
+  // Everything under /api: absent unless enabled, then authenticated, before any method rule.
+  app.use("/api/*", async (c, next) => {
+    const { settings } = c.get("site");
+    const tokens = publishTokens(c.env?.PUBLISH_TOKEN);
+    if (settings.storage !== "d1" || tokens.length === 0) return problem(404, "Not found.");
+    if (!(await authorized(c.req.header("Authorization") ?? null, tokens))) {
+      // RFC 6750 §3: the challenge; no hint whether a token was missing or wrong.
+      return problem(401, "Authentication required: send Authorization: Bearer <token>.", { "WWW-Authenticate": 'Bearer realm="publishing"' });
+    }
+    await next();
+  });
+
+  const publisher = (c: ApiContext) => options.publisher(c.env.DB!);
+  const store = (c: ApiContext) => c.get("store") as D1Store;
+  const after = (c: ApiContext, change: Parameters<typeof afterChange>[0] | null, now: number) => {
+    if (change === null) return;
+    // This isolate serves the change at once; others within CONTENT_TTL.
+    store(c).invalidate();
+    const work = afterChange(change, { db: c.env.DB!, env: c.env, settings: c.get("site").settings, origin: c.get("site").origin, now, send: options.send });
+    try {
+      c.executionCtx.waitUntil(work);
+    } catch {
+      // No execution context (app.request in tests): the work runs on its own.
+    }
+  };
+
+  app.get("/api/articles", async (c) => {
+    const after = c.req.query("after") ?? "";
+    const { items, more } = await publisher(c).list(after, LIST_LIMIT);
+    const next = more ? `${c.get("site").origin}/api/articles?after=${encodeURIComponent(items.at(-1)!.id)}` : null;
+    return json({ articles: items, next });
+  });
+  app.all("/api/articles", () => problem(405, "Method not allowed: GET lists the articles.", { Allow: "GET, HEAD" }));
+
+  app.get("/api/articles/:id", async (c) => {
+    const article = await publisher(c).get(c.req.param("id"));
+    return article === null ? problem(404, "No article has this id.") : json(describe(article, c.get("site").origin, article.status));
+  });
+
+  app.put("/api/articles/:id", async (c) => {
+    const id = c.req.param("id");
+    const type = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
+    if (!(type in TYPES)) return problem(415, "Send the article as text/plain (wire copy) or text/markdown, UTF-8.");
+    const declared = Number(c.req.header("Content-Length") ?? 0);
+    const body = declared > MAX_BODY_BYTES ? null : await readCapped(c.req.raw, MAX_BODY_BYTES);
+    if (body === null) return problem(413, `An article may be at most ${MAX_BODY_BYTES / 1024 / 1024} MiB.`);
+    const now = Date.now();
+    let result;
+    try {
+      result = await publisher(c).put(id, body, TYPES[type]!, now);
+    } catch (error) {
+      // The build's own one-line reason; nothing was written.
+      if (error instanceof ContentError) return problem(422, error.reason);
+      throw error;
+    }
+    after(c, result.change, now);
+    const status = { added: 201, updated: 200, unchanged: 200, scheduled: 202 }[result.status] as 200 | 201 | 202;
+    return json(describe(result.article, c.get("site").origin, result.status), status);
+  });
+
+  app.delete("/api/articles/:id", async (c) => {
+    const now = Date.now();
+    const { found, change } = await publisher(c).remove(c.req.param("id"), now);
+    if (!found) return problem(404, "No article has this id.");
+    after(c, change, now);
+    return json({ id: c.req.param("id"), status: "deleted" });
+  });
+  app.all("/api/articles/:id", () => problem(405, "Method not allowed here.", { Allow: "GET, HEAD, PUT, DELETE" }));
+  app.all("/api/*", () => problem(404, "Not found: the API has /api/articles and /api/articles/{id}."));
+}

@@ -1,0 +1,37 @@
+/**
+ * The minutely Cron Trigger (wrangler.toml [triggers]), D1 mode: releases the scheduled
+ * articles whose time has come (rendering what that changed, queueing WebSub notices), and
+ * sends the WebSub notices that are due, retrying failed ones. Nothing to do in the
+ * bundled mode, whose articles change only with a deploy.
+ */
+import type { D1Like } from "../d1/database";
+import type { D1Publisher } from "../d1/publisher";
+import type { D1Store } from "../d1/store";
+import type { Env, Settings } from "../settings";
+import { deliverDue } from "../websub/notify";
+import { afterChange } from "./after-change";
+
+export interface CronContext {
+  env: Env;
+  settings: Settings;
+  publisher: D1Publisher;
+  store: D1Store;
+  now: number;
+  send?: typeof fetch;
+  log?: (line: string) => void;
+}
+
+export async function runCron(context: CronContext): Promise<{ released: string[] }> {
+  const { env, settings, now } = context;
+  const log = context.log ?? ((line: string) => console.log(line));
+  if (settings.storage !== "d1") return { released: [] };
+  const db = env.DB as D1Like;
+  const { released, change } = await context.publisher.releaseDue(now);
+  if (change !== null) {
+    context.store.invalidate();
+    log(`cron: released ${released.length} scheduled article(s): ${released.join(", ")}`);
+    await afterChange(change, { db, env, settings, origin: settings.siteUrl, now, send: context.send, log: context.log });
+  }
+  if (settings.websubHubs.length > 0) await deliverDue(db, now, context.send, context.log);
+  return { released };
+}

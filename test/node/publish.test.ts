@@ -1,0 +1,131 @@
+/**
+ * Publishing over HTTP end to end, as the README tells a user to: a copy of the project in
+ * the D1 mode with a token in .dev.vars, the migrations applied to the local database,
+ * `npm start -- --test-scheduled --var SITE_URL:…` (the cron, which has no request, takes its
+ * origin from SITE_URL), requests like curl's, a scheduled article released by
+ * the cron (fired through /__scheduled, as wrangler documents), and a local WebSub hub
+ * (a small HTTP server on 127.0.0.1) that records what it is told.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../scripts/lib/free-port";
+import { copyProject, type ProjectCopy, ROOT } from "./project-copy";
+
+const TOKEN = "e2e-token-0123456789";
+const SEED = readFileSync(join(ROOT, "seeds/000_aa4f927da06b7f0b.txt"), "utf8");
+
+let project: ProjectCopy;
+let worker: ChildProcess;
+let hub: Server;
+const notices: URLSearchParams[] = [];
+let origin: string;
+let output = "";
+
+beforeAll(async () => {
+  project = copyProject();
+  const hubPort = await freePort();
+  hub = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      notices.push(new URLSearchParams(body));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => hub.listen(hubPort, "127.0.0.1", resolve));
+  hub.unref();
+
+  const toml = readFileSync(join(project.dir, "wrangler.toml"), "utf8")
+    .replace('STORAGE = "bundled"', 'STORAGE = "d1"')
+    .replace('CONTENT_TTL = "60"', 'CONTENT_TTL = "1"')
+    .replace('WEBSUB_HUB = ""', `WEBSUB_HUB = "http://127.0.0.1:${hubPort}/"`)
+    .replace(/# \[\[d1_databases\]\]\n# binding = "DB"\n# database_name = "edge-news"\n# database_id = "[^"]*"\n# migrations_dir = "migrations"/, '[[d1_databases]]\nbinding = "DB"\ndatabase_name = "edge-news"\ndatabase_id = "00000000-0000-0000-0000-000000000000"\nmigrations_dir = "migrations"');
+  expect(toml).toContain('[[d1_databases]]\nbinding = "DB"');
+  writeFileSync(join(project.dir, "wrangler.toml"), toml);
+  writeFileSync(join(project.dir, ".dev.vars"), `PUBLISH_TOKEN=${TOKEN}\n`);
+  const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
+  const migrate = spawnSync(join(project.dir, "node_modules/.bin/wrangler"), ["d1", "migrations", "apply", "DB", "--local"], { cwd: project.dir, env, encoding: "utf8" });
+  expect(migrate.status).toBe(0);
+
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  worker = spawn(join(project.dir, "node_modules/.bin/tsx"), [join(project.dir, "scripts/start.ts"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--test-scheduled", "--var", `SITE_URL:${origin}`], {
+    cwd: project.dir,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  worker.stdout!.on("data", (d) => (output += d));
+  worker.stderr!.on("data", (d) => (output += d));
+  const started = Date.now();
+  for (;;) {
+    if (worker.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
+    try {
+      const res = await fetch(`${origin}/healthz`);
+      await res.arrayBuffer();
+      if (res.ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() - started > 90_000) throw new Error(`npm start did not answer within 90 s:\n${output}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}, 150_000);
+
+afterAll(async () => {
+  try {
+    process.kill(-worker.pid!, "SIGTERM");
+  } catch {
+    // Already gone.
+  }
+  hub?.close();
+  await new Promise((r) => setTimeout(r, 500));
+  project?.remove();
+});
+
+const put = (id: string, body: string) =>
+  fetch(`${origin}/api/articles/${id}`, { method: "PUT", headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "text/plain; charset=utf-8" }, body });
+const text = async (path: string) => (await fetch(`${origin}${path}`)).text();
+
+async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return check();
+}
+
+describe("publishing over HTTP with npm start in the D1 mode", { timeout: 120_000 }, () => {
+  it("publishes the seed with one request, schedules a second that the cron releases, and tells the hub", async () => {
+    const unauthorized = await fetch(`${origin}/api/articles/x`, { method: "PUT", body: "x", headers: { "Content-Type": "text/plain" } });
+    expect([unauthorized.status, unauthorized.headers.get("WWW-Authenticate")]).toEqual([401, 'Bearer realm="publishing"']);
+    await unauthorized.arrayBuffer();
+
+    const res = await put("aa4f927da06b7f0b", SEED);
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { url: string }).url).toBe(`${origin}/articles/turkey-us-in-talks-to-discuss-sanctions-imposed-over-s-400s`);
+    expect(await text("/rss.xml")).toContain("Turkey, US in talks to discuss sanctions imposed over S-400s");
+
+    const at = new Date(Date.now() + 4000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const later = await put("storm-1", `---\ndate: ${at}\n---\nStorm reaches the coast\n\nA storm reached the coast of Turkey on Tuesday.\n`);
+    expect([later.status, ((await later.json()) as { status: string }).status]).toEqual([202, "scheduled"]);
+    expect(await text("/rss.xml")).not.toContain("Storm reaches the coast");
+    await new Promise((r) => setTimeout(r, 4500));
+    const fired = await fetch(`${origin}/__scheduled?cron=*+*+*+*+*`);
+    expect(fired.status).toBe(200);
+    await fired.arrayBuffer();
+    expect(await until(async () => (await text("/rss.xml")).includes("Storm reaches the coast"), 5000)).toBe(true);
+
+    // CONTENT_TTL is 1 s here: the notices go out from the requests that made the changes.
+    expect(await until(async () => notices.length >= 2, 10_000)).toBe(true);
+    for (const notice of notices) {
+      expect(notice.get("hub.mode")).toBe("publish");
+      expect(notice.getAll("hub.url")).toEqual(expect.arrayContaining([`${origin}/rss.xml`, `${origin}/atom.xml`, `${origin}/feed.json`, `${origin}/topics/turkey/rss.xml`]));
+    }
+    expect(output).not.toContain(TOKEN);
+  });
+});

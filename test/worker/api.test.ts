@@ -1,0 +1,372 @@
+/**
+ * The publishing API against Miniflare's local D1: authentication, every bad input, writes
+ * that land whole, deletes, scheduled articles and their release by the cron, concurrent
+ * writes, agreement with `npm run import`, and WebSub (a stand-in hub records what it is told).
+ */
+import { applyD1Migrations, env, reset } from "cloudflare:test";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { createApp } from "../../src/app";
+import { applyPlan, readExisting } from "../../src/d1/apply";
+import { planImport } from "../../src/d1/plan";
+import { bundle, compile, file, SEED_HEADLINE, SEED_SLUG, SEED_TEXT, seedFile, shippedTopics, story } from "./fixtures";
+
+const ORIGIN = "https://news.example.org";
+const TOKEN = "s3cret-token-for-tests";
+const SEED_ID = "aa4f927da06b7f0b";
+const HUB = "https://hub.example/";
+
+interface Call {
+  url: string;
+  body: string;
+}
+
+/** A worker in the D1 mode with the API on; `settle()` waits for the work it left running (waitUntil). */
+function publishing(vars: Record<string, string> = {}, hub: (call: Call) => Response | Promise<Response> = () => new Response(null, { status: 204 })) {
+  const hubCalls: Call[] = [];
+  const fetchHub = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const call = { url: String(input), body: String(init?.body ?? "") };
+    hubCalls.push(call);
+    return hub(call);
+  }) as typeof fetch;
+  const app = createApp(bundle({ articles: [], topics: [] }), { fetchHub });
+  const pending: Promise<unknown>[] = [];
+  const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p), passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
+  const workerEnv = { SITE_URL: ORIGIN, STORAGE: "d1", DB: env.DB, CONTENT_TTL: "0", PUBLISH_TOKEN: TOKEN, ...vars } as never;
+  const request = (path: string, init: RequestInit = {}) => app.request(`${ORIGIN}${path}`, init, workerEnv, ctx);
+  return {
+    app,
+    hubCalls,
+    request,
+    /** A request with the token. */
+    api: (path: string, init: RequestInit = {}) => request(path, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, ...(init.headers ?? {}) } }),
+    put: (id: string, text: string | Uint8Array, type = "text/plain; charset=utf-8") =>
+      request(`/api/articles/${encodeURIComponent(id)}`, { method: "PUT", body: text, headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": type } }),
+    settle: async () => {
+      while (pending.length > 0) await Promise.all(pending.splice(0));
+    },
+    cron: async (at: number) => {
+      await app.scheduled({ scheduledTime: at }, workerEnv, ctx);
+    },
+  };
+}
+
+const dated = (date: string, headline: string, ...paragraphs: string[]) => `---\ndate: ${date}\n---\n${story(headline, ...paragraphs)}`;
+const version = async () => Number(await env.DB.prepare("SELECT value FROM meta WHERE key = 'version'").first("value"));
+const count = async (table: string) => (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
+
+beforeEach(async () => {
+  await reset();
+  await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+});
+
+describe("the API exists only where it is enabled", () => {
+  it("404 in the bundled mode and in the D1 mode without PUBLISH_TOKEN, whatever the method", async () => {
+    const app = createApp(bundle({ articles: [], topics: [] }));
+    for (const [vars, method] of [
+      [{ SITE_URL: ORIGIN }, "GET"],
+      [{ SITE_URL: ORIGIN, PUBLISH_TOKEN: TOKEN }, "PUT"],
+      [{ SITE_URL: ORIGIN, STORAGE: "d1", DB: env.DB }, "PUT"],
+      [{ SITE_URL: ORIGIN, STORAGE: "d1", DB: env.DB, PUBLISH_TOKEN: " , " }, "GET"],
+    ] as const) {
+      const res = await app.request(`${ORIGIN}/api/articles/x`, { method, headers: { Authorization: `Bearer ${TOKEN}` }, body: method === "PUT" ? "x" : undefined }, vars as never);
+      expect([method, res.status, await res.json()]).toEqual([method, 404, { error: "Not found." }]);
+    }
+  });
+});
+
+describe("authentication", () => {
+  it("401 with a Bearer challenge for a missing, malformed or wrong token, saying nothing of which", async () => {
+    const { request } = publishing();
+    const bodies = new Set<string>();
+    for (const authorization of [undefined, "Basic dXNlcjpwYXNz", `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(1)}`, "Bearer", `bearer  ${TOKEN} extra`]) {
+      const res = await request(`/api/articles/${SEED_ID}`, { method: "PUT", body: SEED_TEXT, headers: { "Content-Type": "text/plain", ...(authorization ? { Authorization: authorization } : {}) } });
+      expect([authorization, res.status, res.headers.get("WWW-Authenticate"), res.headers.get("Cache-Control")]).toEqual([authorization, 401, 'Bearer realm="publishing"', "no-store"]);
+      const body = await res.text();
+      expect(body).not.toContain(TOKEN);
+      bodies.add(body);
+    }
+    expect(bodies.size).toBe(1);
+    expect(await count("articles")).toBe(0);
+  });
+
+  it("takes any of several comma-separated tokens, so one can be rotated", async () => {
+    const { request } = publishing({ PUBLISH_TOKEN: `old-token, ${TOKEN}` });
+    for (const token of ["old-token", TOKEN]) {
+      const res = await request("/api/articles", { headers: { Authorization: `Bearer ${token}` } });
+      expect([token, res.status]).toEqual([token, 200]);
+      await res.arrayBuffer();
+    }
+  });
+});
+
+describe("PUT /api/articles/{id}", () => {
+  it("publishes the seed: 201 with its JSON; the feeds and its page show it at once; the same body again changes nothing", async () => {
+    const w = publishing();
+    const before = await version();
+    const res = await w.put(SEED_ID, SEED_TEXT);
+    const json = (await res.json()) as Record<string, unknown>;
+    expect([res.status, res.headers.get("Content-Type"), res.headers.get("Cache-Control")]).toEqual([201, "application/json; charset=utf-8", "no-store"]);
+    expect(json).toEqual({
+      id: SEED_ID,
+      slug: SEED_SLUG,
+      url: `${ORIGIN}/articles/${SEED_SLUG}`,
+      published: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      updated: json.published,
+      topics: ["politics", "diplomacy", "sanctions", "defense", "united-states", "turkey", "russia"],
+      status: "added",
+    });
+    expect(await version()).toBeGreaterThan(before);
+    for (const path of ["/rss.xml", "/atom.xml", "/feed.json", "/topics/turkey/rss.xml", `/articles/${SEED_SLUG}`, "/"]) {
+      const page = await w.request(path);
+      expect([path, page.status, (await page.text()).includes(SEED_HEADLINE)]).toEqual([path, 200, true]);
+    }
+    await w.settle();
+    const versionAfter = await version();
+    const again = await w.put(SEED_ID, SEED_TEXT);
+    expect([again.status, await again.json()]).toEqual([200, { ...json, status: "unchanged" }]);
+    expect(await version()).toBe(versionAfter);
+    const got = await w.api(`/api/articles/${SEED_ID}`);
+    expect(await got.json()).toEqual({ ...json, status: "published" });
+  });
+
+  it("an edit is 200 updated with a later `updated`, the first PUT's date kept; Markdown is read as Markdown", async () => {
+    const w = publishing();
+    const first = (await (await w.put("story-1", "Storm hits coast\n\nThe storm hit the coast.")).json()) as { published: string; updated: string };
+    await new Promise((r) => setTimeout(r, 1100));
+    const res = await w.put("story-1", "# Storm hits coast\n\nThe storm hit the *coast* again.", "text/markdown");
+    const edited = (await res.json()) as { published: string; updated: string; slug: string; status: string };
+    expect([res.status, edited.status, edited.slug, edited.published]).toEqual([200, "updated", "storm-hits-coast", first.published]);
+    expect(edited.updated > first.updated).toBe(true);
+    const page = await (await w.request("/articles/storm-hits-coast")).text();
+    expect(page).toContain("<em>coast</em> again");
+  });
+
+  it.each([
+    ["empty", "", "file is empty"],
+    ["binary", "Head\0line\n\nText.", "binary data, not text (NUL byte at offset 4)"],
+    ["not UTF-8", new Uint8Array([0x43, 0x61, 0x66, 0xe9]), "not valid UTF-8 (bad byte 0xe9 at offset 3)"],
+    ["no headline", "---\ntitle: \n---\n\n\n", "no headline (the first non-empty line, or front matter title)"],
+    ["bad front matter", "---\ntitle: [\n---\nText.", /^front matter is not valid YAML: /],
+    ["bad date", "---\ndate: 31/12/2020\n---\nH\n\nT.", 'front matter date "31/12/2020" is not a date (use e.g. 2020-12-30 or 2020-12-30T14:05:00Z)'],
+    ["id mismatch", "---\nid: another\n---\nH\n\nT.", 'front matter id "another" is not the article\'s id "story-2"'],
+  ] as const)("%s: 422 with the build's reason, the database unchanged", async (_, body, reason) => {
+    const w = publishing();
+    const before = [await version(), await count("articles"), await count("scheduled")];
+    const res = await w.put("story-2", body);
+    const json = (await res.json()) as { error: string };
+    expect(res.status).toBe(422);
+    if (typeof reason === "string") expect(json.error).toBe(reason);
+    else expect(json.error).toMatch(reason);
+    expect([await version(), await count("articles"), await count("scheduled")]).toEqual(before);
+  });
+
+  it("415 for other content types; 413 for a body over 1 MiB; 405 with Allow for methods it does not take", async () => {
+    const w = publishing();
+    const wrongType = await w.put("x", "Head\n\nText.", "application/json");
+    expect([wrongType.status, (await wrongType.json()) as unknown]).toEqual([415, { error: "Send the article as text/plain (wire copy) or text/markdown, UTF-8." }]);
+    const big = await w.put("x", `Head\n\n${"word ".repeat(220_000)}`);
+    expect([big.status, await big.json()]).toEqual([413, { error: "An article may be at most 1 MiB." }]);
+    for (const [path, method, allow] of [
+      ["/api/articles/x", "POST", "GET, HEAD, PUT, DELETE"],
+      ["/api/articles/x", "PATCH", "GET, HEAD, PUT, DELETE"],
+      ["/api/articles", "PUT", "GET, HEAD"],
+      ["/api/articles", "DELETE", "GET, HEAD"],
+    ] as const) {
+      const res = await w.api(path, { method });
+      expect([path, method, res.status, res.headers.get("Allow")]).toEqual([path, method, 405, allow]);
+      await res.arrayBuffer();
+    }
+    expect(await count("articles")).toBe(0);
+  });
+
+  it("concurrent publishes all land, none lost or duplicated, slugs unique", async () => {
+    const w = publishing();
+    const ids = Array.from({ length: 12 }, (_, i) => `c${i}`);
+    const results = await Promise.all(ids.map((id, i) => w.put(id, story(i < 4 ? "Same headline everywhere" : `Headline ${i}`, `Text ${i} about Turkey and sanctions on Turkey.`))));
+    expect(results.map((r) => r.status)).toEqual(ids.map(() => 201));
+    const slugs = (await Promise.all(results.map(async (r) => ((await r.json()) as { slug: string }).slug))).sort();
+    expect(new Set(slugs).size).toBe(12);
+    expect(slugs.filter((s) => s.startsWith("same-headline-everywhere"))).toHaveLength(4);
+    expect([await count("articles"), await env.DB.prepare("SELECT value FROM meta WHERE key = 'article_count'").first("value")]).toEqual([12, "12"]);
+    const feed = JSON.parse(await (await w.request("/feed.json")).text()) as { items: { id: string }[] };
+    expect(feed.items).toHaveLength(12);
+    const topic = await env.DB.prepare("SELECT article_count FROM topics WHERE slug = 'turkey'").first("article_count");
+    expect(topic).toBe(12);
+  });
+
+  it("is never stored as a response, and no log line carries the token", async () => {
+    const lines: string[] = [];
+    for (const level of ["log", "warn", "error", "info", "debug"] as const) vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
+    try {
+      const w = publishing();
+      await (await w.put(SEED_ID, SEED_TEXT)).arrayBuffer();
+      await (await w.api(`/api/articles/${SEED_ID}`)).arrayBuffer();
+      await (await w.request(`/api/articles/${SEED_ID}`, { headers: { Authorization: "Bearer wrong" } })).arrayBuffer();
+      await w.settle();
+      expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM responses WHERE path LIKE '/api%'").first("n")).toBe(0);
+      expect(lines.join("\n")).not.toContain(TOKEN);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+});
+
+describe("DELETE and GET", () => {
+  it("a deleted article leaves every feed and listing, and its page answers 410 Gone; publishing it again brings it back", async () => {
+    const w = publishing();
+    await (await w.put(SEED_ID, SEED_TEXT)).arrayBuffer();
+    await (await w.put("other", story("Oil prices rise", "Oil rose."))).arrayBuffer();
+    await w.settle();
+    const res = await w.api(`/api/articles/${SEED_ID}`, { method: "DELETE" });
+    expect([res.status, await res.json()]).toEqual([200, { id: SEED_ID, status: "deleted" }]);
+    const page = await w.request(`/articles/${SEED_SLUG}`);
+    expect([page.status, (await page.text()).includes("Article removed"), page.headers.get("ETag")]).toEqual([410, true, null]);
+    for (const path of ["/rss.xml", "/topics/turkey/feed.json", "/"]) expect((await (await w.request(path)).text()).includes(SEED_HEADLINE)).toBe(false);
+    expect((await w.api(`/api/articles/${SEED_ID}`)).status).toBe(404);
+    const missing = await w.api(`/api/articles/${SEED_ID}`, { method: "DELETE" });
+    expect([missing.status, await missing.json()]).toEqual([404, { error: "No article has this id." }]);
+    await (await w.put(SEED_ID, SEED_TEXT)).arrayBuffer();
+    expect((await w.request(`/articles/${SEED_SLUG}`)).status).toBe(200);
+  });
+
+  it("GET /api/articles lists ids and updated dates, paged, scheduled ones included", async () => {
+    const w = publishing();
+    for (let i = 0; i < 3; i++) await (await w.put(`id-${i}`, story(`Story ${i}`, "Text."))).arrayBuffer();
+    await (await w.put("id-9", dated("2099-01-01", "Later story", "Text."))).arrayBuffer();
+    const list = (await (await w.api("/api/articles")).json()) as { articles: { id: string; status: string; updated: string }[]; next: string | null };
+    expect(list.articles.map((a) => [a.id, a.status])).toEqual([["id-0", "published"], ["id-1", "published"], ["id-2", "published"], ["id-9", "scheduled"]]);
+    expect(list.next).toBeNull();
+    const after = (await (await w.api("/api/articles?after=id-1")).json()) as { articles: { id: string }[] };
+    expect(after.articles.map((a) => a.id)).toEqual(["id-2", "id-9"]);
+  });
+});
+
+describe("scheduled articles", () => {
+  it("a future date is accepted (202, scheduled), invisible until its time, then released by the cron without another publish", async () => {
+    const w = publishing();
+    await (await w.put(SEED_ID, SEED_TEXT)).arrayBuffer();
+    const at = Date.now() + 60_000;
+    const when = new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const res = await w.put("later", dated(when, "Storm expected tomorrow", "Forecasters warn of a storm in Turkey."));
+    expect([res.status, await res.json()]).toEqual([202, { id: "later", slug: null, url: null, published: when, updated: when, topics: [], status: "scheduled" }]);
+    const again = await w.put("later", dated(when, "Storm expected tomorrow", "Forecasters warn of a storm in Turkey."));
+    expect(again.status).toBe(202);
+    await again.arrayBuffer();
+    const hidden = async () => {
+      const texts = await Promise.all(["/rss.xml", "/", "/topics", "/topics/turkey/atom.xml"].map(async (p) => (await w.request(p)).text()));
+      return !texts.some((t) => t.includes("Storm expected tomorrow")) && (await w.request("/articles/storm-expected-tomorrow")).status === 404;
+    };
+    expect(await hidden()).toBe(true);
+    expect(await env.DB.prepare("SELECT value FROM meta WHERE key = 'article_count'").first("value")).toBe("1");
+    await w.cron(at - 1000);
+    expect(await hidden()).toBe(true);
+    await w.cron(at);
+    await w.settle();
+    expect(await hidden()).toBe(false);
+    const page = await w.request("/articles/storm-expected-tomorrow");
+    expect(page.status).toBe(200);
+    expect(await count("scheduled")).toBe(0);
+    expect(await env.DB.prepare("SELECT value FROM meta WHERE key = 'next_release'").first("value")).toBe("");
+  });
+});
+
+describe("the API and npm run import agree", () => {
+  it("the same folder imported or PUT file by file gives the same rows and byte-identical feeds", async () => {
+    const files = [
+      seedFile(),
+      file("001_0000000000000b01.txt", dated("2021-01-02T10:00:00Z", "Oil prices rise in Brazil", "Oil prices rose in Brazil on Monday, officials said.")),
+      file("002_0000000000000b02.md", dated("2021-01-03T10:00:00Z", "Storm hits coast", "A *storm* hit the coast of Japan.\n\n[AP]")),
+      file("003_0000000000000b03.txt", `---\ndate: 2021-01-04T10:00:00Z\ntopics: [Weather, Coastal life]\n---\n${story("Storm hits coast", "Another storm.")}`),
+    ];
+    // The seed has no date in front matter: both take the time it was first published (here, the fixture's commit date).
+    const seedDate = new Date(files[0]!.added!).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const withDate = [file(files[0]!.path, `---\ndate: ${seedDate}\n---\n${SEED_TEXT}`), ...files.slice(1)];
+    const { content } = await compile(withDate);
+    await applyPlan(env.DB, await planImport(content, await readExisting(env.DB), { deleteMissing: false, definitions: shippedTopics() }));
+    const snapshot = async () => {
+      const rows = await env.DB.prepare("SELECT id, guid, slug, title, summary, html, source, author, language, published, updated, topics, content_hash FROM articles ORDER BY id").all();
+      const topics = await env.DB.prepare("SELECT slug, name, position, article_count FROM topics ORDER BY position").all();
+      const w = publishing();
+      const feeds = await Promise.all(["/rss.xml", "/atom.xml", "/feed.json", "/topics/weather/rss.xml", "/topics/coastal-life/atom.xml"].map(async (p) => (await w.request(p)).text()));
+      return { rows: rows.results, topics: topics.results, feeds };
+    };
+    const imported = await snapshot();
+
+    await reset();
+    await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+    const w = publishing();
+    for (const f of withDate) {
+      const id = f.path.replace(/^\d+_|\.(txt|md)$/g, "");
+      const res = await w.put(id, f.bytes, f.path.endsWith(".md") ? "text/markdown" : "text/plain");
+      expect([f.path, res.status]).toEqual([f.path, 201]);
+      await res.arrayBuffer();
+    }
+    expect(await snapshot()).toEqual(imported);
+  });
+});
+
+describe("WebSub", () => {
+  it("feeds name the hub: atom:link and link rel=hub, JSON Feed hubs, and Link headers with the self URL", async () => {
+    const w = publishing({ WEBSUB_HUB: HUB });
+    await (await w.put(SEED_ID, SEED_TEXT)).arrayBuffer();
+    const rss = await w.request("/rss.xml");
+    expect(await rss.text()).toContain(`<atom:link rel="hub" href="${HUB}"/>`);
+    expect(rss.headers.get("Link")).toBe(`<${HUB}>; rel="hub", <${ORIGIN}/rss.xml>; rel="self"`);
+    const atom = await w.request("/topics/turkey/atom.xml");
+    expect(await atom.text()).toContain(`<link rel="hub" href="${HUB}"/>`);
+    expect(atom.headers.get("Link")).toBe(`<${HUB}>; rel="hub", <${ORIGIN}/topics/turkey/atom.xml>; rel="self"`);
+    const json = (await (await w.request("/feed.json")).json()) as { hubs: unknown };
+    expect(json.hubs).toEqual([{ type: "WebSub", url: HUB }]);
+  });
+
+  it("after a publish the hub is told each changed feed, once, after the content is served everywhere", async () => {
+    const w = publishing({ WEBSUB_HUB: HUB });
+    await (await w.put(SEED_ID, SEED_TEXT)).arrayBuffer();
+    expect(w.hubCalls).toEqual([]);
+    await w.settle();
+    expect(w.hubCalls).toHaveLength(1);
+    const form = new URLSearchParams(w.hubCalls[0]!.body);
+    expect(w.hubCalls[0]!.url).toBe(HUB);
+    expect(form.get("hub.mode")).toBe("publish");
+    const topics = ["politics", "diplomacy", "sanctions", "defense", "united-states", "turkey", "russia"];
+    expect(form.getAll("hub.url").sort()).toEqual(
+      ["", ...topics.map((t) => `/topics/${t}`)].flatMap((s) => [`${ORIGIN}${s}/rss.xml`, `${ORIGIN}${s}/atom.xml`, `${ORIGIN}${s}/feed.json`]).sort(),
+    );
+    await (await w.put(SEED_ID, SEED_TEXT)).arrayBuffer();
+    await w.settle();
+    await w.cron(Date.now());
+    expect(w.hubCalls).toHaveLength(1);
+  });
+
+  it("a hub that fails is retried with backoff by the cron and given up after five attempts, never failing the publish", async () => {
+    const errors: string[] = [];
+    vi.spyOn(console, "error").mockImplementation((line: unknown) => void errors.push(String(line)));
+    try {
+      const w = publishing({ WEBSUB_HUB: HUB }, () => new Response("busy", { status: 503 }));
+      const res = await w.put(SEED_ID, SEED_TEXT);
+      expect(res.status).toBe(201);
+      await res.arrayBuffer();
+      await w.settle();
+      expect(w.hubCalls).toHaveLength(1);
+      const notice = async () => env.DB.prepare("SELECT due, attempts FROM websub_pending").first<{ due: number; attempts: number }>();
+      let previous = (await notice())!;
+      for (const [attempt, minutes] of [[2, 2], [3, 4], [4, 8]] as const) {
+        expect(previous.attempts).toBe(attempt - 1);
+        // Not before it is due, then at once.
+        await w.cron(previous.due - 1000);
+        expect(w.hubCalls).toHaveLength(attempt - 1);
+        await w.cron(previous.due);
+        expect(w.hubCalls).toHaveLength(attempt);
+        const next = (await notice())!;
+        expect(next.due - previous.due).toBe(minutes * 60_000);
+        previous = next;
+      }
+      await w.cron(previous.due);
+      expect(w.hubCalls).toHaveLength(5);
+      expect(await count("websub_pending")).toBe(0);
+      expect(errors.at(-1)).toBe(`websub: gave up notifying ${HUB} of 24 feed(s) after 5 attempts: answered 503`);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+});
