@@ -340,7 +340,7 @@ function report(results: CorpusResult[], started: Date, d1: D1Result[], fresh: F
     lines.push(
       `## Memory: ${memory.articles.toLocaleString("en-US")} articles, the largest archive the bundled mode holds`,
       "",
-      `A worker of ${fmt(memory.mib, 1)} MiB in workerd, read through the V8 inspector after a garbage collection. Cloudflare allows ${MEMORY_LIMIT_MB} MB per isolate.`,
+      `A worker of ${fmt(memory.mib, 1)} MiB in workerd, read through the V8 inspector (the heap with its uncollected garbage: the figure errs high). Cloudflare allows ${MEMORY_LIMIT_MB} MB per isolate.`,
       "",
       "| when | JavaScript heap MB | ArrayBuffers MB (data modules, bodies) | total MB |",
       "| --- | ---: | ---: | ---: |",
