@@ -25,7 +25,12 @@ export interface FreshRow {
   name: string;
   path: string;
   headers: Record<string, string>;
+  /** A calibration row, served by the bench entry (dist-bench/), wall clock only. */
+  calibration?: boolean;
 }
+
+/** The D1 mode's floor: one `SELECT 1` from a fresh isolate, nothing else (bench entry's /__d1-floor). */
+export const D1_FLOOR: FreshRow = { name: "calibration: one D1 query, nothing else", path: "/__d1-floor", headers: {}, calibration: true };
 
 export interface FreshMeasure {
   name: string;
@@ -53,15 +58,15 @@ export interface FreshOptions {
   d1Persist?: string;
 }
 
-function miniflareOptions(options: FreshOptions): Partial<MiniflareOptions> & { bindings?: Record<string, string>; script: string } {
+function miniflareOptions(options: FreshOptions, row?: FreshRow): Partial<MiniflareOptions> & { bindings?: Record<string, string>; script: string } {
   const d1: Partial<MiniflareOptions> = options.mode === "d1" ? { d1Databases: { DB: "bench" }, d1Persist: options.d1Persist } : {};
-  return { script: "dist-index/index.js", ...d1, bindings: options.mode === "d1" ? { STORAGE: "d1", CONTENT_TTL: "60" } : {} };
+  return { script: row?.calibration ? "dist-bench/bench.js" : "dist-index/index.js", ...d1, bindings: options.mode === "d1" ? { STORAGE: "d1", CONTENT_TTL: "60" } : {} };
 }
 
 /** One fresh workerd: startup paid by an OPTIONS request, then the timed GET. */
 async function firstGet(options: FreshOptions, row: FreshRow): Promise<{ status: number; ms: number }> {
   const port = await freePort();
-  const mf = serveBundle(options.dir, port, miniflareOptions(options));
+  const mf = serveBundle(options.dir, port, miniflareOptions(options, row));
   await mf.ready;
   try {
     // The database is a service that is already up when an isolate starts, as D1 is:
@@ -122,7 +127,7 @@ function firstCpu(options: FreshOptions, row: FreshRow, recording: string | unde
 export const FRESH_ROUNDS = Number(process.env.BENCH_FRESH_ROUNDS ?? 9);
 
 export async function measureFresh(corpus: string, options: FreshOptions, rows: FreshRow[]): Promise<FreshResult> {
-  const all = [{ name: "/healthz", path: "/healthz", headers: {} }, ...rows];
+  const all: FreshRow[] = [{ name: "/healthz", path: "/healthz", headers: {} }, ...rows];
   const walls = new Map<string, { status: number; ms: number }[]>(all.map((r) => [r.name, []]));
   for (let round = 1; round <= FRESH_ROUNDS; round++) {
     log(`${corpus} (${options.mode}): fresh isolates, round ${round}/${FRESH_ROUNDS}`);
@@ -130,20 +135,28 @@ export async function measureFresh(corpus: string, options: FreshOptions, rows: 
   }
   const recordings = join(options.dir, "d1-recordings");
   mkdirSync(recordings, { recursive: true });
-  const measures: FreshMeasure[] = [];
+  const replays = new Map<string, string | undefined>();
   for (const [i, row] of all.entries()) {
-    log(`${corpus} (${options.mode}): first-request CPU, ${row.name}`);
-    let recording: string | undefined;
-    if (options.mode === "d1") {
-      recording = join(recordings, `${i}.json`);
-      await record(options, row, recording);
-    }
-    const cpu = Array.from({ length: ROUNDS }, () => firstCpu(options, row, recording));
-    const inApp: number[] = [];
-    for (let i = 0; i < ROUNDS; i++) inApp.push(await appCpu(options, row, recording));
-    const wall = median(walls.get(row.name)!, (w) => w.ms);
-    measures.push({ name: row.name, path: row.path, status: wall.status, wallMs: wall.ms, appCpuMs: median(inApp, (c) => c), cpuMs: median(cpu, (c) => c) });
+    if (options.mode !== "d1" || row.calibration) continue;
+    const file = join(recordings, `${i}.json`);
+    await record(options, row, file);
+    replays.set(row.name, file);
   }
+  const cpu = new Map<string, number[]>(all.map((r) => [r.name, []]));
+  const inApp = new Map<string, number[]>(all.map((r) => [r.name, []]));
+  // Interleaved, like the wall-clock rounds, so a slow moment of the machine lands on no row alone.
+  for (let round = 1; round <= ROUNDS; round++) {
+    log(`${corpus} (${options.mode}): first-request CPU, round ${round}/${ROUNDS}`);
+    for (const row of all.filter((r) => !r.calibration)) {
+      cpu.get(row.name)!.push(firstCpu(options, row, replays.get(row.name)));
+      inApp.get(row.name)!.push(await appCpu(options, row, replays.get(row.name)));
+    }
+  }
+  const measures: FreshMeasure[] = all.map((row) => {
+    const wall = median(walls.get(row.name)!, (w) => w.ms);
+    if (row.calibration) return { name: row.name, path: row.path, status: wall.status, wallMs: wall.ms, appCpuMs: NaN, cpuMs: NaN };
+    return { name: row.name, path: row.path, status: wall.status, wallMs: wall.ms, appCpuMs: median(inApp.get(row.name)!, (c) => c), cpuMs: median(cpu.get(row.name)!, (c) => c) };
+  });
   return { corpus, mode: options.mode, rows: measures };
 }
 
@@ -171,7 +184,17 @@ export function freshReport(results: FreshResult[]): string[] {
       "| route | status | first GET ms | ratio to /healthz | CPU ms, fresh app | CPU ms, fresh process |",
       "| --- | ---: | ---: | ---: | ---: | ---: |",
     );
-    for (const row of r.rows) lines.push(`| ${row.name} | ${row.status} | ${fmt(row.wallMs)} | ${fmt(row.wallMs / base.wallMs)}× | ${fmt(row.appCpuMs)} | ${fmt(row.cpuMs)} |`);
+    const cpu = (ms: number) => (Number.isNaN(ms) ? "—" : fmt(ms));
+    for (const row of r.rows) lines.push(`| ${row.name} | ${row.status} | ${fmt(row.wallMs)} | ${fmt(row.wallMs / base.wallMs)}× | ${cpu(row.appCpuMs)} | ${cpu(row.cpuMs)} |`);
+    const floor = r.rows.find((x) => x.name === D1_FLOOR.name);
+    if (floor !== undefined) {
+      lines.push(
+        "",
+        `One D1 query from a fresh isolate (the calibration row) already takes ${fmt(floor.wallMs / base.wallMs)}× the first /healthz here: Miniflare's local D1`,
+        "is a service the isolate reaches over a socket, as D1 is on Cloudflare. Every first request of the D1 mode reads the",
+        "content version and the stored response in that one round trip; the rest is the worker's own CPU (the columns).",
+      );
+    }
     lines.push("");
   }
   return lines;
@@ -181,12 +204,14 @@ export function freshTargets(results: FreshResult[]): string[] {
   const out: string[] = [];
   for (const r of results) {
     const base = r.rows.find((x) => x.name === "/healthz")!.wallMs;
-    const others = r.rows.filter((x) => x.name !== "/healthz");
+    const others = r.rows.filter((x) => x.name !== "/healthz" && !x.name.startsWith("calibration"));
     const worst = [...others].sort((a, b) => b.wallMs - a.wallMs)[0]!;
     const limit = r.mode === "d1" ? 3 : 1.5;
     const ratio = worst.wallMs / base;
-    out.push(`| ${r.corpus} (${r.mode}): every first request ≤ ${limit}× the first /healthz | worst ${worst.name} ${ratio.toFixed(2)}×: ${ratio <= limit ? "met" : "missed"} |`);
-    const cpu = [...r.rows].sort((a, b) => b.appCpuMs - a.appCpuMs)[0]!;
+    const floor = r.rows.find((x) => x.name === D1_FLOOR.name);
+    const floorNote = floor === undefined ? "" : ` (one D1 query alone: ${(floor.wallMs / base).toFixed(2)}×; worst over it: ${(worst.wallMs / floor.wallMs).toFixed(2)}×)`;
+    out.push(`| ${r.corpus} (${r.mode}): every first request ≤ ${limit}× the first /healthz | worst ${worst.name} ${ratio.toFixed(2)}×${floorNote}: ${ratio <= limit ? "met" : "missed"} |`);
+    const cpu = [...others].sort((a, b) => b.appCpuMs - a.appCpuMs)[0]!;
     out.push(`| ${r.corpus} (${r.mode}): every first request < 5 ms CPU (fresh app) | worst ${cpu.name} ${cpu.appCpuMs.toFixed(2)} ms: ${cpu.appCpuMs < 5 ? "met" : "missed"} |`);
   }
   return out;
