@@ -12,8 +12,9 @@ const brokenSourceMaps: Plugin = {
   name: "packages-with-broken-source-maps",
   enforce: "pre",
   load(id) {
-    if (!/\/node_modules\/(?:feed\/lib|saxes)\/[^/]+\.js$/.test(id)) return null;
-    return { code: readFileSync(id, "utf8").replace(/^\/\/# sourceMappingURL=.*$/m, ""), map: null };
+    const file = id.split("?")[0]!;
+    if (!/\/node_modules\/(?:feed\/lib|saxes)\/[^/]+\.js$/.test(file)) return null;
+    return { code: readFileSync(file, "utf8").replace(/^\/\/# sourceMappingURL=.*$/m, ""), map: null };
   },
 };
 

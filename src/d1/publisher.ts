@@ -87,12 +87,13 @@ export class D1Publisher {
     const state = await this.state(id);
     const existing = state.article;
     // A missing date is the time of the first PUT, kept on later edits; `updated` is the time of the PUT that changes the text.
-    const parse = (changed: number) =>
+    const parse = (changed: number | null) =>
       parseArticle(
         { path: `${id}.${markdown ? "md" : "txt"}`, bytes, added: existing ? Date.parse(existing.published) : (state.scheduled?.published ?? now), changed, modified: now },
         { id },
       );
-    let draft = await parse(existing ? Date.parse(existing.updated) : now);
+    // A new article's `updated` is its date; an edit's is re-read below at the time of this PUT.
+    let draft = await parse(existing ? Date.parse(existing.updated) : null);
 
     if (draft.published > now) {
       const row = await scheduledRow(draft);

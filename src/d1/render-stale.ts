@@ -49,7 +49,8 @@ export function stalePaths(stale: Stale, snapshot: Snapshot, listed: ReadonlySet
 
 /** The stale scopes that are listings or site-wide pages (not single articles). */
 function staleListings(stale: Stale, snapshot: Snapshot): string[] {
-  if (stale.staleScopes === "all") return ["main", "site", ...snapshot.topics.map((t) => `topic:${t.topic.slug}`)];
+  // Every topic, but those with no article yet: their short pages render on first request.
+  if (stale.staleScopes === "all") return ["main", "site", ...snapshot.topics.filter((t) => t.count > 0).map((t) => `topic:${t.topic.slug}`)];
   return stale.staleScopes.filter((s) => !s.startsWith("article:"));
 }
 

@@ -4,7 +4,7 @@
  * writes, agreement with `npm run import`, and WebSub (a stand-in hub records what it is told).
  */
 import { applyD1Migrations, env, reset } from "cloudflare:test";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
 import { applyPlan, readExisting } from "../../src/d1/apply";
 import { planImport } from "../../src/d1/plan";
@@ -20,6 +20,12 @@ interface Call {
   body: string;
 }
 
+/** Work the workers of a test left running (waitUntil), finished before the next test resets the database. */
+const unsettled: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const settle of unsettled.splice(0)) await settle();
+});
+
 /** A worker in the D1 mode with the API on; `settle()` waits for the work it left running (waitUntil). */
 function publishing(vars: Record<string, string> = {}, hub: (call: Call) => Response | Promise<Response> = () => new Response(null, { status: 204 })) {
   const hubCalls: Call[] = [];
@@ -33,6 +39,10 @@ function publishing(vars: Record<string, string> = {}, hub: (call: Call) => Resp
   const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p), passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
   const workerEnv = { SITE_URL: ORIGIN, STORAGE: "d1", DB: env.DB, CONTENT_TTL: "0", PUBLISH_TOKEN: TOKEN, ...vars } as never;
   const request = (path: string, init: RequestInit = {}) => app.request(`${ORIGIN}${path}`, init, workerEnv, ctx);
+  const settle = async () => {
+    while (pending.length > 0) await Promise.all(pending.splice(0));
+  };
+  unsettled.push(settle);
   return {
     app,
     hubCalls,
@@ -41,9 +51,7 @@ function publishing(vars: Record<string, string> = {}, hub: (call: Call) => Resp
     api: (path: string, init: RequestInit = {}) => request(path, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, ...(init.headers ?? {}) } }),
     put: (id: string, text: string | Uint8Array, type = "text/plain; charset=utf-8") =>
       request(`/api/articles/${encodeURIComponent(id)}`, { method: "PUT", body: text, headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": type } }),
-    settle: async () => {
-      while (pending.length > 0) await Promise.all(pending.splice(0));
-    },
+    settle,
     cron: async (at: number) => {
       await app.scheduled({ scheduledTime: at }, workerEnv, ctx);
     },
@@ -179,7 +187,7 @@ describe("PUT /api/articles/{id}", () => {
     expect(await count("articles")).toBe(0);
   });
 
-  it("concurrent publishes all land, none lost or duplicated, slugs unique", async () => {
+  it("concurrent publishes all land, none lost or duplicated, slugs unique", { timeout: 60_000 }, async () => {
     const w = publishing();
     const ids = Array.from({ length: 12 }, (_, i) => `c${i}`);
     const results = await Promise.all(ids.map((id, i) => w.put(id, story(i < 4 ? "Same headline everywhere" : `Headline ${i}`, `Text ${i} about Turkey and sanctions on Turkey.`))));
@@ -192,6 +200,7 @@ describe("PUT /api/articles/{id}", () => {
     expect(feed.items).toHaveLength(12);
     const topic = await env.DB.prepare("SELECT article_count FROM topics WHERE slug = 'turkey'").first("article_count");
     expect(topic).toBe(12);
+    await w.settle();
   });
 
   it("is never stored as a response, and no log line carries the token", async () => {

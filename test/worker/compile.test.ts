@@ -119,7 +119,7 @@ describe("ids and slugs", () => {
     const future = file("f.txt", `---\ndate: 2031-05-01\n---\n${story("Later", "x")}`);
     const before = await compile([seedFile(), future], { now: Date.UTC(2031, 3, 30) });
     expect(before.content.articles.map((a) => a.title)).not.toContain("Later");
-    expect(before.heldBack).toEqual([{ file: "f.txt", published: "2031-05-01T00:00:00Z" }]);
+    expect(before.heldBack).toEqual([{ file: "f.txt", published: "2031-05-01T00:00:00Z", draft: expect.objectContaining({ id: expect.any(String), title: "Later" }) }]);
     const after = await compile([seedFile(), future], { now: Date.UTC(2031, 4, 1) });
     expect(after.content.articles.map((a) => a.title)).toContain("Later");
     expect(after.heldBack).toEqual([]);

@@ -48,11 +48,16 @@ describe("migrations", () => {
 
   it("apply from scratch: the tables, their indexes and the content version", async () => {
     const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name").all();
-    expect(tables.results.map((r) => r.name)).toEqual(["article_topics", "article_topics_by_article", "articles", "articles_newest", "d1_migrations", "meta", "responses", "responses_by_scope", "topics"]);
+    expect(tables.results.map((r) => r.name)).toEqual([
+      "article_topics", "article_topics_by_article", "articles", "articles_newest", "d1_migrations", "gone", "media", "meta",
+      "responses", "responses_by_scope", "scheduled", "scheduled_due", "topics", "websub_pending", "websub_pending_due",
+    ]);
     const meta = await env.DB.prepare("SELECT key, value FROM meta ORDER BY key").all();
     expect(meta.results).toEqual([
       { key: "article_count", value: "0" },
       { key: "newest_updated", value: "1970-01-01T00:00:00Z" },
+      { key: "next_release", value: "" },
+      { key: "topic_definitions", value: "" },
       { key: "version", value: "0" },
     ]);
   });

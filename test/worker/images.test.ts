@@ -3,7 +3,7 @@
  * preview shows it. The build measures local files in Node (scripts/lib/images.ts); here
  * the folder's images arrive as the table it makes.
  */
-import { env } from "cloudflare:test";
+import { applyD1Migrations, env, reset } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import type { FolderImages, LocalImage } from "../../src/compile/images";
@@ -90,7 +90,7 @@ describe("feeds show the picture", () => {
     );
     expect(rss).toContain('<media:description type="plain">Ships outside the harbour at dusk</media:description>');
     expect(rss).toContain("<media:credit>Photo by Ayşe Demir</media:credit>");
-    expect(rss).toContain(`<enclosure url="${ORIGIN}${JPEG.src}" type="image/jpeg" length="15454"/>`);
+    expect(rss).toContain(`<enclosure length="15454" type="image/jpeg" url="${ORIGIN}${JPEG.src}"/>`);
     expect(rss).toContain('<media:content url="https://images.example.org/storm.jpg?w=1600&amp;h=900" medium="image" type="image/jpeg" width="1600" height="900">');
     // A remote image has no known length: no enclosure for it.
     expect(rss.match(/<enclosure /g)).toHaveLength(2);
@@ -149,6 +149,8 @@ describe("pages show the picture", () => {
 
 describe("/media in the D1 mode", () => {
   it("serves an image from R2 with its type, a year of caching, an ETag from its name, and 304 without reading the bucket", async () => {
+    await reset();
+    await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
     const bytes = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
     await env.MEDIA.put("media/0123456789abcdef.jpg", bytes, { httpMetadata: { contentType: "image/jpeg" } });
     const app = createApp(bundle({ articles: [], topics: [] }));
