@@ -22,7 +22,7 @@ const describeBrowser = hasChromium || process.env.CI ? describe : describe.skip
 if (!hasChromium && !process.env.CI) console.warn(`pages.browser.test.ts: no Chromium at ${CHROMIUM} (apt-get install chromium); browser tests skipped`);
 
 /** The site served: the seed, and articles with pictures (test/fixtures/images). */
-const ARTICLE_SLUG = "turkey-reopens-harbour";
+const ARTICLE_SLUG = "turkey-reopens-harbour-after-storm";
 const TOPIC = "turkey";
 const PAGES: [name: string, path: string, status: number][] = [
   ["home", "/", 200],
@@ -152,7 +152,7 @@ describeBrowser("pages in Chromium", () => {
       return { loaded: image.complete && image.naturalWidth > 0, natural: [image.naturalWidth, image.naturalHeight], shown: box.width > 0 && box.height > 0, beforeText: !!image.closest("figure")!.nextElementSibling?.matches(".article-body") };
     });
     expect(figure).toEqual({ loaded: true, natural: [1200, 800], shown: true, beforeText: true });
-    expect(await page.$eval("article figcaption", (el) => el.textContent)).toBe("Ships wait to enter the harbour. Photo by Ayşe Demir / Edge News");
+    expect(await page.$eval("article figcaption", (el) => el.textContent)).toBe("Ships wait to enter the harbour of Istanbul. Photo by Ayşe Demir / Edge News");
     await page.screenshot({ path: join(OUT, "screenshots", "article-picture-1280.png"), fullPage: true });
     expect(problems).toEqual([]);
     await close();

@@ -55,7 +55,7 @@ describe("npm run content", () => {
     const first = build();
     expect(first.status).toBe(0);
     expect(first.stdout).toBe(
-      "build-content: 1 article(s) in 7 topic(s) from seeds/ -> generated/content.bin (7 KiB)\n" +
+      "build-content: 1 article(s) in 7 topic(s) from seeds/ -> generated/content.bin (16 KiB)\n" +
         "build-content: no responses stored: SITE_URL is not set, so each response renders on its first request in each isolate (set SITE_URL in wrangler.toml [vars] before deploying)\n",
     );
     const bytes = readFileSync(join(out, "content.bin"));
@@ -142,7 +142,7 @@ describe("npm run content", () => {
     const jpeg = media.find((m) => m.endsWith(".jpg"))!;
     expect(readFileSync(join(out, "assets/media", jpeg)).equals(readFileSync(join(ROOT, "test/fixtures/images/harbour.jpg")))).toBe(true);
     expect(readFileSync(join(out, "assets/_headers"), "utf8")).toBe("/media/*\n  Cache-Control: public, max-age=31536000, immutable\n  X-Content-Type-Options: nosniff\n");
-    const harbour = (await builtContent()).articles.find((a) => a.slug === "turkey-reopens-harbour")!;
+    const harbour = (await builtContent()).articles.find((a) => a.slug === "turkey-reopens-harbour-after-storm")!;
     expect(harbour.image).toEqual({
       src: `/media/${jpeg}`,
       type: "image/jpeg",

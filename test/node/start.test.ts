@@ -23,7 +23,7 @@ describe("npm start", () => {
     expect(server.output()).toMatch(new RegExp(`build-content: stored \\d+ responses \\([\\d.]+ (KiB|MiB)\\) for ${origin.replace(/[.]/g, "\\.")}\\n`));
     const stored = new PackedResponses(new Uint8Array(readFileSync(join(server.project.dir, "src/generated/responses.bin"))));
     expect(stored.origin).toBe(origin);
-    for (const path of ["/rss.xml", "/", "/topics/turkey/atom.xml", "/opml.xml", "/articles/turkey-reopens-harbour"]) {
+    for (const path of ["/rss.xml", "/", "/topics/turkey/atom.xml", "/opml.xml", "/articles/turkey-reopens-harbour-after-storm"]) {
       const res = await fetch(`${origin}${path}`, { headers: { "Accept-Encoding": "identity" } });
       const rep = stored.get(path)!;
       expect([path, res.status, new Uint8Array(await res.arrayBuffer())]).toEqual([path, 200, rep.identity.body]);
@@ -38,7 +38,7 @@ describe("npm start", () => {
   });
 
   it("serves an article's image as a static asset: its type, a year of caching, nosniff, and 304 for its ETag", async () => {
-    const page = await (await fetch(`${server.origin}/articles/turkey-reopens-harbour`)).text();
+    const page = await (await fetch(`${server.origin}/articles/turkey-reopens-harbour-after-storm`)).text();
     const src = /<figure><img src="(\/media\/[0-9a-f]{16}\.jpg)"/.exec(page)![1]!;
     const res = await fetch(`${server.origin}${src}`);
     const bytes = new Uint8Array(await res.arrayBuffer());
