@@ -21,7 +21,6 @@ const brokenSourceMaps: Plugin = {
 export default defineConfig({
   plugins: [brokenSourceMaps],
   test: {
-    globalSetup: ["test/setup/quiet-runtime.ts"],
     projects: [
       {
         // The worker and everything it runs, inside workerd (the Workers runtime).

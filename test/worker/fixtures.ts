@@ -60,12 +60,20 @@ export function bundle(c: Content): Bundle {
   return { content: packContent(c, shippedTopics()), responses: null };
 }
 
-/** A worker for the given content; requests go to http://localhost unless a full URL is given. */
+/**
+ * A worker for the given content; requests go to http://localhost unless a full URL is
+ * given. Work a request leaves running (waitUntil: the D1 mode storing what it rendered)
+ * is finished before the response is handed back, so no test leaves writes behind.
+ */
 export function worker(c: Content, env: Env = {}) {
   const app = createApp(bundle(c));
   return async (path: string, init: RequestInit = {}): Promise<Response> => {
     const url = path.startsWith("http") ? path : `http://localhost${path}`;
-    return app.request(url, init, env);
+    const pending: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (work: Promise<unknown>) => void pending.push(work), passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
+    const response = await app.request(url, init, env, ctx);
+    await Promise.all(pending);
+    return response;
   };
 }
 
