@@ -14,11 +14,10 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { MiniflareOptions } from "miniflare";
 import { createApp } from "../src/app";
 import type { D1Like } from "../src/d1/database";
 import { Agent } from "node:http";
-import { BENCH_ORIGIN, freePort, log, median, rawRequest, ROOT, ROUNDS, serveBundle } from "./harness";
+import { BENCH_ORIGIN, type BundleOptions, freePort, log, median, rawRequest, ROOT, ROUNDS, serveBundle } from "./harness";
 import { RecordingD1, ReplayD1 } from "./replay-d1";
 
 export interface FreshRow {
@@ -58,8 +57,8 @@ export interface FreshOptions {
   d1Persist?: string;
 }
 
-function miniflareOptions(options: FreshOptions, row?: FreshRow): Partial<MiniflareOptions> & { bindings?: Record<string, string>; script: string } {
-  const d1: Partial<MiniflareOptions> = options.mode === "d1" ? { d1Databases: { DB: "bench" }, d1Persist: options.d1Persist } : {};
+function miniflareOptions(options: FreshOptions, row?: FreshRow): BundleOptions {
+  const d1: BundleOptions = options.mode === "d1" ? { d1Databases: { DB: "bench" }, d1Persist: options.d1Persist } : {};
   return { script: row?.calibration ? "dist-bench/bench.js" : "dist-index/index.js", ...d1, bindings: options.mode === "d1" ? { STORAGE: "d1", CONTENT_TTL: "60" } : {} };
 }
 

@@ -3,7 +3,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { join, resolve } from "node:path";
-import { Miniflare, type MiniflareOptions } from "miniflare";
+import { Miniflare, convertV4MiniflareOptions, type V4MiniflareOptions } from "miniflare";
+import { readWranglerVars } from "../scripts/lib/wrangler-vars";
 export { freePort } from "../scripts/lib/free-port";
 
 export const ROOT = resolve(import.meta.dirname, "..");
@@ -18,6 +19,8 @@ export const ACCEPT = "gzip, br";
  * responses the build stores apply whatever port the worker listens on.
  */
 export const BENCH_ORIGIN = "https://bench.example";
+/** The compatibility date and flags of wrangler.toml: Miniflare runs the bundles as deployed. */
+export const RUNTIME = readWranglerVars();
 
 export interface LoadResult {
   rps: number;
@@ -99,29 +102,34 @@ export function median<T>(values: T[], key: (v: T) => number): T {
   return [...values].sort((a, b) => key(a) - key(b))[Math.floor(values.length / 2)]!;
 }
 
+/** What a bench worker adds to the defaults: its D1 database, bindings, or another script. */
+export type BundleOptions = { d1Databases?: Record<string, string>; d1Persist?: string; bindings?: Record<string, string>; script?: string; inspectorPort?: number };
+
 /**
  * A bundle in `dir` (`dist-bench/bench.js` unless `script` says otherwise), served by
  * Miniflare's workerd on its own socket at `port` (`unsafeDirectSockets`): no dev-time
  * entry worker or request log in the path. Absolute URLs come from SITE_URL, as deployed.
  */
-export function serveBundle(dir: string, port: number, options: Partial<MiniflareOptions> & { bindings?: Record<string, string>; script?: string } = {}): Miniflare {
+export function serveBundle(dir: string, port: number, options: BundleOptions = {}): Miniflare {
   const { script = "dist-bench/bench.js", ...rest } = options;
-  return new Miniflare({
+  // Miniflare 5 takes a per-worker `config`; wrangler itself still builds the
+  // flat (v4) shape and converts it, as this does.
+  return new Miniflare(convertV4MiniflareOptions({
     name: "bench",
     modules: true,
     scriptPath: join(dir, script),
     modulesRoot: join(dir, script.split("/")[0]!),
     // The data modules wrangler wrote beside the script, as wrangler.toml's [[rules]] declare them.
     modulesRules: [{ type: "Data", include: ["**/*.bin"] }],
-    compatibilityDate: "2026-04-20",
-    compatibilityFlags: ["nodejs_compat"],
+    compatibilityDate: RUNTIME.compatibilityDate,
+    compatibilityFlags: RUNTIME.compatibilityFlags,
     host: "127.0.0.1",
     port: 0,
     logRequests: false,
     unsafeDirectSockets: [{ host: "127.0.0.1", port }],
     ...rest,
     bindings: { SITE_URL: BENCH_ORIGIN, ...rest.bindings },
-  } as MiniflareOptions);
+  } as V4MiniflareOptions));
 }
 
 /**

@@ -7,10 +7,10 @@
  * Two workers in one Miniflare share the database, each its own isolate, as two
  * Cloudflare locations would.
  */
-import { Miniflare, type MiniflareOptions } from "miniflare";
+import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { join } from "node:path";
 import { generateArticle } from "../scripts/lib/archive";
-import { BENCH_ORIGIN, log, median } from "./harness";
+import { BENCH_ORIGIN, log, median, RUNTIME } from "./harness";
 
 export interface PublishResult {
   articles: number;
@@ -30,13 +30,13 @@ export async function measurePublish(dir: string, persist: string, articles: num
     modules: true,
     scriptPath: join(dir, "dist-index/index.js"),
     modulesRoot: join(dir, "dist-index"),
-    modulesRules: [{ type: "Data", include: ["**/*.bin"] }],
-    compatibilityDate: "2026-04-20",
-    compatibilityFlags: ["nodejs_compat"],
+    modulesRules: [{ type: "Data" as const, include: ["**/*.bin"] }],
+    compatibilityDate: RUNTIME.compatibilityDate,
+    compatibilityFlags: RUNTIME.compatibilityFlags,
     d1Databases: { DB: "bench" },
     bindings: { SITE_URL: BENCH_ORIGIN, STORAGE: "d1", CONTENT_TTL: String(CONTENT_TTL), PUBLISH_TOKEN: TOKEN },
   });
-  const mf = new Miniflare({ workers: [worker("a"), worker("b")], d1Persist: persist } as MiniflareOptions);
+  const mf = new Miniflare(convertV4MiniflareOptions({ workers: [worker("a"), worker("b")], d1Persist: persist }));
   await mf.ready;
   try {
     const a = await mf.getWorker("a");

@@ -9,6 +9,9 @@ export interface WranglerVars {
   hasDatabase: boolean;
   /** The bucket bound as MEDIA (the D1 mode's images), if any. */
   mediaBucket: string | null;
+  /** The workerd compatibility date and flags (Miniflare in the bench and tests runs with the same). */
+  compatibilityDate: string;
+  compatibilityFlags: string[];
 }
 
 /**
@@ -20,5 +23,11 @@ export function readWranglerVars(path = process.env.WRANGLER_CONFIG || resolve(R
   const vars: Record<string, string> = {};
   for (const [name, value] of Object.entries(config.vars ?? {})) vars[name] = typeof value === "string" ? value : JSON.stringify(value);
   const media = (config.r2_buckets ?? []).find((b: { binding: string }) => b.binding === "MEDIA") as { bucket_name?: string } | undefined;
-  return { vars, hasDatabase: (config.d1_databases ?? []).some((d: { binding: string }) => d.binding === "DB"), mediaBucket: media?.bucket_name ?? null };
+  return {
+    vars,
+    hasDatabase: (config.d1_databases ?? []).some((d: { binding: string }) => d.binding === "DB"),
+    mediaBucket: media?.bucket_name ?? null,
+    compatibilityDate: config.compatibility_date!,
+    compatibilityFlags: config.compatibility_flags ?? [],
+  };
 }

@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, write
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readWranglerVars } from "../../scripts/lib/wrangler-vars";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const SEED = readFileSync(join(ROOT, "seeds/000_aa4f927da06b7f0b.txt"));
@@ -19,7 +20,7 @@ beforeAll(() => {
     [
       'name = "import-test"',
       `main = "${join(ROOT, "src/index.ts")}"`,
-      'compatibility_date = "2026-04-20"',
+      `compatibility_date = "${readWranglerVars().compatibilityDate}"`,
       "[[d1_databases]]",
       'binding = "DB"',
       'database_name = "edge-news"',

@@ -9,9 +9,12 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { Miniflare } from "miniflare";
+import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateArchive } from "../../scripts/generate-archive";
+import { readWranglerVars } from "../../scripts/lib/wrangler-vars";
+
+const RUNTIME = readWranglerVars();
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const ORIGIN = "https://news.example.org";
@@ -43,15 +46,15 @@ function build(folder: string, generated: string) {
 }
 
 async function compare(generated: string) {
-  const mf = new Miniflare({
+  const mf = new Miniflare(convertV4MiniflareOptions({
     modules: true,
     scriptPath: bundle,
     modulesRoot: dirname(bundle),
-    compatibilityDate: "2026-04-20",
-    compatibilityFlags: ["nodejs_compat"],
+    compatibilityDate: RUNTIME.compatibilityDate,
+    compatibilityFlags: RUNTIME.compatibilityFlags,
     dataBlobBindings: { CONTENT: join(generated, "content.bin"), RESPONSES: join(generated, "responses.bin") },
     bindings: { SITE_URL: ORIGIN },
-  });
+  }));
   try {
     const res = await mf.dispatchFetch(`http://compare/?origin=${encodeURIComponent(ORIGIN)}`);
     return (await res.json()) as { paths: number; origin: string; compared: number; differences: string[] };
