@@ -21,11 +21,15 @@ const brokenSourceMaps: Plugin = {
 export default defineConfig({
   plugins: [brokenSourceMaps],
   test: {
+    // Each file its own worker, as by default, stated so that Vitest 5 does not suggest
+    // otherwise after every run: the worker keeps per-isolate state (stored responses, the
+    // content version), and each file starts from a fresh isolate as production does.
+    isolate: true,
     projects: [
       {
         // The worker and everything it runs, inside workerd (the Workers runtime).
+        // (brokenSourceMaps comes from the root config: Vitest 5 projects extend it.)
         plugins: [
-          brokenSourceMaps,
           cloudflareTest(async () => ({
             wrangler: { configPath: "./wrangler.toml" },
             // The D1 mode's database: local SQLite in the runtime, with the project's migrations.

@@ -267,10 +267,14 @@ describe("scheduled articles", () => {
     };
     expect(await hidden()).toBe(true);
     expect(await env.DB.prepare("SELECT value FROM meta WHERE key = 'article_count'").first("value")).toBe("1");
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
     await w.cron(at - 1000);
     expect(await hidden()).toBe(true);
+    expect(log).not.toHaveBeenCalled();
     await w.cron(at);
     await w.settle();
+    expect(log.mock.calls).toEqual([["cron: released 1 scheduled article(s): later"]]);
+    log.mockRestore();
     expect(await hidden()).toBe(false);
     const page = await w.request("/articles/storm-expected-tomorrow");
     expect(page.status).toBe(200);
@@ -297,6 +301,7 @@ describe("the API and npm run import agree", () => {
       const topics = await env.DB.prepare("SELECT slug, name, position, article_count FROM topics ORDER BY position").all();
       const w = publishing();
       const feeds = await Promise.all(["/rss.xml", "/atom.xml", "/feed.json", "/topics/weather/rss.xml", "/topics/coastal-life/atom.xml"].map(async (p) => (await w.request(p)).text()));
+      await w.settle(); // its stored renderings, written before the database is reset below
       return { rows: rows.results, topics: topics.results, feeds };
     };
     const imported = await snapshot();
