@@ -51,12 +51,43 @@ function devOrigin(ip: string | undefined, port: string | undefined, protocol: s
 
 const vars = args.flatMap((arg, i) => (arg === "--var" && args[i + 1] !== undefined ? ["--var", args[i + 1]!] : arg.startsWith("--var=") ? ["--var", arg.slice(6)] : []));
 const origin = devOrigin(option("ip"), option("port"), option("local-protocol"));
+const storage = vars.findLast((v) => v.startsWith("STORAGE:"))?.slice("STORAGE:".length) ?? readWranglerVars().vars.STORAGE;
 // The D1 mode serves the local database: it must have the project's tables.
-if (readWranglerVars().vars.STORAGE === "d1" && !vars.some((v) => v.startsWith("STORAGE:"))) checkLocalDatabase();
+if (storage === "d1") checkLocalDatabase();
 
 const content = spawnSync(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/build-content.ts"), "--origin", origin, ...vars], { cwd: ROOT, stdio: "inherit" });
 if (content.status !== 0) process.exit(content.status ?? 1);
 
-const dev = spawn(join(ROOT, "node_modules/.bin/wrangler"), ["dev", ...args], { cwd: ROOT, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+/**
+ * `wrangler dev` never fires Cron Triggers by itself, and in the D1 mode the cron is what
+ * releases scheduled articles and sends WebSub notices. So, as Cloudflare would, fire each
+ * of wrangler.toml's crons at the start of every minute, through the `/__scheduled` route
+ * that `--test-scheduled` exposes (the project's one cron runs every minute).
+ */
+function fireCronsEveryMinute(crons: string[]): void {
+  let reported = false;
+  const fire = async () => {
+    for (const cron of crons) {
+      try {
+        const res = await fetch(`${origin}/__scheduled?${new URLSearchParams({ cron })}`);
+        await res.arrayBuffer();
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        reported = false;
+      } catch (error) {
+        // Before wrangler dev listens, or after it stops: say it once, not every minute.
+        if (!reported) console.error(`start: could not fire the cron "${cron}" at ${origin}/__scheduled (${(error as Error).message}); retrying every minute`);
+        reported = true;
+      }
+    }
+  };
+  const tick = () => setTimeout(() => void fire().finally(tick), 60_000 - (Date.now() % 60_000)).unref();
+  tick();
+}
+
+const crons = storage === "d1" && option("local-protocol") !== "https" ? readWranglerVars().crons : [];
+const devArgs = crons.length > 0 && !args.includes("--test-scheduled") ? [...args, "--test-scheduled"] : args;
+
+const dev = spawn(join(ROOT, "node_modules/.bin/wrangler"), ["dev", ...devArgs], { cwd: ROOT, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+if (crons.length > 0) fireCronsEveryMinute(crons);
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => dev.kill(signal));
 dev.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

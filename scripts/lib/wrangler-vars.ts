@@ -12,6 +12,8 @@ export interface WranglerVars {
   /** The workerd compatibility date and flags (Miniflare in the bench and tests runs with the same). */
   compatibilityDate: string;
   compatibilityFlags: string[];
+  /** The Cron Triggers ([triggers] crons). */
+  crons: string[];
 }
 
 /**
@@ -29,5 +31,6 @@ export function readWranglerVars(path = process.env.WRANGLER_CONFIG || resolve(R
     mediaBucket: media?.bucket_name ?? null,
     compatibilityDate: config.compatibility_date!,
     compatibilityFlags: config.compatibility_flags ?? [],
+    crons: config.triggers?.crons ?? [],
   };
 }

@@ -3,7 +3,8 @@
  * the D1 mode with a token in .dev.vars, the migrations applied to the local database,
  * `npm start -- --test-scheduled --var SITE_URL:…` (the cron, which has no request, takes its
  * origin from SITE_URL), requests like curl's, a scheduled article released by
- * the cron (fired through /__scheduled, as wrangler documents), and a local WebSub hub
+ * the cron (fired through /__scheduled, as wrangler documents, and by npm start itself each
+ * minute), and a local WebSub hub
  * (a small HTTP server on 127.0.0.1) that records what it is told.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -99,8 +100,8 @@ async function until(check: () => Promise<boolean>, ms: number): Promise<boolean
   return check();
 }
 
-describe("publishing over HTTP with npm start in the D1 mode", { timeout: 120_000 }, () => {
-  it("publishes the seed with one request, schedules a second that the cron releases, and tells the hub", async () => {
+describe("publishing over HTTP with npm start in the D1 mode", { timeout: 180_000 }, () => {
+  it("publishes the seed with one request, schedules articles that the cron releases (fired by hand, then by npm start each minute), and tells the hub", async () => {
     const unauthorized = await fetch(`${origin}/api/articles/x`, { method: "PUT", body: "x", headers: { "Content-Type": "text/plain" } });
     expect([unauthorized.status, unauthorized.headers.get("WWW-Authenticate")]).toEqual([401, 'Bearer realm="publishing"']);
     await unauthorized.arrayBuffer();
@@ -122,7 +123,16 @@ describe("publishing over HTTP with npm start in the D1 mode", { timeout: 120_00
 
     // CONTENT_TTL is 1 s here: the notices go out from the requests that made the changes.
     expect(await until(async () => notices.length >= 2, 10_000)).toBe(true);
-    for (const notice of notices) {
+
+    // Without another command: npm start fires the cron at the start of every minute, as Cloudflare does.
+    const soon = new Date(Date.now() + 2000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const next = await put("storm-2", `---\ndate: ${soon}\n---\nStorm leaves the coast\n\nThe storm moved out to sea on Wednesday.\n`);
+    expect(next.status).toBe(202);
+    await next.arrayBuffer();
+    expect(await until(async () => (await text("/rss.xml")).includes("Storm leaves the coast"), 65_000)).toBe(true);
+    expect(new Date().getUTCSeconds()).toBeLessThan(10); // released by the minute's cron, not by a request
+    expect(await until(async () => output.includes("cron: released 1 scheduled article(s): storm-2"), 5000)).toBe(true);
+    for (const notice of notices.slice(0, 2)) {
       expect(notice.get("hub.mode")).toBe("publish");
       expect(notice.getAll("hub.url")).toEqual(expect.arrayContaining([`${origin}/rss.xml`, `${origin}/atom.xml`, `${origin}/feed.json`]));
     }
