@@ -21,7 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { importStale, renderStaleResponses } from "../src/d1/render-stale";
 import type { LocalImage } from "../src/compile/images";
-import { EXISTING_QUERIES, existingFrom, inlineStatement, planImport, type Statement } from "../src/d1/plan";
+import { EXISTING_QUERIES, existingFrom, inlineStatement, planImport, recordOrigin, type Statement } from "../src/d1/plan";
 import { ConfigError, type Env, readSettings, type Settings } from "../src/settings";
 import { changedFeedUrls, queueNotices } from "../src/websub/notify";
 import { compileFolder, ROOT } from "./lib/compile-folder";
@@ -156,7 +156,8 @@ const plan = await planImport(content, existingFrom(articleRows!, topicRows!, sc
 });
 // Images first: an article is written only once the pictures it names are in the bucket.
 const uploaded = uploadImages(images, new Set(mediaRows!.map((r) => r.key as string)));
-write([...uploaded, ...plan.statements]);
+// Scheduled articles are released by the cron, which renders them for this origin unless SITE_URL is set.
+write([...uploaded, ...plan.statements, ...(plan.scheduled.length > 0 && worker.origin !== null ? [recordOrigin(worker.origin)] : [])]);
 
 let stored = "";
 const visible = plan.staleScopes === "all" || plan.staleScopes.length > 0;

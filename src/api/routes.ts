@@ -121,7 +121,7 @@ export function apiRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>,
     const now = Date.now();
     let result;
     try {
-      result = await publisher(c).put(id, body, TYPES[type]!, now);
+      result = await publisher(c).put(id, body, TYPES[type]!, now, c.get("site").origin);
     } catch (error) {
       // The build's own one-line reason; nothing was written.
       if (error instanceof ContentError) return problem(422, error.reason);

@@ -212,6 +212,15 @@ export function finishChange(staleScopes: readonly string[] | "all", options: { 
   ];
 }
 
+/**
+ * Records the public origin scheduled articles were accepted for (meta `origin`): the cron,
+ * which has no request, renders their release and notifies hubs for it when SITE_URL is
+ * unset (a local `npm start`, or a site that builds links from each request's host).
+ */
+export function recordOrigin(origin: string): Statement {
+  return { sql: "INSERT INTO meta (key, value) VALUES ('origin', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", params: [origin] };
+}
+
 /** The scopes a change to these articles (as they were and as they are) makes stale. */
 export function staleScopesOf(changes: readonly { slug: string; topics: readonly string[] }[]): string[] {
   const scopes = new Set(["main", "site"]);

@@ -16,6 +16,7 @@ import {
   deleteArticles,
   finishChange,
   markGone,
+  recordOrigin,
   rowArticle,
   rowDraft,
   scheduledRow,
@@ -71,19 +72,20 @@ export class D1Publisher {
 
   /**
    * Publishes the article `id` from the text of its file (`markdown`: as a .md file).
-   * Throws the build's ContentError when the text cannot be published.
+   * Throws the build's ContentError when the text cannot be published. `origin`: the
+   * site's public origin, recorded with a scheduled article for the cron that releases it.
    */
-  async put(id: string, bytes: Uint8Array, markdown: boolean, now: number): Promise<PutResult> {
+  async put(id: string, bytes: Uint8Array, markdown: boolean, now: number, origin: string): Promise<PutResult> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.tryPut(id, bytes, markdown, now);
+        return await this.tryPut(id, bytes, markdown, now, origin);
       } catch (error) {
         if (attempt >= ATTEMPTS || !isConflict(error)) throw error;
       }
     }
   }
 
-  private async tryPut(id: string, bytes: Uint8Array, markdown: boolean, now: number): Promise<PutResult> {
+  private async tryPut(id: string, bytes: Uint8Array, markdown: boolean, now: number, origin: string): Promise<PutResult> {
     const state = await this.state(id);
     const existing = state.article;
     // A missing date is the time of the first PUT, kept on later edits; `updated` is the time of the PUT that changes the text.
@@ -101,7 +103,7 @@ export class D1Publisher {
       if (state.scheduled?.hash === row.content_hash && existing === null) return { status: "scheduled", article: info, change: null };
       // A published article whose date moved into the future leaves the site until then.
       const withdrawn = existing === null ? [] : [...deleteArticles([id])];
-      const statements = [upsertScheduled(row), ...withdrawn, ...finishChange(existing === null ? [] : staleScopesOf([existing]), { bump: existing !== null })];
+      const statements = [upsertScheduled(row), recordOrigin(origin), ...withdrawn, ...finishChange(existing === null ? [] : staleScopesOf([existing]), { bump: existing !== null })];
       await this.run(statements);
       return { status: "scheduled", article: info, change: existing === null ? null : { staleScopes: staleScopesOf([existing]), written: [], changedTopics: existing.topics } };
     }

@@ -30,7 +30,9 @@ export async function runCron(context: CronContext): Promise<{ released: string[
   if (change !== null) {
     context.store.invalidate();
     log(`cron: released ${released.length} scheduled article(s): ${released.join(", ")}`);
-    await afterChange(change, { db, env, settings, origin: settings.siteUrl, now, send: context.send, log: context.log });
+    // No request to take an origin from: SITE_URL, else the one the articles were scheduled for.
+    const origin = settings.siteUrl ?? (await db.prepare("SELECT value FROM meta WHERE key = 'origin'").first<{ value: string }>())?.value ?? null;
+    await afterChange(change, { db, env, settings, origin, now, send: context.send, log: context.log });
   }
   if (settings.websubHubs.length > 0) await deliverDue(db, now, context.send, context.log);
   return { released };

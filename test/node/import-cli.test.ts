@@ -95,6 +95,14 @@ describe("npm run import", { timeout: 120_000 }, () => {
       { id: "00000000000000b1", title: "Oil prices rise again" },
       { id: "aa4f927da06b7f0b", title: "Turkey, US in talks to discuss sanctions imposed over S-400s" },
     ]);
+
+    // A future date is scheduled, for the origin the responses are stored for: the cron releases it there.
+    writeFileSync(join(dir, "articles", "3_00000000000000b3.txt"), "---\ndate: 2099-01-01T00:00:00Z\n---\nNew year\n\nA new year began.");
+    expect(report(importFolder().stdout)).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 2 unchanged, 1 scheduled");
+    expect(sql("SELECT id FROM scheduled")).toEqual([{ id: "00000000000000b3" }]);
+    expect(sql("SELECT value FROM meta WHERE key = 'origin'")).toEqual([{ value: "http://localhost:8787" }]);
+    unlinkSync(join(dir, "articles", "3_00000000000000b3.txt"));
+    expect(report(importFolder("--delete-missing").stdout)).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 2 unchanged, 1 deleted");
   });
 
   it("uploads the folder's images to R2 once, whatever else changes", () => {

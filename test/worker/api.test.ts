@@ -283,6 +283,38 @@ describe("scheduled articles", () => {
   });
 });
 
+describe("scheduled articles without SITE_URL", () => {
+  it("the cron renders the release for the origin the article was scheduled through, and tells the hub its feeds", async () => {
+    const w = publishing({ SITE_URL: "", WEBSUB_HUB: HUB, CONTENT_TTL: "1" });
+    const at = Date.now() + 60_000;
+    const when = new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const res = await w.put("later", dated(when, "Storm expected tomorrow", "Forecasters warn of a storm in Turkey."));
+    expect(res.status).toBe(202);
+    await res.arrayBuffer();
+    expect(await env.DB.prepare("SELECT value FROM meta WHERE key = 'origin'").first("value")).toBe(ORIGIN);
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      await w.cron(at);
+      await w.settle();
+      // The notice is due once every isolate serves the release (CONTENT_TTL after it): the next minute's cron sends it.
+      expect(w.hubCalls).toHaveLength(0);
+      await w.cron(at + 60_000);
+      expect(errors).not.toHaveBeenCalled();
+    } finally {
+      vi.restoreAllMocks();
+    }
+    // Rendered ahead: the article's page is stored, with its links on the origin it was published through.
+    const stored = await env.DB.prepare("SELECT COUNT(*) AS n FROM responses WHERE scope = 'article:storm-expected-tomorrow'").first<{ n: number }>();
+    expect(stored!.n).toBeGreaterThan(0);
+    expect(await (await w.request("/articles/storm-expected-tomorrow")).text()).toContain(`<link rel="canonical" href="${ORIGIN}/articles/storm-expected-tomorrow"/>`);
+    expect(w.hubCalls).toHaveLength(1);
+    expect(new URLSearchParams(w.hubCalls[0]!.body).getAll("hub.url").sort()).toEqual(
+      ["", "/topics/weather"].flatMap((s) => [`${ORIGIN}${s}/rss.xml`, `${ORIGIN}${s}/atom.xml`, `${ORIGIN}${s}/feed.json`]).sort(),
+    );
+  });
+});
+
 describe("the API and npm run import agree", () => {
   it("the same folder imported or PUT file by file gives the same rows and byte-identical feeds", async () => {
     const files = [
