@@ -84,10 +84,12 @@ function fireCronsEveryMinute(crons: string[]): void {
   tick();
 }
 
-const crons = storage === "d1" && option("local-protocol") !== "https" ? readWranglerVars().crons : [];
+const { crons } = readWranglerVars();
+// --test-scheduled also keeps wrangler from warning, at every start, that crons do not fire locally.
 const devArgs = crons.length > 0 && !args.includes("--test-scheduled") ? [...args, "--test-scheduled"] : args;
 
 const dev = spawn(join(ROOT, "node_modules/.bin/wrangler"), ["dev", ...devArgs], { cwd: ROOT, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
-if (crons.length > 0) fireCronsEveryMinute(crons);
+// The bundled mode's cron does nothing: its articles change only with a build.
+if (storage === "d1" && crons.length > 0 && option("local-protocol") !== "https") fireCronsEveryMinute(crons);
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => dev.kill(signal));
 dev.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -31,6 +31,15 @@ describe("npm start", () => {
     }
   });
 
+  it("prints no warning or error (offline, only wrangler's note that it cannot fetch Request.cf)", () => {
+    const offlineNote = /Unable to fetch the `Request\.cf` object|getaddrinfo|^\s+at /;
+    const alarming = server
+      .output()
+      .split("\n")
+      .filter((line) => /warn|error|✘|▲/i.test(line) && !offlineNote.test(line));
+    expect(alarming).toEqual([]);
+  });
+
   it("serves another origin too, rendering for it", async () => {
     const other = server.origin.replace("127.0.0.1", "localhost");
     const body = await (await fetch(`${other}/rss.xml`)).text();
