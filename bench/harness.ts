@@ -1,9 +1,9 @@
 /** What every benchmark in bench/ shares: running tools, driving load, taking medians. */
 import { execFileSync, spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { join, resolve } from "node:path";
-import { Miniflare, convertV4MiniflareOptions, type V4MiniflareOptions } from "miniflare";
+import { Miniflare, convertV4MiniflareOptions, type V4MiniflareOptions, type V4ModuleDefinition } from "miniflare";
 import { readWranglerVars } from "../scripts/lib/wrangler-vars";
 export { freePort } from "../scripts/lib/free-port";
 
@@ -102,6 +102,16 @@ export function median<T>(values: T[], key: (v: T) => number): T {
   return [...values].sort((a, b) => key(a) - key(b))[Math.floor(values.length / 2)]!;
 }
 
+/**
+ * The modules of a script wrangler bundled into `dir` (`wrangler deploy --dry-run --outdir`):
+ * the script, and the data modules it wrote beside it as wrangler.toml's [[rules]] declare
+ * (files ending in .bin, type Data). Listed one by one: Miniflare 5 takes no module rules.
+ */
+export function bundledModules(dir: string, script: string): V4ModuleDefinition[] {
+  const data = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".bin"));
+  return [{ type: "ESModule", path: join(dir, script) }, ...data.sort().map((file) => ({ type: "Data" as const, path: join(dir, file) }))];
+}
+
 /** What a bench worker adds to the defaults: its D1 database, bindings, or another script. */
 export type BundleOptions = { d1Databases?: Record<string, string>; d1Persist?: string; bindings?: Record<string, string>; script?: string; inspectorPort?: number };
 
@@ -116,11 +126,8 @@ export function serveBundle(dir: string, port: number, options: BundleOptions = 
   // flat (v4) shape and converts it, as this does.
   return new Miniflare(convertV4MiniflareOptions({
     name: "bench",
-    modules: true,
-    scriptPath: join(dir, script),
+    modules: bundledModules(join(dir, script.split("/")[0]!), script.split("/").slice(1).join("/")),
     modulesRoot: join(dir, script.split("/")[0]!),
-    // The data modules wrangler wrote beside the script, as wrangler.toml's [[rules]] declare them.
-    modulesRules: [{ type: "Data", include: ["**/*.bin"] }],
     compatibilityDate: RUNTIME.compatibilityDate,
     compatibilityFlags: RUNTIME.compatibilityFlags,
     host: "127.0.0.1",

@@ -10,7 +10,7 @@
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { join } from "node:path";
 import { generateArticle } from "../scripts/lib/archive";
-import { BENCH_ORIGIN, log, median, RUNTIME } from "./harness";
+import { BENCH_ORIGIN, bundledModules, log, median, RUNTIME } from "./harness";
 
 export interface PublishResult {
   articles: number;
@@ -27,10 +27,8 @@ const CONTENT_TTL = 10;
 export async function measurePublish(dir: string, persist: string, articles: number): Promise<PublishResult> {
   const worker = (name: string) => ({
     name,
-    modules: true,
-    scriptPath: join(dir, "dist-index/index.js"),
+    modules: bundledModules(join(dir, "dist-index"), "index.js"),
     modulesRoot: join(dir, "dist-index"),
-    modulesRules: [{ type: "Data" as const, include: ["**/*.bin"] }],
     compatibilityDate: RUNTIME.compatibilityDate,
     compatibilityFlags: RUNTIME.compatibilityFlags,
     d1Databases: { DB: "bench" },

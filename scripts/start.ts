@@ -52,7 +52,11 @@ function devOrigin(ip: string | undefined, port: string | undefined, protocol: s
 const vars = args.flatMap((arg, i) => (arg === "--var" && args[i + 1] !== undefined ? ["--var", args[i + 1]!] : arg.startsWith("--var=") ? ["--var", arg.slice(6)] : []));
 const origin = devOrigin(option("ip"), option("port"), option("local-protocol"));
 const storage = vars.findLast((v) => v.startsWith("STORAGE:"))?.slice("STORAGE:".length) ?? readWranglerVars().vars.STORAGE;
-// The D1 mode serves the local database: it must have the project's tables.
+// The D1 mode serves the local database: it must be bound, and have the project's tables.
+if (storage === "d1" && !readWranglerVars().hasDatabase) {
+  console.error('start: STORAGE is "d1" but wrangler.toml binds no D1 database as DB: uncomment the [[d1_databases]] block and set its database_id (README, "Archives beyond one bundle")');
+  process.exit(1);
+}
 if (storage === "d1") checkLocalDatabase();
 
 const content = spawnSync(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/build-content.ts"), "--origin", origin, ...vars], { cwd: ROOT, stdio: "inherit" });

@@ -55,6 +55,15 @@ describe("one line for each foreseeable mistake", { timeout: 60_000 }, () => {
     ]);
   });
 
+  it('npm start with STORAGE = "d1" without a binding', () => {
+    editToml((toml) => toml.replace('STORAGE = "bundled"', 'STORAGE = "d1"'));
+    const result = run("start.ts", ["--port", "1"]);
+    expect([result.status, result.stderr]).toEqual([
+      1,
+      'start: STORAGE is "d1" but wrangler.toml binds no D1 database as DB: uncomment the [[d1_databases]] block and set its database_id (README, "Archives beyond one bundle")\n',
+    ]);
+  });
+
   it("npm start in the D1 mode before the migrations", () => {
     editToml((toml) => bindDatabase(toml).replace('STORAGE = "bundled"', 'STORAGE = "d1"'));
     const result = run("start.ts", ["--port", "1"]);
