@@ -43,7 +43,7 @@ function migrationStatements(root: string): string[] {
 }
 
 function miniflare(dir: string, port: number, persist: string): Miniflare {
-  return serveBundle(dir, port, { d1Databases: { DB: "bench" }, d1Persist: persist, bindings: { STORAGE: "d1", CONTENT_TTL: "60" } });
+  return serveBundle(dir, port, { d1Databases: { DB: "bench" }, persist, bindings: { STORAGE: "d1", CONTENT_TTL: "60" } });
 }
 
 /** Forgets the article pages earlier rounds stored: all but those of the newest 1,000 articles (where the import's are). */

@@ -54,11 +54,11 @@ export interface FreshOptions {
   /** The bench folder of the corpus: dist-index/ (the worker as deployed) and generated/ (its data modules). */
   dir: string;
   /** D1 mode: the persisted local D1 state the worker reads. */
-  d1Persist?: string;
+  persist?: string;
 }
 
 function miniflareOptions(options: FreshOptions, row?: FreshRow): BundleOptions {
-  const d1: BundleOptions = options.mode === "d1" ? { d1Databases: { DB: "bench" }, d1Persist: options.d1Persist } : {};
+  const d1: BundleOptions = options.mode === "d1" ? { d1Databases: { DB: "bench" }, persist: options.persist } : {};
   return { script: row?.calibration ? "dist-bench/bench.js" : "dist-index/index.js", ...d1, bindings: options.mode === "d1" ? { STORAGE: "d1", CONTENT_TTL: "60" } : {} };
 }
 

@@ -113,7 +113,14 @@ export function bundledModules(dir: string, script: string): V4ModuleDefinition[
 }
 
 /** What a bench worker adds to the defaults: its D1 database, bindings, or another script. */
-export type BundleOptions = { d1Databases?: Record<string, string>; d1Persist?: string; bindings?: Record<string, string>; script?: string; inspectorPort?: number };
+export type BundleOptions = {
+  d1Databases?: Record<string, string>;
+  /** The folder that keeps the D1 database between Miniflare instances (Miniflare 5's resourcePersistencePath). */
+  persist?: string;
+  bindings?: Record<string, string>;
+  script?: string;
+  inspectorPort?: number;
+};
 
 /**
  * A bundle in `dir` (`dist-bench/bench.js` unless `script` says otherwise), served by
@@ -121,7 +128,7 @@ export type BundleOptions = { d1Databases?: Record<string, string>; d1Persist?: 
  * entry worker or request log in the path. Absolute URLs come from SITE_URL, as deployed.
  */
 export function serveBundle(dir: string, port: number, options: BundleOptions = {}): Miniflare {
-  const { script = "dist-bench/bench.js", ...rest } = options;
+  const { script = "dist-bench/bench.js", persist, ...rest } = options;
   // Miniflare 5 takes a per-worker `config`; wrangler itself still builds the
   // flat (v4) shape and converts it, as this does.
   return new Miniflare(convertV4MiniflareOptions({
@@ -135,6 +142,7 @@ export function serveBundle(dir: string, port: number, options: BundleOptions = 
     logRequests: false,
     unsafeDirectSockets: [{ host: "127.0.0.1", port }],
     ...rest,
+    resourcePersistencePath: persist,
     bindings: { SITE_URL: BENCH_ORIGIN, ...rest.bindings },
   } as V4MiniflareOptions));
 }

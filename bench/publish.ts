@@ -34,7 +34,7 @@ export async function measurePublish(dir: string, persist: string, articles: num
     d1Databases: { DB: "bench" },
     bindings: { SITE_URL: BENCH_ORIGIN, STORAGE: "d1", CONTENT_TTL: String(CONTENT_TTL), PUBLISH_TOKEN: TOKEN },
   });
-  const mf = new Miniflare(convertV4MiniflareOptions({ workers: [worker("a"), worker("b")], d1Persist: persist }));
+  const mf = new Miniflare(convertV4MiniflareOptions({ workers: [worker("a"), worker("b")], resourcePersistencePath: persist }));
   await mf.ready;
   try {
     const a = await mf.getWorker("a");

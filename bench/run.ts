@@ -429,7 +429,7 @@ function targets(results: CorpusResult[], fresh: FreshResult[], memory: MemoryRe
 /** The ETag of /rss.xml as the D1 worker serves it, for the 304 row. */
 async function d1Etag(dir: string, persist: string): Promise<string> {
   const port = await freePort();
-  const mf = serveBundle(dir, port, { script: "dist-index/index.js", d1Databases: { DB: "bench" }, d1Persist: persist, bindings: { STORAGE: "d1", CONTENT_TTL: "60" } });
+  const mf = serveBundle(dir, port, { script: "dist-index/index.js", d1Databases: { DB: "bench" }, persist, bindings: { STORAGE: "d1", CONTENT_TTL: "60" } });
   await mf.ready;
   try {
     const res = await fetch(`http://127.0.0.1:${port}/rss.xml`, { headers: { "Accept-Encoding": ACCEPT } });
@@ -486,7 +486,7 @@ async function main() {
     if (count === 10_000) {
       const biggest = [...new Set(content.articles.flatMap((a) => a.topics))].map((t) => [t, content.articles.filter((a) => a.topics.includes(t)).length] as const).sort((a, b) => b[1] - a[1])[0]![0];
       const etag = await d1Etag(join(WORK, "Seeds"), result.persist);
-      fresh.push(await measureFresh(`D1, ${count.toLocaleString("en-US")} articles`, { mode: "d1", dir: join(WORK, "Seeds"), d1Persist: result.persist }, [...freshRows(content.articles, biggest, etag), D1_FLOOR]));
+      fresh.push(await measureFresh(`D1, ${count.toLocaleString("en-US")} articles`, { mode: "d1", dir: join(WORK, "Seeds"), persist: result.persist }, [...freshRows(content.articles, biggest, etag), D1_FLOOR]));
       // Last: it adds articles to the database.
       publish = await measurePublish(join(WORK, "Seeds"), result.persist, count);
     }

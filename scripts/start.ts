@@ -51,9 +51,10 @@ function devOrigin(ip: string | undefined, port: string | undefined, protocol: s
 
 const vars = args.flatMap((arg, i) => (arg === "--var" && args[i + 1] !== undefined ? ["--var", args[i + 1]!] : arg.startsWith("--var=") ? ["--var", arg.slice(6)] : []));
 const origin = devOrigin(option("ip"), option("port"), option("local-protocol"));
-const storage = vars.findLast((v) => v.startsWith("STORAGE:"))?.slice("STORAGE:".length) ?? readWranglerVars().vars.STORAGE;
+const wrangler = readWranglerVars();
+const storage = vars.findLast((v) => v.startsWith("STORAGE:"))?.slice("STORAGE:".length) ?? wrangler.vars.STORAGE;
 // The D1 mode serves the local database: it must be bound, and have the project's tables.
-if (storage === "d1" && !readWranglerVars().hasDatabase) {
+if (storage === "d1" && !wrangler.hasDatabase) {
   console.error('start: STORAGE is "d1" but wrangler.toml binds no D1 database as DB: uncomment the [[d1_databases]] block and set its database_id (README, "Archives beyond one bundle")');
   process.exit(1);
 }
@@ -69,6 +70,9 @@ if (content.status !== 0) process.exit(content.status ?? 1);
  * that `--test-scheduled` exposes (the project's one cron runs every minute).
  */
 function fireCronsEveryMinute(crons: string[]): void {
+  // Until wrangler dev first answers, a failure is it starting up (it reports its own errors);
+  // after that, a failure is said once, not every minute.
+  let answered = false;
   let reported = false;
   const fire = async () => {
     for (const cron of crons) {
@@ -76,11 +80,11 @@ function fireCronsEveryMinute(crons: string[]): void {
         const res = await fetch(`${origin}/__scheduled?${new URLSearchParams({ cron })}`);
         await res.arrayBuffer();
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        answered = true;
         reported = false;
       } catch (error) {
-        // Before wrangler dev listens, or after it stops: say it once, not every minute.
-        if (!reported) console.error(`start: could not fire the cron "${cron}" at ${origin}/__scheduled (${(error as Error).message}); retrying every minute`);
-        reported = true;
+        if (answered && !reported) console.error(`start: could not fire the cron "${cron}" at ${origin}/__scheduled (${(error as Error).message}); retrying every minute`);
+        reported ||= answered;
       }
     }
   };
@@ -88,7 +92,7 @@ function fireCronsEveryMinute(crons: string[]): void {
   tick();
 }
 
-const { crons } = readWranglerVars();
+const { crons } = wrangler;
 // --test-scheduled also keeps wrangler from warning, at every start, that crons do not fire locally.
 const devArgs = crons.length > 0 && !args.includes("--test-scheduled") ? [...args, "--test-scheduled"] : args;
 

@@ -45,14 +45,16 @@ const CURRENT_VERSION = "(SELECT value FROM meta WHERE key = 'version')";
 /**
  * The statements that replace `path`'s stored response with `bytes`, each row written
  * only while the content version is still `version`: a rendering of content that changed
- * meanwhile is dropped instead of outliving the import that changed it.
+ * meanwhile is dropped instead of outliving the import that changed it. Rows are replaced,
+ * not just inserted: two writers of one response at one version (concurrent publishes, whose
+ * statements may run in several batches) write the same bytes, and the second must not fail.
  */
 export function responseWrites(site: string, path: string, version: string, bytes: Uint8Array): Statement[] {
   const statements: Statement[] = [{ sql: `DELETE FROM responses WHERE site = ? AND path = ? AND ${CURRENT_VERSION} = ?`, params: [site, path, version] }];
   const scope = responseScope(path);
   for (let part = 0, at = 0; at < bytes.byteLength || part === 0; part++, at += PART_BYTES) {
     statements.push({
-      sql: `INSERT INTO responses (site, path, part, scope, version, data) SELECT ?, ?, ?, ?, ?, ? WHERE ${CURRENT_VERSION} = ?`,
+      sql: `INSERT OR REPLACE INTO responses (site, path, part, scope, version, data) SELECT ?, ?, ?, ?, ?, ? WHERE ${CURRENT_VERSION} = ?`,
       params: [site, path, part, scope, Number(version), Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(PART_BYTES, bytes.byteLength - at)).toString("base64"), version],
     });
   }

@@ -11,6 +11,7 @@ import type { Content } from "../../src/content/types";
 import { applyPlan, applyStatements, readExisting } from "../../src/d1/apply";
 import { importStale, renderStaleResponses } from "../../src/d1/render-stale";
 import { planImport } from "../../src/d1/plan";
+import { PART_BYTES, responseWrites } from "../../src/d1/responses";
 import { D1Store } from "../../src/d1/store";
 import { compile, file, story, worker } from "./fixtures";
 
@@ -149,6 +150,24 @@ describe("responses stored by an import", () => {
     if (newSlug !== target.slug) expect(after.has(`/articles/${target.slug}`)).toBe(false);
     const page = await (await d1Worker(second, env.DB)(`${ORIGIN}/articles/${newSlug}`)).text();
     expect(page).toContain("Oil prices fall");
+  });
+
+  it("two writers of one response, their statements interleaved, both succeed and leave one copy", async () => {
+    await importContent((await compile(generated(3))).content);
+    const version = String(await env.DB.prepare("SELECT value FROM meta WHERE key = 'version'").first("value"));
+    const bytes = new Uint8Array(PART_BYTES * 2 + 10).map((_, i) => i % 251);
+    const [a, b] = [responseWrites("site", "/twice", version, bytes), responseWrites("site", "/twice", version, bytes)];
+    // Each writer's delete, then each writer's rows: as two publishes' batches may run.
+    await applyStatements(env.DB, a.slice(0, 1));
+    await applyStatements(env.DB, b.slice(0, 1));
+    await applyStatements(env.DB, a.slice(1));
+    await applyStatements(env.DB, b.slice(1));
+    const rows = await env.DB.prepare("SELECT part, length(data) AS n FROM responses WHERE path = '/twice' ORDER BY part").all();
+    expect(rows.results).toEqual([
+      { part: 0, n: 64_000 },
+      { part: 1, n: 64_000 },
+      { part: 2, n: 16 },
+    ]);
   });
 
   it("a rendering of content that changed meanwhile is not stored", async () => {
