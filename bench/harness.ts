@@ -1,6 +1,6 @@
 /** What every benchmark in bench/ shares: running tools, driving load, taking medians. */
 import { execFileSync, spawnSync } from "node:child_process";
-import { readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { join, resolve } from "node:path";
 import { Miniflare, convertV4MiniflareOptions, type V4MiniflareOptions, type V4ModuleDefinition } from "miniflare";
@@ -104,11 +104,15 @@ export function median<T>(values: T[], key: (v: T) => number): T {
 
 /**
  * The modules of a script wrangler bundled into `dir` (`wrangler deploy --dry-run --outdir`):
- * the script, and the data modules it wrote beside it as wrangler.toml's [[rules]] declare
- * (files ending in .bin, type Data). Listed one by one: Miniflare 5 takes no module rules.
+ * the script, and the data modules it imports, which wrangler wrote beside it as
+ * wrangler.toml's [[rules]] declare (files ending in .bin, type Data). Listed one by one:
+ * Miniflare 5 takes no module rules. Only those the script names: the folder keeps the
+ * data of earlier builds too, and loading those would double the isolate's memory.
  */
 export function bundledModules(dir: string, script: string): V4ModuleDefinition[] {
-  const data = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".bin"));
+  const code = readFileSync(join(dir, script), "utf8");
+  const data = [...new Set([...code.matchAll(/from\s*"\.\/([^"]+\.bin)"/g)].map((m) => m[1]!))];
+  if (data.length === 0) throw new Error(`bench: ${join(dir, script)} imports no data module`);
   return [{ type: "ESModule", path: join(dir, script) }, ...data.sort().map((file) => ({ type: "Data" as const, path: join(dir, file) }))];
 }
 

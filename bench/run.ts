@@ -306,6 +306,7 @@ const ratio = (n: number) => `${fmt(n, 2)}×`;
 function report(results: CorpusResult[], started: Date, d1: D1Result[], fresh: FreshResult[], memory: (MemoryResult & { mib: number }) | null, publish: PublishResult | null): string {
   const lines: string[] = [];
   const workerd = execFileSync(join(BIN, "workerd"), ["--version"], { encoding: "utf8" }).trim();
+  const wrangler = (JSON.parse(readFileSync(join(ROOT, "node_modules/wrangler/package.json"), "utf8")) as { version: string }).version;
   const cpu = cpus();
   lines.push(
     "# Benchmarks",
@@ -315,7 +316,7 @@ function report(results: CorpusResult[], started: Date, d1: D1Result[], fresh: F
     "",
     `- Date: ${started.toISOString().slice(0, 16).replace("T", " ")} UTC`,
     `- Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${fmt(totalmem() / 2 ** 30, 0)} GiB`,
-    `- Node ${process.version}; ${workerd}; wrangler 4.86.0 bundles, Miniflare serves (see bench/run.ts for why)`,
+    `- Node ${process.version}; ${workerd}; wrangler ${wrangler} bundles, Miniflare serves (see bench/run.ts for why)`,
     `- Load: ${GENERATOR} in its own process, ${CONNECTIONS} connections, ${SECONDS} s per row, median of ${ROUNDS} interleaved rounds, \`Accept-Encoding: ${ACCEPT}\` as readers send it, over loopback (127.0.0.1)`,
     `- In-process CPU: the app's fetch handler called in a loop in Node (the same code workerd runs), body read, after a warm-up; median of ${ROUNDS} interleaved rounds`,
     "- First request CPU (last column): one request to a fresh app in this already warm process; the fresh-isolate section below measures fresh processes and isolates",
