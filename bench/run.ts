@@ -21,7 +21,7 @@
  *   BENCH_CORPORA   comma-separated subset of: seeds,1000,10000,largest,d1-10000,d1-100000
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { type Bundle, createApp } from "../src/app";
@@ -131,6 +131,8 @@ function build(name: string, folder: string) {
     ].join("\n"),
   );
   const bundle = (entry: string, out: string) => {
+    // wrangler adds to --outdir: an earlier build's data modules would stay beside this one's.
+    rmSync(join(dir, out), { recursive: true, force: true });
     const output = run(join(BIN, "wrangler"), ["deploy", "--dry-run", "--outdir", join(dir, out), "--config", "wrangler.toml", join(dir, entry)]);
     const m = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(output);
     if (!m) throw new Error(`no bundle size in wrangler output:\n${output}`);
