@@ -26,7 +26,7 @@ import { buildResponses, noResponses } from "../src/bundle/prerender";
 import { ConfigError, type Env, readSettings } from "../src/settings";
 import { compileFolder, ROOT } from "./lib/compile-folder";
 import { writeMediaAssets } from "./lib/media-assets";
-import { readWranglerVars } from "./lib/wrangler-vars";
+import { D1_WITHOUT_BINDING, readWranglerVars } from "./lib/wrangler-vars";
 
 /**
  * Cloudflare's limit on a worker's size, uncompressed, on every plan since 2026-09
@@ -88,7 +88,7 @@ try {
 }
 const d1 = (args.vars.STORAGE ?? wrangler.vars.STORAGE) === "d1";
 if (d1 && !wrangler.hasDatabase) {
-  fail('STORAGE is "d1" but wrangler.toml binds no D1 database as DB: uncomment the [[d1_databases]] block and set its database_id (README, "Archives beyond one bundle")');
+  fail(D1_WITHOUT_BINDING);
 }
 const origin = settings.siteUrl ?? (args.origin === null ? null : new URL(args.origin).origin);
 

@@ -8,7 +8,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { ROOT } from "./lib/compile-folder";
-import { readWranglerVars } from "./lib/wrangler-vars";
+import { D1_WITHOUT_BINDING, readWranglerVars } from "./lib/wrangler-vars";
 
 const args = process.argv.slice(2);
 
@@ -55,7 +55,7 @@ const wrangler = readWranglerVars();
 const storage = vars.findLast((v) => v.startsWith("STORAGE:"))?.slice("STORAGE:".length) ?? wrangler.vars.STORAGE;
 // The D1 mode serves the local database: it must be bound, and have the project's tables.
 if (storage === "d1" && !wrangler.hasDatabase) {
-  console.error('start: STORAGE is "d1" but wrangler.toml binds no D1 database as DB: uncomment the [[d1_databases]] block and set its database_id (README, "Archives beyond one bundle")');
+  console.error(`start: ${D1_WITHOUT_BINDING}`);
   process.exit(1);
 }
 if (storage === "d1") checkLocalDatabase();

@@ -84,24 +84,19 @@ export function pageRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>
 /** How many recent articles the not-found page offers. */
 export const NOT_FOUND_RECENT = 5;
 
-/** 404 with the site's not-found page: the same body for every missing path, rendered once per content version. */
-export async function notFound(c: AppContext): Promise<Response> {
+/** A page for a missing address, the same body for every such path, rendered once per content version. */
+async function missing(c: AppContext, key: string, page: typeof NotFoundPage, status: 404 | 410): Promise<Response> {
   const store = c.get("store");
   const snapshot = await store.snapshot();
-  const rep = await c.get("representations").get(requestScope(c), snapshot, NOT_FOUND_KEY, async () => {
+  const rep = await c.get("representations").get(requestScope(c), snapshot, key, async () => {
     const recent = (await store.listing({}, NOT_FOUND_RECENT, null))?.articles ?? [];
-    return { body: await html(NotFoundPage({ ctx: await pageContext(c, snapshot), recent })), contentType: HTML, lastModified: null, options: NOT_FOUND };
+    return { body: await html(page({ ctx: await pageContext(c, snapshot), recent })), contentType: HTML, lastModified: null, options: NOT_FOUND };
   });
-  return serveRepresentation(c.req.raw, rep, 404);
+  return serveRepresentation(c.req.raw, rep, status);
 }
 
-/** 410 with the page of a deleted article: the same body for every such page, rendered once per content version. */
-export async function gone(c: AppContext): Promise<Response> {
-  const store = c.get("store");
-  const snapshot = await store.snapshot();
-  const rep = await c.get("representations").get(requestScope(c), snapshot, GONE_KEY, async () => {
-    const recent = (await store.listing({}, NOT_FOUND_RECENT, null))?.articles ?? [];
-    return { body: await html(GonePage({ ctx: await pageContext(c, snapshot), recent })), contentType: HTML, lastModified: null, options: NOT_FOUND };
-  });
-  return serveRepresentation(c.req.raw, rep, 410);
-}
+/** 404 with the site's not-found page. */
+export const notFound = (c: AppContext): Promise<Response> => missing(c, NOT_FOUND_KEY, NotFoundPage, 404);
+
+/** 410 with the page of a deleted article. */
+export const gone = (c: AppContext): Promise<Response> => missing(c, GONE_KEY, GonePage, 410);

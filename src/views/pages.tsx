@@ -193,12 +193,13 @@ export function ArticlePage(props: { ctx: PageContext; article: Article }) {
   );
 }
 
-export function NotFoundPage(props: { ctx: PageContext; recent: readonly Article[] }) {
+/** A page for an address with nothing to show: what happened, where to go, the recent articles. */
+function MissingPage(props: { ctx: PageContext; recent: readonly Article[]; title: string; description: string; lede: string }) {
   const { ctx } = props;
   return (
-    <Layout ctx={ctx} meta={{ title: "Page not found", description: "There is no page at this address.", path: null }}>
-      <h1>Page not found</h1>
-      <p class="lede">There is no page at this address. It may have moved, or the link may be mistyped.</p>
+    <Layout ctx={ctx} meta={{ title: props.title, description: props.description, path: null }}>
+      <h1>{props.title}</h1>
+      <p class="lede">{props.lede}</p>
       <p>
         Start from the <a href="/">latest articles</a> or browse <a href="/topics">all topics</a>.
       </p>
@@ -210,20 +211,25 @@ export function NotFoundPage(props: { ctx: PageContext; recent: readonly Article
   );
 }
 
-export function GonePage(props: { ctx: PageContext; recent: readonly Article[] }) {
-  const { ctx } = props;
+export function NotFoundPage(props: { ctx: PageContext; recent: readonly Article[] }) {
   return (
-    <Layout ctx={ctx} meta={{ title: "Article removed", description: "The article that was at this address has been removed.", path: null }}>
-      <h1>Article removed</h1>
-      <p class="lede">The article that was at this address has been removed by its publisher. It no longer appears in any feed.</p>
-      <p>
-        Start from the <a href="/">latest articles</a> or browse <a href="/topics">all topics</a>.
-      </p>
-      <section aria-labelledby="recent">
-        <h2 id="recent">Recent articles</h2>
-        <ArticleList names={ctx.names} articles={props.recent} />
-      </section>
-    </Layout>
+    <MissingPage
+      {...props}
+      title="Page not found"
+      description="There is no page at this address."
+      lede="There is no page at this address. It may have moved, or the link may be mistyped."
+    />
+  );
+}
+
+export function GonePage(props: { ctx: PageContext; recent: readonly Article[] }) {
+  return (
+    <MissingPage
+      {...props}
+      title="Article removed"
+      description="The article that was at this address has been removed."
+      lede="The article that was at this address has been removed by its publisher. It no longer appears in any feed."
+    />
   );
 }
 
