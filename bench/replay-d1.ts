@@ -46,6 +46,11 @@ export class RecordingD1 implements D1Like {
         inner,
         bind: (...values: unknown[]) => wrap(inner.bind(...values), values),
         first: async <T>() => ((await this.batch([wrap(inner, params)]))[0]!.results[0] as T | undefined) ?? null,
+        all: async <T>() => {
+          const rows = (await inner.all<T>()).results;
+          this.answers.set(key, rows as Rows);
+          return { results: rows };
+        },
       };
     };
     return wrap(this.db.prepare(sql), []);
@@ -72,7 +77,12 @@ export class ReplayD1 implements D1Like {
   prepare(sql: string): D1Statement {
     const make = (params: unknown[]): Keyed => {
       const key = inlineStatement({ sql, params: params as SqlValue[] });
-      return { key, bind: (...values: unknown[]) => make(values), first: async <T>() => ((this.rows(key)[0] as T | undefined) ?? null) };
+      return {
+        key,
+        bind: (...values: unknown[]) => make(values),
+        first: async <T>() => (this.rows(key)[0] as T | undefined) ?? null,
+        all: async <T>() => ({ results: this.rows(key) as T[] }),
+      };
     };
     return make([]);
   }

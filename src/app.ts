@@ -10,7 +10,7 @@ import { D1Store } from "./d1/store";
 import { RepresentationCache } from "./http/representation-cache";
 import { chooseEncoding } from "./http/accept-encoding";
 import { notModifiedVariant } from "./http/conditional";
-import { serveRepresentation } from "./http/respond";
+import { clientAcceptEncoding, serveRepresentation } from "./http/respond";
 import { ThrottledLog } from "./http/throttled-log";
 import { assetRoutes } from "./routes/assets";
 import { feedRoutes } from "./routes/feeds";
@@ -137,8 +137,8 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
 
   // The fast path: a GET or HEAD for a response at hand (stored by the build, or rendered
   // already for the current content) is answered from its bytes without routing; in the D1
-  // mode, an isolate that knows no current content version reads the version and the stored
-  // response in one round trip. Anything else (a query string, a percent-encoded path, a
+  // mode, an isolate that knows no current content version reads the one coding it sends of
+  // the stored response, one query, and learns the version after answering. Anything else (a query string, a percent-encoded path, a
   // response not stored, bad settings) takes the routes above, which render and keep it.
   const route = app.fetch;
   app.fetch = (request, env, ctx) => {
@@ -154,9 +154,15 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
           const snapshot = store.currentSnapshot();
           const rep = snapshot && representations.peek(site, snapshot, path);
           if (rep) return serveRepresentation(request, rep);
-          if (snapshot === undefined && store.snapshotAndStored !== undefined) {
-            return representations.coldRead(site, store, path).then(
-              (stored) => (stored ? serveRepresentation(request, stored) : route(request, env, ctx)),
+          if (snapshot === undefined && store.responses !== undefined) {
+            return representations.coldRead(site, store, path, clientAcceptEncoding(request)).then(
+              (stored) => {
+                if (stored === undefined) return route(request, env, ctx);
+                // Meanwhile the isolate reads the content version: its next request finds it at hand.
+                const loading = store.snapshot().catch(() => undefined);
+                ctx?.waitUntil(loading);
+                return serveRepresentation(request, stored);
+              },
               // The routes answer a failing database (stale, or 503).
               () => route(request, env, ctx),
             );

@@ -38,6 +38,7 @@ export class WranglerD1 implements D1Like {
       text,
       bind: (...values: unknown[]) => this.statement(sql, values as SqlValue[]),
       first: async <T>() => ((await this.run(text))[0] as T | undefined) ?? null,
+      all: async <T>() => ({ results: (await this.run(text)) as T[] }),
     };
   }
 

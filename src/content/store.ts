@@ -2,7 +2,9 @@
  * Where the worker reads articles from: the bundle (src/bundle/packed-store.ts, the
  * default) or D1 (src/d1/store.ts). Routes and renderers see only this interface.
  */
+import type { Encoding } from "../http/accept-encoding";
 import type { EncodedResponse } from "../http/representation";
+import type { CodingBytes } from "../http/response-bytes";
 import type { FeedScope } from "../urls";
 import type { Article, Topic } from "./types";
 
@@ -53,11 +55,6 @@ export interface ContentStore {
   gone?(slug: string): Promise<boolean>;
   /** Responses rendered ahead of requests and kept beside the content (the D1 mode). */
   responses?: ResponseTable;
-  /**
-   * Where responses are kept beside the content: the snapshot and the response stored for
-   * `path`, in one round trip, for an isolate that knows no current snapshot.
-   */
-  snapshotAndStored?(siteKey: string, path: string): Promise<{ snapshot: Snapshot; stored: EncodedResponse | null }>;
 }
 
 /** Rendered responses shared by every isolate, by site key (origin and settings) and path. */
@@ -65,6 +62,12 @@ export interface ResponseTable {
   get(siteKey: string, path: string): Promise<EncodedResponse | null>;
   /** Keeps a response rendered on request, unless the content has changed since `snapshot`. */
   put(siteKey: string, snapshot: Snapshot, path: string, response: EncodedResponse): Promise<void>;
+  /**
+   * One coding of a stored response, `preferred` when on offer, else identity: one read of
+   * only the bytes to send, for an isolate that knows nothing yet. Rows are deleted with the
+   * content change that makes them stale, so what is stored is current.
+   */
+  coding(siteKey: string, path: string, preferred: Encoding): Promise<CodingBytes | null>;
 }
 
 /** The store could not be read (a database outage, a timeout, a missing table): a temporary condition. */

@@ -8,7 +8,6 @@
 import { packContent } from "../bundle/content-pack";
 import { renderPaths } from "../bundle/prerender";
 import type { Snapshot } from "../content/store";
-import { serializeResponse } from "../http/response-bytes";
 import { NOT_FOUND_KEY, responseSiteKey } from "../routes/representations";
 import type { Env } from "../settings";
 import { resolveSite } from "../site";
@@ -96,9 +95,8 @@ export async function renderStaleResponses(db: D1Like, stale: Stale, vars: Env, 
   const statements: Statement[] = [];
   let bytes = 0;
   for (const [path, encoded] of rendered) {
-    const serialized = serializeResponse(encoded);
-    bytes += serialized.byteLength;
-    statements.push(...responseWrites(siteKey, path, d1Version(snapshot), serialized));
+    bytes += encoded.identity.byteLength + (encoded.gzip?.byteLength ?? 0) + (encoded.br?.byteLength ?? 0);
+    statements.push(...responseWrites(siteKey, path, d1Version(snapshot), encoded));
   }
   return { statements, count: rendered.size, bytes };
 }

@@ -6,9 +6,10 @@
  */
 import { Buffer } from "node:buffer";
 import { type ResponseTable, type Snapshot } from "../content/store";
-import { deserializeResponse, serializeResponse } from "../http/response-bytes";
+import type { Encoding } from "../http/accept-encoding";
+import { type CodingBytes, codingsOf, deserializeCoding, joinCodings, serializeCoding } from "../http/response-bytes";
 import type { EncodedResponse } from "../http/representation";
-import type { D1Like, D1Statement } from "./database";
+import type { D1Like } from "./database";
 import type { Statement } from "./plan";
 
 /**
@@ -43,20 +44,24 @@ export function responseScope(path: string): string {
 const CURRENT_VERSION = "(SELECT value FROM meta WHERE key = 'version')";
 
 /**
- * The statements that replace `path`'s stored response with `bytes`, each row written
- * only while the content version is still `version`: a rendering of content that changed
- * meanwhile is dropped instead of outliving the import that changed it. Rows are replaced,
- * not just inserted: two writers of one response at one version (concurrent publishes, whose
- * statements may run in several batches) write the same bytes, and the second must not fail.
+ * The statements that replace `path`'s stored response with `response`, each coding in
+ * rows of its own, each row written only while the content version is still `version`: a
+ * rendering of content that changed meanwhile is dropped instead of outliving the import
+ * that changed it. Rows are replaced, not just inserted: two writers of one response at one
+ * version (concurrent publishes, whose statements may run in several batches) write the
+ * same bytes, and the second must not fail.
  */
-export function responseWrites(site: string, path: string, version: string, bytes: Uint8Array): Statement[] {
+export function responseWrites(site: string, path: string, version: string, response: EncodedResponse): Statement[] {
   const statements: Statement[] = [{ sql: `DELETE FROM responses WHERE site = ? AND path = ? AND ${CURRENT_VERSION} = ?`, params: [site, path, version] }];
   const scope = responseScope(path);
-  for (let part = 0, at = 0; at < bytes.byteLength || part === 0; part++, at += PART_BYTES) {
-    statements.push({
-      sql: `INSERT OR REPLACE INTO responses (site, path, part, scope, version, data) SELECT ?, ?, ?, ?, ?, ? WHERE ${CURRENT_VERSION} = ?`,
-      params: [site, path, part, scope, Number(version), Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(PART_BYTES, bytes.byteLength - at)).toString("base64"), version],
-    });
+  for (const coding of codingsOf(response)) {
+    const bytes = serializeCoding(response, coding);
+    for (let part = 0, at = 0; at < bytes.byteLength; part++, at += PART_BYTES) {
+      statements.push({
+        sql: `INSERT OR REPLACE INTO responses (site, path, coding, part, scope, version, data) SELECT ?, ?, ?, ?, ?, ?, ? WHERE ${CURRENT_VERSION} = ?`,
+        params: [site, path, coding, part, scope, Number(version), Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(PART_BYTES, bytes.byteLength - at)).toString("base64"), version],
+      });
+    }
   }
   return statements;
 }
@@ -80,34 +85,65 @@ export class D1ResponseTable implements ResponseTable {
     private readonly guard: <T>(work: () => Promise<T>) => Promise<T>,
   ) {}
 
-  /** The read of one stored response: its rows, in order (one index range scan). */
-  statement(site: string, path: string): D1Statement {
-    return this.db.prepare("SELECT data FROM responses WHERE site = ? AND path = ? ORDER BY part").bind(site, path);
-  }
-
+  /** Every coding of one stored response (one index range scan). */
   async get(site: string, path: string): Promise<EncodedResponse | null> {
-    const [rows] = await this.guard(() => this.db.batch([this.statement(site, path)]));
-    return this.fromRows(rows!);
+    const rows = await this.guard(() => this.db.prepare("SELECT coding, data FROM responses WHERE site = ? AND path = ? ORDER BY coding, part").bind(site, path).all<Row>());
+    const codings = joinRows(rows.results);
+    return codings === null ? null : joinCodings(codings);
   }
 
-  /** The response the rows of `statement` hold, or null when none is stored. */
-  fromRows(rows: { results: unknown[] }): EncodedResponse | null {
-    const parts = (rows.results as { data: string }[]).map((r) => base64Bytes(r.data));
-    if (parts.length === 0) return null;
-    if (parts.length === 1) return deserializeResponse(parts[0]!);
-    const whole = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-    let at = 0;
-    for (const p of parts) {
-      whole.set(p, at);
-      at += p.byteLength;
-    }
-    return deserializeResponse(whole);
+  /**
+   * One coding of a stored response, `preferred` when the response offers it and identity
+   * otherwise (a body too small to compress offers no other): one query and only the bytes
+   * to send, which is what an isolate that knows nothing yet needs to answer.
+   */
+  async coding(site: string, path: string, preferred: Encoding): Promise<CodingBytes | null> {
+    const sql =
+      "SELECT coding, data FROM responses WHERE site = ? AND path = ? AND coding = " +
+      "COALESCE((SELECT coding FROM responses WHERE site = ? AND path = ? AND coding = ? AND part = 0), 'identity') ORDER BY part";
+    const rows = await this.guard(() => this.db.prepare(sql).bind(site, path, site, path, preferred).all<Row>());
+    return joinRows(rows.results)?.[0] ?? null;
   }
 
   async put(site: string, snapshot: Snapshot, path: string, response: EncodedResponse): Promise<void> {
-    const statements = responseWrites(site, path, d1Version(snapshot), serializeResponse(response));
+    const statements = responseWrites(site, path, d1Version(snapshot), response);
     await this.guard(() => this.db.batch(statements.map((s) => this.db.prepare(s.sql).bind(...s.params))));
   }
+}
+
+interface Row {
+  coding: string;
+  data: string;
+}
+
+/** Each coding's rows (in order) joined and read; null when there are none or one is damaged. */
+function joinRows(rows: Row[]): CodingBytes[] | null {
+  if (rows.length === 0) return null;
+  const groups = new Map<string, Uint8Array<ArrayBuffer>[]>();
+  for (const row of rows) {
+    const parts = groups.get(row.coding) ?? [];
+    parts.push(base64Bytes(row.data));
+    groups.set(row.coding, parts);
+  }
+  const out: CodingBytes[] = [];
+  for (const parts of groups.values()) {
+    // A damaged row is treated as missing: the response is rendered afresh.
+    const coding = deserializeCoding(concat(parts));
+    if (coding === null) return null;
+    out.push(coding);
+  }
+  return out;
+}
+
+function concat(parts: Uint8Array<ArrayBuffer>[]): Uint8Array<ArrayBuffer> {
+  if (parts.length === 1) return parts[0]!;
+  const whole = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    whole.set(p, at);
+    at += p.byteLength;
+  }
+  return whole;
 }
 
 function base64Bytes(text: string): Uint8Array<ArrayBuffer> {

@@ -1,8 +1,7 @@
 import { type ContentStore, type Listing, lastCursorIndex, type Snapshot, StorageError } from "../content/store";
 import type { Article } from "../content/types";
 import type { FeedScope } from "../urls";
-import type { EncodedResponse } from "../http/representation";
-import type { D1Like, D1Statement } from "./database";
+import type { D1Like } from "./database";
 import { rowArticle } from "./plan";
 import { D1ResponseTable } from "./responses";
 
@@ -86,24 +85,9 @@ export class D1Store implements ContentStore {
     }
   }
 
-  /**
-   * For an isolate that knows no current snapshot: the snapshot and the response stored for
-   * `path`, in one round trip (a fresh isolate's first request is then one read).
-   */
-  async snapshotAndStored(site: string, path: string): Promise<{ snapshot: Snapshot; stored: EncodedResponse | null }> {
-    const [rows] = await this.snapshotBatch([this.responses.statement(site, path)]);
-    return { snapshot: this.cached!.snapshot, stored: this.responses.fromRows(rows!) };
-  }
-
   private async loadSnapshot(): Promise<Snapshot> {
-    await this.snapshotBatch([]);
-    return this.cached!.snapshot;
-  }
-
-  /** Reads the snapshot, with `extra` statements in the same batch; returns their results. */
-  private async snapshotBatch(extra: D1Statement[]): Promise<{ results: unknown[] }[]> {
-    const [meta, topics, ...rest] = await this.guard(() =>
-      this.db.batch([this.db.prepare("SELECT key, value FROM meta"), this.db.prepare("SELECT slug, name, article_count FROM topics ORDER BY position"), ...extra]),
+    const [meta, topics] = await this.guard(() =>
+      this.db.batch([this.db.prepare("SELECT key, value FROM meta"), this.db.prepare("SELECT slug, name, article_count FROM topics ORDER BY position")]),
     );
     const values = new Map((meta!.results as { key: string; value: string }[]).map((r) => [r.key, r.value]));
     const snapshot: Snapshot = {
@@ -120,7 +104,7 @@ export class D1Store implements ContentStore {
     const release = Date.parse(values.get("next_release") ?? "");
     const until = Date.now() + this.ttlMs;
     this.cached = { snapshot, validUntil: Number.isNaN(release) ? until : Math.min(until, Math.max(release, Date.now() + RELEASE_RECHECK_MS)) };
-    return rest;
+    return snapshot;
   }
 
   async article(slug: string): Promise<Article | null> {

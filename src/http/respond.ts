@@ -25,7 +25,7 @@ export function serveRepresentation(request: Request, rep: Representation, statu
  * client's own value in `request.cf.clientAcceptEncoding`: choosing by that sends bytes
  * the runtime passes through untouched, so the ETag names the bytes the client gets.
  */
-function clientAcceptEncoding(request: Request): string | null {
+export function clientAcceptEncoding(request: Request): string | null {
   const cf = (request as { cf?: { clientAcceptEncoding?: unknown } }).cf;
   return typeof cf?.clientAcceptEncoding === "string" ? cf.clientAcceptEncoding : request.headers.get("Accept-Encoding");
 }

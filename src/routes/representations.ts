@@ -1,4 +1,5 @@
 import type { PackedResponses } from "../bundle/response-pack";
+import { chooseEncoding } from "../http/accept-encoding";
 import { sha256Hex } from "../content/ids";
 import { type ContentStore, type Snapshot, StorageError } from "../content/store";
 import type { RepresentationCache } from "../http/representation-cache";
@@ -52,14 +53,18 @@ export class Representations {
 
   /**
    * A request in an isolate that knows no current snapshot, where responses are kept beside
-   * the content (D1): the snapshot and the stored response in one read. Undefined when
-   * nothing is stored for `path` (the routes then render it).
+   * the content (D1): one read of only the coding `accept` asks for. Undefined when nothing
+   * is stored for `path` (the routes then render it). It is served, not kept: it holds one
+   * coding's bytes (the others' tags only, for If-None-Match).
    */
-  async coldRead(site: Site, store: ContentStore, path: string): Promise<Representation | undefined> {
-    if (this.collect !== null || store.snapshotAndStored === undefined) return undefined;
-    const { snapshot, stored } = await store.snapshotAndStored(await this.siteKey(site), path);
+  async coldRead(site: Site, store: ContentStore, path: string, accept: string | null): Promise<Representation | undefined> {
+    const table = store.responses;
+    if (this.collect !== null || table === undefined) return undefined;
+    const stored = await table.coding(await this.siteKey(site), path, chooseEncoding(accept, ["br", "gzip"]));
     if (stored === null) return undefined;
-    return this.cache.get(`${site.key} ${path}`, snapshot.version, () => Promise.resolve(toRepresentation(stored)));
+    const rep = toRepresentation(stored.response);
+    // The coding a 200 sends must be the one read (it is, unless the rows are damaged).
+    return chooseEncoding(accept, rep.codings) === stored.coding ? rep : undefined;
   }
 
   async get(scope: RequestScope, snapshot: Snapshot, path: string, render: () => Promise<Rendering>): Promise<Representation> {

@@ -67,7 +67,7 @@ describe("one line for each foreseeable mistake", { timeout: 60_000 }, () => {
   it("npm start in the D1 mode before the migrations", () => {
     editToml((toml) => bindDatabase(toml).replace('STORAGE = "bundled"', 'STORAGE = "d1"'));
     const result = run("start.ts", ["--port", "1"]);
-    expect([result.status, result.stderr]).toEqual([1, "start: 4 migration(s) not applied to the local D1 database: run `npx wrangler d1 migrations apply DB --local` first\n"]);
+    expect([result.status, result.stderr]).toEqual([1, "start: 5 migration(s) not applied to the local D1 database: run `npx wrangler d1 migrations apply DB --local` first\n"]);
   });
 
   it("SEEDS_DIR pointing at nothing", () => {

@@ -71,14 +71,14 @@ describe("npm run import", { timeout: 120_000 }, () => {
     writeFileSync(join(dir, "articles", "2_00000000000000b2.txt"), "Storm hits coast\n\nThe storm hit.");
 
     expect(report(importFolder().stdout)).toBe("import: articles/ -> DB (local): 3 added, 0 updated, 0 unchanged; N responses stored for http://localhost:8787");
-    const stored = sql("SELECT path, version FROM responses WHERE part = 0 ORDER BY path");
+    const stored = sql("SELECT path, version FROM responses WHERE part = 0 AND coding = 'identity' ORDER BY path");
     expect(stored.map((r) => r.path)).toEqual(expect.arrayContaining(["/", "/rss.xml", "/atom.xml", "/feed.json", "/topics", "/opml.xml", "(not found)", "/articles/oil-prices-rise", "/articles/storm-hits-coast"]));
     expect(report(importFolder().stdout)).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 3 unchanged");
-    expect(sql("SELECT path, version FROM responses WHERE part = 0 ORDER BY path")).toEqual(stored);
+    expect(sql("SELECT path, version FROM responses WHERE part = 0 AND coding = 'identity' ORDER BY path")).toEqual(stored);
 
     writeFileSync(join(dir, "articles", "1_00000000000000b1.txt"), "Oil prices rise again\n\nOil rose today.");
     expect(report(importFolder().stdout)).toBe("import: articles/ -> DB (local): 0 added, 1 updated, 2 unchanged; N responses stored for http://localhost:8787");
-    expect(sql("SELECT path FROM responses WHERE path LIKE '/articles/%' AND part = 0 ORDER BY path").map((r) => r.path)).toEqual([
+    expect(sql("SELECT path FROM responses WHERE path LIKE '/articles/%' AND part = 0 AND coding = 'identity' ORDER BY path").map((r) => r.path)).toEqual([
       "/articles/oil-prices-rise-again",
       "/articles/storm-hits-coast",
       "/articles/turkey-us-in-talks-to-discuss-sanctions-imposed-over-s-400s",

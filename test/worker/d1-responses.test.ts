@@ -64,7 +64,7 @@ function failingDatabase(db: D1Database) {
     new Proxy(statement, {
       get(target, prop) {
         if (prop === "bind") return (...values: unknown[]) => wrap(target.bind(...values));
-        if (prop === "first" && state.down) return fail;
+        if ((prop === "first" || prop === "all") && state.down) return fail;
         const value = Reflect.get(target, prop, target);
         return typeof value === "function" ? value.bind(target) : value;
       },
@@ -80,23 +80,80 @@ beforeEach(async () => {
 });
 
 describe("responses stored by an import", () => {
-  it("are the worker's own renderings, and a fresh isolate serves them with one round trip and no rendering", async () => {
+  it("are the worker's own renderings, and a fresh isolate serves them with one query of only the coding it sends", async () => {
     const content = (await compile(generated(60))).content;
     const { responses } = await importContent(content);
     expect(responses.count).toBeGreaterThan(60);
+    const bundled = worker(content, VARS);
+    const article = `/articles/${content.articles[0]!.slug}`;
+    const READ_CODING = "all SELECT coding, data FROM";
+    for (const [path, accept] of [["/rss.xml", "gzip, br"], ["/rss.xml", "gzip"], ["/rss.xml", null], [article, "br"], ["/topics", "gzip;q=0.5, br;q=0"], ["/opml.xml", "identity"]] as const) {
+      const calls: string[] = [];
+      // A fresh isolate: nothing rendered, nothing known.
+      const fresh = d1Worker(content, countingDatabase(env.DB, calls), "60");
+      const headers: Record<string, string> = accept === null ? {} : { "Accept-Encoding": accept };
+      const res = await fresh(`${ORIGIN}${path}`, { headers });
+      const body = new Uint8Array(await res.arrayBuffer());
+      // One query answers; the content version is read after the answer (the isolate's next request needs it).
+      expect([path, accept, calls]).toEqual([path, accept, [READ_CODING, "batch meta,topics"]]);
+      // What the bundled mode sends for the same content, byte for byte and header for header.
+      const expected = await bundled(`${ORIGIN}${path}`, { headers });
+      expect([path, accept, res.status, [...res.headers]]).toEqual([path, accept, 200, [...expected.headers]]);
+      expect(body).toEqual(new Uint8Array(await expected.arrayBuffer()));
+    }
+    // Only the coding sent was read: a feed's brotli bytes, not its gzip or identity.
+    const reads: number[] = [];
+    const measuring = {
+      prepare: (sql: string) => {
+        const statement = env.DB.prepare(sql);
+        return { bind: (...values: unknown[]) => ({ ...statement.bind(...values), first: () => statement.bind(...values).first(), all: async () => {
+          const rows = await statement.bind(...values).all<{ coding: string; data: string }>();
+          reads.push(rows.results.reduce((n, r) => n + r.data.length, 0));
+          return rows;
+        } }) };
+      },
+      batch: (s: D1PreparedStatement[]) => env.DB.batch(s),
+    };
+    const res = await d1Worker(content, measuring, "60")(`${ORIGIN}/rss.xml`, { headers: { "Accept-Encoding": "gzip, br" } });
+    const sent = (await res.arrayBuffer()).byteLength;
+    expect(res.headers.get("Content-Encoding")).toBe("br");
+    // base64 of the sent bytes and a head of a few hundred bytes.
+    expect(reads[0]).toBeGreaterThan((sent * 4) / 3);
+    expect(reads[0]).toBeLessThan((sent * 4) / 3 + 1500);
+  });
+
+  it("a fresh isolate answers If-None-Match with 304 for any coding's tag, and HEAD with the GET headers, from the same one query", async () => {
+    const content = (await compile(generated(30))).content;
+    await importContent(content);
+    const warm = await worker(content, VARS)(`${ORIGIN}/atom.xml`, { headers: { "Accept-Encoding": "gzip" } });
+    await warm.arrayBuffer();
+    const gzipTag = warm.headers.get("ETag")!;
+    expect(gzipTag).toMatch(/-gzip"$/);
     const calls: string[] = [];
-    // A fresh isolate: nothing rendered, nothing known.
+    // The reader's tag is gzip's; it now accepts br: still not modified (the same bytes, coded otherwise).
+    const res = await d1Worker(content, countingDatabase(env.DB, calls), "60")(`${ORIGIN}/atom.xml`, { headers: { "Accept-Encoding": "br, gzip", "If-None-Match": gzipTag } });
+    expect([res.status, await res.text(), res.headers.get("ETag"), calls[0]]).toEqual([304, "", gzipTag, "all SELECT coding, data FROM"]);
+    const head = await d1Worker(content, env.DB, "60")(`${ORIGIN}/atom.xml`, { method: "HEAD", headers: { "Accept-Encoding": "br" } });
+    const get = await worker(content, VARS)(`${ORIGIN}/atom.xml`, { headers: { "Accept-Encoding": "br" } });
+    expect([head.status, await head.text(), [...head.headers]]).toEqual([200, "", [...get.headers]]);
+    await get.arrayBuffer();
+  });
+
+  it("a fresh isolate's next request finds the content version at hand and reads the whole response once", async () => {
+    const content = (await compile(generated(30))).content;
+    await importContent(content);
+    const calls: string[] = [];
     const fresh = d1Worker(content, countingDatabase(env.DB, calls), "60");
-    const res = await fresh(`${ORIGIN}/rss.xml`);
-    const body = await res.text();
-    // The content version and the stored response, in one round trip.
-    expect(calls).toEqual(["batch meta,topics,responses"]);
-    // What the bundled mode renders for the same content, byte for byte and header for header.
-    const bundled = await worker(content, VARS)(`${ORIGIN}/rss.xml`);
-    expect([body, [...res.headers]]).toEqual([await bundled.text(), [...bundled.headers]]);
+    const first = await fresh(`${ORIGIN}/feed.json`, { headers: { "Accept-Encoding": "br" } });
+    await first.arrayBuffer();
     calls.length = 0;
-    const notModified = await fresh(`${ORIGIN}/rss.xml`, { headers: { "If-None-Match": res.headers.get("ETag")! } });
-    expect([notModified.status, await notModified.text(), calls]).toEqual([304, "", []]);
+    for (const accept of ["gzip", "br", "identity"]) {
+      const res = await fresh(`${ORIGIN}/feed.json`, { headers: { "Accept-Encoding": accept } });
+      expect(res.headers.get("Content-Encoding")).toBe(accept === "identity" ? null : accept);
+      await res.arrayBuffer();
+    }
+    // Every coding, in one query, then from memory.
+    expect(calls).toEqual(["all SELECT coding, data FROM"]);
   });
 
   it("a response no import stored is rendered once, stored, and then read by every other isolate", async () => {
@@ -107,13 +164,13 @@ describe("responses stored by an import", () => {
     const path = `${ORIGIN}/atom.xml?before=${content.articles[40]!.slug}`;
     const first = d1Worker(content, countingDatabase(env.DB, calls), "60");
     const rendered = await (await first(path)).text();
-    // The version and topics; the stored response (none); the articles; then one batch that stores it, in 40 KB rows.
-    expect(calls.slice(0, 3)).toEqual(["batch meta,topics", "batch responses", "batch articles,articles,articles"]);
+    // The version and topics; the stored response (none); the articles; then one batch that stores each coding, in 48 KB rows.
+    expect(calls.slice(0, 3)).toEqual(["batch meta,topics", "all SELECT coding, data FROM", "batch articles,articles,articles"]);
     expect(calls.slice(3)).toEqual([expect.stringMatching(/^batch responses(,responses)+$/)]);
     calls.length = 0;
     const other = d1Worker(content, countingDatabase(env.DB, calls), "60");
     expect(await (await other(path)).text()).toBe(rendered);
-    expect(calls).toEqual(["batch meta,topics", "batch responses"]);
+    expect(calls).toEqual(["batch meta,topics", "all SELECT coding, data FROM"]);
   });
 
   it("importing the same folder again stores nothing; an edit replaces exactly what shows the edited article", async () => {
@@ -155,19 +212,25 @@ describe("responses stored by an import", () => {
   it("two writers of one response, their statements interleaved, both succeed and leave one copy", async () => {
     await importContent((await compile(generated(3))).content);
     const version = String(await env.DB.prepare("SELECT value FROM meta WHERE key = 'version'").first("value"));
-    const bytes = new Uint8Array(PART_BYTES * 2 + 10).map((_, i) => i % 251);
-    const [a, b] = [responseWrites("site", "/twice", version, bytes), responseWrites("site", "/twice", version, bytes)];
+    const identity = new Uint8Array(PART_BYTES * 2 + 10).map((_, i) => i % 251);
+    const response = { contentType: "text/plain", lastModified: null, hash: "h", headers: [], identity, gzip: new Uint8Array([1, 2, 3]), br: null };
+    const [a, b] = [responseWrites("site", "/twice", version, response), responseWrites("site", "/twice", version, response)];
     // Each writer's delete, then each writer's rows: as two publishes' batches may run.
     await applyStatements(env.DB, a.slice(0, 1));
     await applyStatements(env.DB, b.slice(0, 1));
     await applyStatements(env.DB, a.slice(1));
     await applyStatements(env.DB, b.slice(1));
-    const rows = await env.DB.prepare("SELECT part, length(data) AS n FROM responses WHERE path = '/twice' ORDER BY part").all();
+    const rows = await env.DB.prepare("SELECT coding, part, length(data) AS n FROM responses WHERE path = '/twice' ORDER BY coding, part").all();
+    // Each coding's rows: a 4-byte length and the head, then its body, in base64 rows of 48,000 bytes.
+    const head = (coding: string) => JSON.stringify({ type: "text/plain", modified: null, hash: "h", headers: [], lengths: [identity.byteLength, 3, -1], coding }).length;
+    const base64 = (n: number) => Math.ceil(n / 3) * 4;
     expect(rows.results).toEqual([
-      { part: 0, n: 64_000 },
-      { part: 1, n: 64_000 },
-      { part: 2, n: 16 },
+      { coding: "gzip", part: 0, n: base64(4 + head("gzip") + 3) },
+      { coding: "identity", part: 0, n: 64_000 },
+      { coding: "identity", part: 1, n: 64_000 },
+      { coding: "identity", part: 2, n: base64(4 + head("identity") + 10) },
     ]);
+    expect(await new D1Store(env.DB, { ttlMs: 0 }).responses.get("site", "/twice")).toEqual(response);
   });
 
   it("a rendering of content that changed meanwhile is not stored", async () => {
