@@ -111,6 +111,24 @@ export class D1ResponseTable implements ResponseTable {
   }
 }
 
+/**
+ * A made-up stored coding, decoded as one read from D1 is: run at startup (src/app.ts,
+ * prepare), with no I/O, so that a fresh isolate's first request finds that code compiled.
+ */
+export function sampleStoredCoding(): CodingBytes {
+  const sample: EncodedResponse = {
+    contentType: "text/plain; charset=utf-8",
+    lastModified: 0,
+    hash: "0".repeat(32),
+    headers: [["Vary", "Accept-Encoding"]],
+    identity: new Uint8Array(1),
+    gzip: new Uint8Array(1),
+    br: new Uint8Array(1),
+  };
+  const bytes = serializeCoding(sample, "br");
+  return joinRows([{ coding: "br", data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64") }])![0]!;
+}
+
 interface Row {
   coding: string;
   data: string;
