@@ -33,10 +33,12 @@ import { compileContent } from "../src/compile/compile";
 import { parseTopicFile } from "../src/compile/topics";
 import { readSeedsFolder } from "../scripts/lib/seeds-folder";
 import { type D1Result, d1Report, measureD1 } from "./d1";
-import { D1_FLOOR, type FreshResult, type FreshRow, freshReport, freshTargets, measureFresh } from "./fresh";
+import { D1_FLOOR, D1_FLOOR_BYTES, type FreshResult, type FreshRow, freshReport, freshTargets, measureFresh } from "./fresh";
 import { measureMemory, type MemoryResult } from "./memory";
 import { measurePublish, type PublishResult, publishReport } from "./publish";
 import { referenceRss } from "./reference";
+import { responseSiteKey } from "../src/routes/representations";
+import { resolveSite } from "../src/site";
 
 const CORPORA = ["seeds", "1000", "10000", "largest", "d1-10000", "d1-100000"];
 const WANTED = (process.env.BENCH_CORPORA ?? CORPORA.join(",")).split(",").map((c) => c.trim());
@@ -108,6 +110,7 @@ function build(name: string, folder: string) {
       `import { env as startupEnv } from "cloudflare:workers";`,
       `import { createApp } from "../../../src/app";`,
       `import { PackedStore } from "../../../src/bundle/packed-store";`,
+      `import { STORED_CODING_SQL } from "../../../src/d1/responses";`,
       `import type { Article } from "../../../src/content/types";`,
       `import { referenceRss } from "../../reference";`,
       ...imports,
@@ -121,6 +124,12 @@ function build(name: string, folder: string) {
       `    if (url.pathname === "/__d1-floor") {`,
       `      await (env as { DB: D1Database }).DB.prepare("SELECT 1").first();`,
       `      return new Response("ok");`,
+      `    }`,
+      `    // The same query as a fresh isolate's first request for /rss.xml (br), its rows read, nothing else.`,
+      `    if (url.pathname === "/__d1-floor-bytes") {`,
+      `      const site = ${JSON.stringify(benchSiteKey())};`,
+      `      const rows = await (env as { DB: D1Database }).DB.prepare(STORED_CODING_SQL).bind(site, "/rss.xml", site, "/rss.xml", "br").all();`,
+      `      return new Response(String(rows.results.length));`,
       `    }`,
       `    if (url.pathname === "/__reference/rss.xml") {`,
       `      newest ??= new PackedStore(content).listing({}, 50, null).then((l) => l!.articles);`,
@@ -144,6 +153,13 @@ function build(name: string, folder: string) {
   bundle("bench.ts", "dist-bench");
   const mib = (file: string) => statSync(join(dir, "generated", file)).size / 2 ** 20;
   return { dir, buildSeconds, upload: sizes, data: { contentMiB: mib("content.bin"), responsesMiB: mib("responses.bin"), stored }, ...loadBundle(dir) };
+}
+
+/** The key of the bench site's rows in the D1 responses table, as the worker works it out. */
+function benchSiteKey(): string {
+  // The storage settings are not part of the key (src/site.ts).
+  const site = resolveSite({ SITE_URL: BENCH_ORIGIN }, `${BENCH_ORIGIN}/`);
+  return responseSiteKey(site.origin, site.fingerprint);
 }
 
 /** The newest articles (all of a small corpus) and the topic with the most articles. */
@@ -519,7 +535,7 @@ async function main() {
     if (count === 10_000) {
       const biggest = [...new Set(content.articles.flatMap((a) => a.topics))].map((t) => [t, content.articles.filter((a) => a.topics.includes(t)).length] as const).sort((a, b) => b[1] - a[1])[0]![0];
       const etag = await d1Etag(join(WORK, "Seeds"), result.persist);
-      fresh.push(await measureFresh(`D1, ${count.toLocaleString("en-US")} articles`, { mode: "d1", dir: join(WORK, "Seeds"), persist: result.persist }, [...freshRows(content.articles, biggest, etag), D1_FLOOR]));
+      fresh.push(await measureFresh(`D1, ${count.toLocaleString("en-US")} articles`, { mode: "d1", dir: join(WORK, "Seeds"), persist: result.persist }, [...freshRows(content.articles, biggest, etag), D1_FLOOR, D1_FLOOR_BYTES]));
       // Last: it adds articles to the database.
       publish = await measurePublish(join(WORK, "Seeds"), result.persist, count);
     }

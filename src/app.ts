@@ -139,9 +139,10 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
 
   // The fast path: a GET or HEAD for a response at hand (stored by the build, or rendered
   // already for the current content) is answered from its bytes without routing; in the D1
-  // mode, an isolate that knows no current content version reads the one coding it sends of
-  // the stored response, one query, and learns the version after answering. Anything else (a query string, a percent-encoded path, a
-  // response not stored, bad settings) takes the routes above, which render and keep it.
+  // mode, an isolate that knows no current content version reads, in one query, the one
+  // coding it sends of the stored response, and learns the version after answering.
+  // Anything else (a query string, a percent-encoded path, a response not stored, bad
+  // settings) takes the routes above, which render and keep it.
   const route = app.fetch;
   app.fetch = (request, env, ctx) => {
     const method = request.method;
@@ -199,8 +200,9 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
       const site = resolveSite(env, `${built?.origin || "https://startup.invalid"}/`);
       const store = storeFor(env, site.settings);
       const snapshot = store.currentSnapshot();
-      // The D1 mode's first request reads one coding of a stored response (coldRead): its
-      // decoding runs here once on a made-up one, so that code is compiled too.
+      // The D1 mode's first request reads one coding of a stored response (coldRead) by the
+      // site's key, worked out here; its decoding runs here once on a made-up one.
+      if (store.responses !== undefined) representations.siteKey(site);
       const rep = snapshot ? representations.peek(site, snapshot, "/") : store.responses && toRepresentation(sampleStoredCoding().response);
       if (rep) {
         const variant = rep[chooseEncoding("gzip, br", rep.codings)] ?? rep.identity;

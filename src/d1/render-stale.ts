@@ -91,7 +91,7 @@ export async function renderStaleResponses(db: D1Like, stale: Stale, vars: Env, 
   );
   // The bundle is not read in the D1 mode: an empty one stands in.
   const rendered = await renderPaths({ content: packContent({ articles: [], topics: [] }), responses: null }, env, origin, stalePaths(stale, snapshot, listed), IMPORT_TIMEOUT_MS);
-  const siteKey = await responseSiteKey(origin, site.fingerprint);
+  const siteKey = responseSiteKey(origin, site.fingerprint);
   const statements: Statement[] = [];
   let bytes = 0;
   for (const [path, encoded] of rendered) {

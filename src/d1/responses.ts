@@ -78,6 +78,11 @@ export function responseDeletes(scopes: readonly string[] | "all"): Statement[] 
   return out;
 }
 
+/** One coding's rows of a stored response (site, path, site, path, preferred coding): see D1ResponseTable.coding. */
+export const STORED_CODING_SQL =
+  "SELECT coding, data FROM responses WHERE site = ? AND path = ? AND coding = " +
+  "COALESCE((SELECT coding FROM responses WHERE site = ? AND path = ? AND coding = ? AND part = 0), 'identity') ORDER BY part";
+
 export class D1ResponseTable implements ResponseTable {
   constructor(
     private readonly db: D1Like,
@@ -98,10 +103,7 @@ export class D1ResponseTable implements ResponseTable {
    * to send, which is what an isolate that knows nothing yet needs to answer.
    */
   async coding(site: string, path: string, preferred: Encoding): Promise<CodingBytes | null> {
-    const sql =
-      "SELECT coding, data FROM responses WHERE site = ? AND path = ? AND coding = " +
-      "COALESCE((SELECT coding FROM responses WHERE site = ? AND path = ? AND coding = ? AND part = 0), 'identity') ORDER BY part";
-    const rows = await this.guard(() => this.db.prepare(sql).bind(site, path, site, path, preferred).all<Row>());
+    const rows = await this.guard(() => this.db.prepare(STORED_CODING_SQL).bind(site, path, site, path, preferred).all<Row>());
     return joinRows(rows.results)?.[0] ?? null;
   }
 

@@ -1,6 +1,6 @@
+import { createHash } from "node:crypto";
 import type { PackedResponses } from "../bundle/response-pack";
 import { chooseEncoding } from "../http/accept-encoding";
-import { sha256Hex } from "../content/ids";
 import { type ContentStore, type Snapshot, StorageError } from "../content/store";
 import type { RepresentationCache } from "../http/representation-cache";
 import { type EncodedResponse, encodeResponse, type Representation, type ServeOptions, toRepresentation } from "../http/representation";
@@ -38,7 +38,7 @@ export type Collector = (path: string, encoded: EncodedResponse) => void;
  * served stale (RFC 5861 stale-if-error) and only what was never rendered fails.
  */
 export class Representations {
-  private readonly siteKeys = new Map<string, Promise<string>>();
+  private readonly siteKeys = new Map<string, string>();
 
   constructor(
     private readonly cache: RepresentationCache,
@@ -60,7 +60,7 @@ export class Representations {
   async coldRead(site: Site, store: ContentStore, path: string, accept: string | null): Promise<Representation | undefined> {
     const table = store.responses;
     if (this.collect !== null || table === undefined) return undefined;
-    const stored = await table.coding(await this.siteKey(site), path, chooseEncoding(accept, ["br", "gzip"]));
+    const stored = await table.coding(this.siteKey(site), path, chooseEncoding(accept, ["br", "gzip"]));
     if (stored === null) return undefined;
     const rep = toRepresentation(stored.response);
     // The coding a 200 sends must be the one read (it is, unless the rows are damaged).
@@ -75,7 +75,7 @@ export class Representations {
     try {
       return await this.cache.get(slot, snapshot.version, async () => {
         const table = this.collect === null ? store.responses : undefined;
-        const key = table === undefined ? "" : await this.siteKey(site);
+        const key = table === undefined ? "" : this.siteKey(site);
         const stored = table === undefined ? null : await table.get(key, path);
         if (stored !== null) return toRepresentation(stored);
         const r = await render();
@@ -99,7 +99,7 @@ export class Representations {
   }
 
   /** The key of a site's rows in the D1 responses table: the same in every isolate and in the import. */
-  private siteKey(site: Site): Promise<string> {
+  siteKey(site: Site): string {
     let key = this.siteKeys.get(site.key);
     if (key === undefined) {
       key = responseSiteKey(site.origin, site.fingerprint);
@@ -109,6 +109,7 @@ export class Representations {
   }
 }
 
-export async function responseSiteKey(origin: string, fingerprint: string): Promise<string> {
-  return (await sha256Hex(`${origin}\n${fingerprint}`)).slice(0, 16);
+/** Synchronous (node:crypto), so that a fresh isolate can work it out at startup. */
+export function responseSiteKey(origin: string, fingerprint: string): string {
+  return createHash("sha256").update(`${origin}\n${fingerprint}`).digest("hex").slice(0, 16);
 }
