@@ -93,8 +93,7 @@ export function deserializeResponse(bytes: Uint8Array<ArrayBuffer>): EncodedResp
 /** One coding of a response (serializeCoding): the response without the other codings' bodies. */
 export interface CodingBytes {
   coding: Encoding;
-  body: Uint8Array<ArrayBuffer>;
-  /** The response, with empty bodies for the codings not read: for its head only. */
+  /** The response: the body of `coding`, and empty ones for the codings not read (their tags are known). */
   response: EncodedResponse;
 }
 
@@ -108,16 +107,17 @@ export function deserializeCoding(bytes: Uint8Array<ArrayBuffer>): CodingBytes |
   const body = bytes.subarray(at);
   const empty = new Uint8Array(0);
   const [identity, gzip, br] = head.lengths.map((length, i) => (i === index ? body : length < 0 ? null : empty)) as [Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer> | null, Uint8Array<ArrayBuffer> | null];
-  return { coding: head.coding!, body, response: { contentType: head.type, lastModified: head.modified, hash: head.hash, headers: head.headers, identity, gzip, br } };
+  return { coding: head.coding!, response: { contentType: head.type, lastModified: head.modified, hash: head.hash, headers: head.headers, identity, gzip, br } };
 }
 
 /** The whole response from each of its codings, or null when one is missing or they disagree. */
 export function joinCodings(parts: readonly CodingBytes[]): EncodedResponse | null {
   const first = parts[0];
   if (first === undefined) return null;
-  const bodies = new Map(parts.map((p) => [p.coding, p.body]));
-  const whole: EncodedResponse = { ...first.response, identity: bodies.get("identity")!, gzip: bodies.get("gzip") ?? null, br: bodies.get("br") ?? null };
-  if (whole.identity === undefined) return null;
+  const bodies = new Map(parts.map((p) => [p.coding, p.response[p.coding]!]));
+  const identity = bodies.get("identity");
+  if (identity === undefined) return null;
+  const whole: EncodedResponse = { ...first.response, identity, gzip: bodies.get("gzip") ?? null, br: bodies.get("br") ?? null };
   for (const p of parts) if (p.response.hash !== whole.hash) return null;
   for (const c of CODINGS) if ((first.response[c] === null) !== (whole[c] === null)) return null;
   return whole;

@@ -35,7 +35,7 @@ describe("stored response bytes", () => {
         expect(codings).toEqual(r.gzip === null ? ["identity"] : ["identity", "gzip", "br"]);
         const parts = codings.map((c) => deserializeCoding(serializeCoding(r, c))!);
         for (const [i, c] of codings.entries()) {
-          expect([parts[i]!.coding, parts[i]!.body]).toEqual([c, r[c]]);
+          expect([parts[i]!.coding, parts[i]!.response[c]]).toEqual([c, r[c]]);
           // The other codings: present (empty) or absent as in the response, so every tag is known.
           for (const other of codings) if (other !== c) expect(parts[i]!.response[other]).toEqual(new Uint8Array(0));
         }
