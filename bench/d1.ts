@@ -12,10 +12,11 @@ import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Miniflare } from "miniflare";
 import type { Content } from "../src/content/types";
-import { applyPlan, applyStatements, readExisting } from "../src/d1/apply";
-import type { D1Like } from "../src/d1/database";
-import { importStale, renderStaleResponses } from "../src/d1/render-stale";
-import { planImport } from "../src/d1/plan";
+import { applyPlan, applyStatements, readExisting } from "../src/storage/d1/apply";
+import type { D1Like } from "../src/config/env";
+import { importStale, renderStaleResponses } from "../src/ahead/stale";
+import { d1AheadRenderer } from "../src/app";
+import { planImport } from "../src/storage/d1/import-plan";
 import { ACCEPT, BENCH_ORIGIN, freePort, load, type LoadResult, loadWithWrk, log, median, ROUNDS, serveBundle, WRK } from "./harness";
 
 export interface D1Result {
@@ -73,7 +74,7 @@ export async function measureD1(name: string, content: Content, dir: string, roo
   const importSeconds = (performance.now() - started) / 1000;
   log(`${name}: render and store what the import changed`);
   const renderStarted = performance.now();
-  const responses = await renderStaleResponses(db, importStale(plan, content), { SITE_URL: BENCH_ORIGIN }, BENCH_ORIGIN);
+  const responses = await renderStaleResponses(db, importStale(plan, content), { SITE_URL: BENCH_ORIGIN }, BENCH_ORIGIN, d1AheadRenderer());
   await applyStatements(db, responses.statements);
   const stored = { count: responses.count, mib: responses.bytes / 2 ** 20, seconds: (performance.now() - renderStarted) / 1000 };
 

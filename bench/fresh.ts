@@ -15,7 +15,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createApp } from "../src/app";
-import type { D1Like } from "../src/d1/database";
+import type { D1Like } from "../src/config/env";
 import { Agent } from "node:http";
 import { BENCH_ORIGIN, type BundleOptions, freePort, log, median, rawRequest, ROOT, ROUNDS, serveBundle } from "./harness";
 import { RecordingD1, ReplayD1 } from "./replay-d1";

@@ -5,8 +5,9 @@
  * parameters written in.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import type { D1Like, D1Statement } from "../src/d1/database";
-import { inlineStatement, type SqlValue } from "../src/d1/plan";
+import type { D1Like, D1Statement } from "../src/config/env";
+import { inlineStatement } from "../src/storage/d1/sql";
+import type { SqlValue } from "../src/storage/d1/sql";
 
 type Rows = Record<string, unknown>[];
 

@@ -25,7 +25,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { type Bundle, createApp } from "../src/app";
-import { PackedStore } from "../src/bundle/packed-store";
+import { PackedStore } from "../src/storage/bundle/packed-store";
 import type { Article } from "../src/content/types";
 import { generateArchive } from "../scripts/generate-archive";
 import { ACCEPT, BENCH_ORIGIN, BIN, CONNECTIONS, freePort, GENERATOR, load, type LoadResult, log, median, ROOT, ROUNDS, run, SECONDS, serveBundle, WORK } from "./harness";
@@ -37,8 +37,8 @@ import { D1_FLOOR, D1_FLOOR_BYTES, type FreshResult, type FreshRow, freshReport,
 import { measureMemory, type MemoryResult } from "./memory";
 import { measurePublish, type PublishResult, publishReport } from "./publish";
 import { referenceRss } from "./reference";
-import { responseSiteKey } from "../src/routes/representations";
-import { resolveSite } from "../src/site";
+import { responseSiteKey } from "../src/serve/representations";
+import { resolveSite } from "../src/config/site";
 
 const CORPORA = ["seeds", "1000", "10000", "largest", "d1-10000", "d1-100000"];
 const WANTED = (process.env.BENCH_CORPORA ?? CORPORA.join(",")).split(",").map((c) => c.trim());

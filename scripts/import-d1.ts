@@ -19,10 +19,15 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { importStale, renderStaleResponses } from "../src/d1/render-stale";
+import { importStale, renderStaleResponses } from "../src/ahead/stale";
+import { d1AheadRenderer } from "../src/app";
 import type { LocalImage } from "../src/compile/images";
-import { EXISTING_QUERIES, existingFrom, inlineStatement, planImport, recordOrigin, type Statement } from "../src/d1/plan";
-import { ConfigError, type Env, readSettings, type Settings } from "../src/settings";
+import { EXISTING_QUERIES, existingFrom, planImport } from "../src/storage/d1/import-plan";
+import { recordOrigin } from "../src/storage/d1/statements";
+import { inlineStatement } from "../src/storage/d1/sql";
+import type { Statement } from "../src/storage/d1/sql";
+import { ConfigError, readSettings, type Settings } from "../src/config/settings";
+import type { Env } from "../src/config/env";
 import { changedFeedUrls, queueNotices } from "../src/websub/notify";
 import { compileFolder, ROOT } from "./lib/compile-folder";
 import { WranglerD1 } from "./lib/wrangler-d1";
@@ -165,7 +170,7 @@ if (visible) {
   if (worker.origin === null) {
     stored = "; no responses stored and no WebSub hub told (set SITE_URL): the first request for each changed page renders it";
   } else {
-    const responses = await renderStaleResponses(new WranglerD1(query), importStale(plan, content), worker.vars, worker.origin);
+    const responses = await renderStaleResponses(new WranglerD1(query), importStale(plan, content), worker.vars, worker.origin, d1AheadRenderer());
     // WebSub hubs are told by the worker's cron once every isolate serves the import (CONTENT_TTL).
     const notices = queueNotices(worker.settings.websubHubs, changedFeedUrls(worker.origin, plan.changedTopics), Date.now() + worker.settings.contentTtl * 1000);
     write([...responses.statements, ...notices]);

@@ -24,12 +24,26 @@ export const FEED_LABELS: Record<FeedFormat, string> = { rss: "RSS", atom: "Atom
 export const FEED_FORMATS: readonly FeedFormat[] = ["rss", "atom", "json"];
 
 export function feedPath(scope: FeedScope, format: FeedFormat): string {
-  return scope.topic === undefined ? `/${FEED_FILES[format]}` : `/topics/${scope.topic}/${FEED_FILES[format]}`;
+  return scope.topic === undefined ? `/${FEED_FILES[format]}` : `${topicPagePath(scope.topic)}/${FEED_FILES[format]}`;
 }
 
 /** The HTML page that lists the same articles as the scope's feeds. */
 export function scopePagePath(scope: FeedScope): string {
-  return scope.topic === undefined ? "/" : `/topics/${scope.topic}`;
+  return scope.topic === undefined ? HOME_PATH : topicPagePath(scope.topic);
+}
+
+export const HOME_PATH = "/";
+/** The index of every topic, with its feeds. */
+export const TOPICS_PATH = "/topics";
+/** Every feed of the site, as an OPML subscription list. */
+export const OPML_PATH = "/opml.xml";
+
+export function topicPagePath(topic: string): string {
+  return `${TOPICS_PATH}/${topic}`;
+}
+
+export function articlePath(slug: string): string {
+  return `/articles/${slug}`;
 }
 
 /** A page of a paged feed or listing: `before` names the article the page starts after. */

@@ -4,8 +4,9 @@
  * asked for before the event loop turns goes out in one call, so rendering many responses
  * concurrently costs a few wrangler runs, not one per query.
  */
-import type { D1Like, D1Statement } from "../../src/d1/database";
-import { inlineStatement, type SqlValue } from "../../src/d1/plan";
+import type { D1Like, D1Statement } from "../../src/config/env";
+import { inlineStatement } from "../../src/storage/d1/sql";
+import type { SqlValue } from "../../src/storage/d1/sql";
 
 /** Runs SQL (several statements) and returns each statement's rows, in order. */
 export type ExecuteSql = (sql: string) => Record<string, unknown>[][];

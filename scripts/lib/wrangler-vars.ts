@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { unstable_readConfig } from "wrangler";
-import type { Env } from "../../src/settings";
+import type { Env } from "../../src/config/env";
 import { ROOT } from "./compile-folder";
 
 /** What wrangler.toml says the worker runs with: its [vars] and whether a D1 database is bound as DB. */

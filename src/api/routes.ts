@@ -5,13 +5,14 @@
  * land answers 4xx with the database unchanged.
  */
 import type { Context, Hono } from "hono";
+import type { Renderer } from "../ahead/renderer";
 import { ContentError } from "../compile/errors";
-import { type ArticleInfo, D1Publisher } from "../d1/publisher";
-import type { D1Like } from "../d1/database";
-import { D1Store } from "../d1/store";
+import type { D1Like, Env } from "../config/env";
 import { afterChange } from "../publish/after-change";
-import type { AppVariables } from "../routes/render";
-import type { Env } from "../settings";
+import type { AppVariables } from "../routes/context";
+import type { ArticleInfo, D1Publisher } from "../storage/d1/publisher";
+import type { D1Store } from "../storage/d1/store";
+import { articlePath } from "../urls";
 import { authorized, publishTokens } from "./auth";
 
 /** Largest article body taken (Cloudflare's own request limit is far above). */
@@ -25,6 +26,8 @@ type ApiContext = Context<{ Bindings: Env; Variables: AppVariables }>;
 export interface ApiOptions {
   /** The D1 publisher for a database (one per binding, kept by the app). */
   publisher: (db: D1Like) => D1Publisher;
+  /** Renders what a change made stale, as the worker answers it. */
+  render: Renderer;
   /** How WebSub hubs are reached (tests give a stand-in). */
   send?: typeof fetch;
 }
@@ -40,7 +43,7 @@ const problem = (status: number, message: string, headers: Record<string, string
 
 /** The article's JSON, with its page's URL. */
 function describe(article: ArticleInfo, origin: string, status: string) {
-  return { ...article, url: article.slug === null ? null : `${origin}/articles/${article.slug}`, status };
+  return { ...article, url: article.slug === null ? null : `${origin}${articlePath(article.slug)}`, status };
 }
 
 /**
@@ -90,7 +93,7 @@ export function apiRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>,
     if (change === null) return;
     // This isolate serves the change at once; others within CONTENT_TTL.
     store(c).invalidate();
-    const work = afterChange(change, { db: c.env.DB!, env: c.env, settings: c.get("site").settings, origin: c.get("site").origin, now, send: options.send });
+    const work = afterChange(change, { db: c.env.DB!, env: c.env, settings: c.get("site").settings, origin: c.get("site").origin, now, render: options.render, send: options.send });
     try {
       c.executionCtx.waitUntil(work);
     } catch {

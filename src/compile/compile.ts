@@ -1,4 +1,5 @@
-import { articleGuid, sha256Hex } from "../content/ids";
+import { articleGuid } from "../content/ids";
+import { sha256Hex } from "../text/hash";
 import type { Article, Content, Topic } from "../content/types";
 import { toTimestamp } from "./dates";
 import { ContentError, ContentErrors } from "./errors";

@@ -1,4 +1,4 @@
-import { sha256Hex } from "../content/ids";
+import { sha256Hex } from "../text/hash";
 import { decodeArticleText } from "./decode";
 import { parseContentDate } from "./dates";
 import { ContentError } from "./errors";

@@ -1,10 +1,10 @@
-import { newestUpdate } from "../content/catalog";
+import { newestUpdate } from "../content/newest-update";
 import { nameBasedUuid } from "../content/ids";
 import type { Listing, Snapshot } from "../content/store";
 import type { ArticleImage } from "../content/types";
 import { absoluteImageUrl, absoluteMedia, figureHtml } from "../content/figure";
-import type { Settings } from "../settings";
-import { type FeedFormat, feedPath, type FeedScope, pagePath, scopePagePath, urls } from "../urls";
+import type { Settings } from "../config/settings";
+import { articlePath, type FeedFormat, feedPath, type FeedScope, pagePath, scopePagePath, TOPICS_PATH, topicPagePath, urls } from "../urls";
 
 /** A feed, whatever its format: everything a renderer needs, with absolute URLs. */
 export interface FeedDocument {
@@ -88,11 +88,11 @@ export async function buildFeedDocument(source: FeedSource, settings: Settings, 
     id: `urn:uuid:${await nameBasedUuid(`feed:${base}`)}`,
     updated: newestUpdate(articles) ?? snapshot.newestUpdate,
     publisher: settings.title,
-    topicsUrl: link("/topics"),
+    topicsUrl: link(TOPICS_PATH),
     items: articles.map((article) => ({
       guid: article.guid,
       title: article.title,
-      url: link(`/articles/${article.slug}`),
+      url: link(articlePath(article.slug)),
       published: article.published,
       updated: article.updated,
       // Readers that ignore Media RSS still show the picture: it opens the text, as a figure.
@@ -100,7 +100,7 @@ export async function buildFeedDocument(source: FeedSource, settings: Settings, 
       summary: article.summary,
       creators: [article.author, article.source].filter((c): c is string => c !== null),
       language: article.language !== null && article.language !== settings.language ? article.language : null,
-      categories: article.topics.map((slug) => ({ slug, name: names.get(slug) ?? slug, url: link(`/topics/${slug}`) })),
+      categories: article.topics.map((slug) => ({ slug, name: names.get(slug) ?? slug, url: link(topicPagePath(slug)) })),
       image: article.image === null ? null : { ...article.image, url: absoluteImageUrl(article.image.src, origin) },
     })),
   };

@@ -1,5 +1,5 @@
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
-import { sha256Hex } from "../content/ids";
+import { sha256Hex } from "../text/hash";
 import type { Encoding } from "./accept-encoding";
 import { formatHttpDate } from "./http-date";
 

@@ -5,11 +5,13 @@
  * waitUntil): a reader's request never waits for it, and a failure here never undoes the
  * write, which has landed whole.
  */
-import type { Change } from "../d1/publisher";
-import type { D1Like } from "../d1/database";
-import { applyStatements } from "../d1/apply";
-import { renderStaleResponses } from "../d1/render-stale";
-import type { Env, Settings } from "../settings";
+import type { Change } from "../storage/d1/publisher";
+import type { D1Like } from "../config/env";
+import { applyStatements } from "../storage/d1/apply";
+import type { Renderer } from "../ahead/renderer";
+import { renderStaleResponses } from "../ahead/stale";
+import type { Settings } from "../config/settings";
+import type { Env } from "../config/env";
 import { changedFeedUrls, deliverDue, queueNotices } from "../websub/notify";
 
 /** Waits up to this long inside the request's waitUntil for isolates to catch up before notifying hubs; longer waits are left to the cron. */
@@ -22,6 +24,8 @@ export interface AfterChange {
   /** The public origin (SITE_URL, or the origin the write came in on); null when unknown (the cron without SITE_URL). */
   origin: string | null;
   now: number;
+  /** Renders the responses the change made stale, as the worker answers them. */
+  render: Renderer;
   /** How hubs are reached (fetch; a stand-in in tests). */
   send?: typeof fetch;
   log?: (line: string) => void;
@@ -35,7 +39,7 @@ export async function afterChange(change: Change, context: AfterChange): Promise
     return;
   }
   try {
-    const stored = await renderStaleResponses(db, change, context.env, origin);
+    const stored = await renderStaleResponses(db, change, context.env, origin, context.render);
     await applyStatements(db, stored.statements);
   } catch (error) {
     // The write stands; what is not stored is rendered on its first request.

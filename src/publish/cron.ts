@@ -4,10 +4,12 @@
  * sends the WebSub notices that are due, retrying failed ones. Nothing to do in the
  * bundled mode, whose articles change only with a deploy.
  */
-import type { D1Like } from "../d1/database";
-import type { D1Publisher } from "../d1/publisher";
-import type { D1Store } from "../d1/store";
-import type { Env, Settings } from "../settings";
+import type { D1Like } from "../config/env";
+import type { D1Publisher } from "../storage/d1/publisher";
+import type { D1Store } from "../storage/d1/store";
+import type { Settings } from "../config/settings";
+import type { Env } from "../config/env";
+import type { Renderer } from "../ahead/renderer";
 import { deliverDue } from "../websub/notify";
 import { afterChange } from "./after-change";
 
@@ -17,6 +19,7 @@ export interface CronContext {
   publisher: D1Publisher;
   store: D1Store;
   now: number;
+  render: Renderer;
   send?: typeof fetch;
   log?: (line: string) => void;
 }
@@ -32,7 +35,7 @@ export async function runCron(context: CronContext): Promise<{ released: string[
     log(`cron: released ${released.length} scheduled article(s): ${released.join(", ")}`);
     // No request to take an origin from: SITE_URL, else the one the articles were scheduled for.
     const origin = settings.siteUrl ?? (await db.prepare("SELECT value FROM meta WHERE key = 'origin'").first<{ value: string }>())?.value ?? null;
-    await afterChange(change, { db, env, settings, origin, now, send: context.send, log: context.log });
+    await afterChange(change, { db, env, settings, origin, now, render: context.render, send: context.send, log: context.log });
   }
   if (settings.websubHubs.length > 0) await deliverDue(db, now, context.send, context.log);
   return { released };

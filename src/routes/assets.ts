@@ -1,44 +1,18 @@
 import type { Hono } from "hono";
-import { sha256Hex } from "../content/ids";
-import type { Env } from "../settings";
-import { ICON, STYLESHEET } from "../views/style";
-import { notFound } from "./pages";
-import { type AppContext, type AppVariables, serveRendered } from "./render";
-import type { Rendering } from "./representations";
-
-/** Static files of the pages. Each is served at a path that carries its content hash. */
-const SOURCES = {
-  stylesheet: { name: "style", extension: "css", type: "text/css; charset=utf-8", body: STYLESHEET },
-  icon: { name: "icon", extension: "svg", type: "image/svg+xml", body: ICON },
-} as const;
-
-type AssetName = keyof typeof SOURCES;
-export type AssetPaths = Record<AssetName, string>;
+import type { Env } from "../config/env";
+import type { Rendering } from "../serve/representations";
+import { ASSET_SOURCES, type AssetName, assetPaths } from "../views/assets";
+import { type AppContext, type AppVariables, serveRendered } from "./context";
+import { notFound } from "./missing";
 
 const IMMUTABLE = { cacheControl: "public, max-age=31536000, immutable", headers: { "X-Content-Type-Options": "nosniff" } };
 const DAY = { cacheControl: "public, max-age=86400", headers: { "X-Content-Type-Options": "nosniff" } };
 
-let paths: Promise<AssetPaths> | undefined;
-
-/**
- * Each file's path, with the start of its SHA-256 (hashed on first use: the runtime allows
- * no crypto at startup). A changed file gets a new URL, so every URL can be cached for a year.
- */
-export function assetPaths(): Promise<AssetPaths> {
-  paths ??= (async () => {
-    const out = {} as AssetPaths;
-    for (const [key, source] of Object.entries(SOURCES) as [AssetName, (typeof SOURCES)[AssetName]][]) {
-      out[key] = `/assets/${source.name}.${(await sha256Hex(source.body)).slice(0, 12)}.${source.extension}`;
-    }
-    return out;
-  })();
-  return paths;
-}
-
 function rendering(name: AssetName, options: Rendering["options"]): Rendering {
-  return { body: SOURCES[name].body, contentType: SOURCES[name].type, lastModified: null, options };
+  return { body: ASSET_SOURCES[name].body, contentType: ASSET_SOURCES[name].type, lastModified: null, options };
 }
 
+/** /assets/{name}.{hash}.{ext}, the pages' stylesheet and icon, and /favicon.ico. */
 export function assetRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>): void {
   const serve = async (c: AppContext, name: AssetName, options: Rendering["options"]) =>
     serveRendered(c, await c.get("store").snapshot(), c.req.path, async () => rendering(name, options));

@@ -4,9 +4,9 @@ import { buildFeedDocument } from "../feeds/document";
 import { renderJsonFeed } from "../feeds/json-feed";
 import { renderRss } from "../feeds/rss";
 import { cacheControl, FEED_HEADERS } from "../http/policy";
-import type { Env } from "../settings";
-import { FEED_FILES, FEED_FORMATS, FEED_TYPES, type FeedFormat, feedPath, type FeedScope, pagePath } from "../urls";
-import { type AppContext, type AppVariables, cursorParam, NotFound, serveRendered } from "./render";
+import type { Env } from "../config/env";
+import { FEED_FORMATS, FEED_TYPES, type FeedFormat, feedPath, type FeedScope, pagePath } from "../urls";
+import { type AppContext, type AppVariables, cursorParam, NotFound, serveRendered } from "./context";
 
 const RENDERERS = { rss: renderRss, atom: renderAtom, json: renderJsonFeed } as const;
 
@@ -36,7 +36,7 @@ export function feedRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>
     });
   };
   for (const format of FEED_FORMATS) {
-    app.get(`/${FEED_FILES[format]}`, (c) => serve(c, {}, format));
-    app.get(`/topics/:topic/${FEED_FILES[format]}`, (c) => serve(c, { topic: c.req.param("topic") }, format));
+    app.get(feedPath({}, format), (c) => serve(c, {}, format));
+    app.get(feedPath({ topic: ":topic" }, format), (c) => serve(c, { topic: c.req.param("topic")! }, format));
   }
 }

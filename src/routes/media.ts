@@ -1,14 +1,9 @@
 import type { Hono } from "hono";
 import { IMAGE_TYPES } from "../compile/images";
 import { notModifiedVariant } from "../http/conditional";
-import type { Env } from "../settings";
-import { notFound } from "./pages";
-import type { AppVariables } from "./render";
-
-/** What this worker reads of an R2 bucket: one object's body and type. */
-export interface MediaBucket {
-  get(key: string): Promise<{ body: ReadableStream; size: number; httpMetadata?: { contentType?: string } } | null>;
-}
+import type { Env } from "../config/env";
+import { notFound } from "./missing";
+import type { AppVariables } from "./context";
 
 /** A published image's name: the first 16 hex digits of its SHA-256, and its type's extension. */
 const MEDIA_FILE = /^([0-9a-f]{16})\.(jpg|png|webp|avif|gif)$/;

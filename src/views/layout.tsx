@@ -3,7 +3,7 @@ import type { Child } from "hono/jsx";
 import { absoluteImageUrl } from "../content/figure";
 import type { Listing } from "../content/store";
 import type { ArticleImage } from "../content/types";
-import { FEED_FORMATS, FEED_LABELS, FEED_TYPES, feedPath, type FeedScope, pagePath } from "../urls";
+import { FEED_FORMATS, FEED_LABELS, FEED_TYPES, feedPath, type FeedScope, pagePath, TOPICS_PATH } from "../urls";
 import type { PageContext } from "./context";
 
 export interface PageMeta {
@@ -87,7 +87,7 @@ export function Layout(props: { ctx: PageContext; meta: PageMeta; children: Chil
                   <a href="/">Latest</a>
                 </li>
                 <li>
-                  <a href="/topics">Topics</a>
+                  <a href={TOPICS_PATH}>Topics</a>
                 </li>
                 <li>
                   <a href="/#subscribe">Subscribe</a>

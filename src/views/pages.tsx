@@ -3,13 +3,10 @@ import { raw } from "hono/html";
 import { absoluteImageUrl, figureHtml } from "../content/figure";
 import type { Listing, TopicCount } from "../content/store";
 import type { Article } from "../content/types";
-import { pagePath } from "../urls";
+import { articlePath, HOME_PATH, pagePath, TOPICS_PATH, topicPagePath } from "../urls";
 import type { PageContext } from "./context";
 import { FeedList, FeedRow, Layout } from "./layout";
 import { ArticleList, DateTime, PageLinks, plural, TopicTags } from "./parts";
-
-/** How many articles a page of the home page or of a topic lists. */
-export const PAGE_SIZE = 20;
 
 function HowToSubscribe() {
   return (
@@ -43,14 +40,14 @@ export function HomePage(props: { ctx: PageContext; listing: Listing; before: st
         <ul class="topic-tags" aria-label="All topics">
           {topics.map(({ topic, count }) => (
             <li>
-              <a href={`/topics/${topic.slug}`}>
+              <a href={topicPagePath(topic.slug)}>
                 {topic.name} ({plural(count, "article", "articles")})
               </a>
             </li>
           ))}
         </ul>
         <p>
-          <a href="/topics">Every topic, with its own feeds</a>
+          <a href={TOPICS_PATH}>Every topic, with its own feeds</a>
         </p>
       </section>
       <section aria-labelledby="subscribe">
@@ -69,7 +66,7 @@ export function TopicsPage(props: { ctx: PageContext }) {
   const { ctx } = props;
   const topics = topicsInUse(ctx);
   return (
-    <Layout ctx={ctx} meta={{ title: "Topics", description: `Every topic of ${ctx.site.settings.title}, with its feeds.`, path: "/topics" }}>
+    <Layout ctx={ctx} meta={{ title: "Topics", description: `Every topic of ${ctx.site.settings.title}, with its feeds.`, path: TOPICS_PATH }}>
       <h1>Topics</h1>
       <p class="lede">
         {plural(topics.length, "topic", "topics")}. Each has its own feeds; <a href="/opml.xml">the OPML file</a> subscribes to all of them
@@ -79,7 +76,7 @@ export function TopicsPage(props: { ctx: PageContext }) {
         {topics.map(({ topic, count }) => (
           <li>
             <h2>
-              <a href={`/topics/${topic.slug}`}>{topic.name}</a>
+              <a href={topicPagePath(topic.slug)}>{topic.name}</a>
             </h2>
             <p class="meta">{plural(count, "article", "articles")}</p>
             <FeedList ctx={ctx} scope={{ topic: topic.slug }} label={topic.name} />
@@ -93,7 +90,7 @@ export function TopicsPage(props: { ctx: PageContext }) {
 export function TopicPage(props: { ctx: PageContext; entry: TopicCount; listing: Listing; before: string | null }) {
   const { ctx, entry, listing, before } = props;
   const { topic, count } = entry;
-  const path = `/topics/${topic.slug}`;
+  const path = topicPagePath(topic.slug);
   return (
     <Layout
       ctx={ctx}
@@ -123,7 +120,7 @@ export function TopicPage(props: { ctx: PageContext; entry: TopicCount; listing:
 
 /** schema.org NewsArticle, for search engines and link previews. */
 function newsArticle(ctx: PageContext, article: Article): object {
-  const url = `${ctx.site.origin}/articles/${article.slug}`;
+  const url = `${ctx.site.origin}${articlePath(article.slug)}`;
   const credited = [article.author, article.source].filter((c): c is string => c !== null);
   return {
     "@context": "https://schema.org",
@@ -152,7 +149,7 @@ export function ArticlePage(props: { ctx: PageContext; article: Article }) {
       meta={{
         title: article.title,
         description: article.summary,
-        path: `/articles/${article.slug}`,
+        path: articlePath(article.slug),
         topicFeeds: topics,
         ogType: "article",
         jsonLd: newsArticle(ctx, article),
@@ -185,7 +182,7 @@ export function ArticlePage(props: { ctx: PageContext; article: Article }) {
         <ul class="feed-rows">
           <FeedRow ctx={ctx} scope={{}} label="All articles" href="/" />
           {topics.map((t) => (
-            <FeedRow ctx={ctx} scope={{ topic: t.slug }} label={t.name} href={`/topics/${t.slug}`} />
+            <FeedRow ctx={ctx} scope={{ topic: t.slug }} label={t.name} href={topicPagePath(t.slug)} />
           ))}
         </ul>
       </section>
@@ -201,7 +198,7 @@ function MissingPage(props: { ctx: PageContext; recent: readonly Article[]; titl
       <h1>{props.title}</h1>
       <p class="lede">{props.lede}</p>
       <p>
-        Start from the <a href="/">latest articles</a> or browse <a href="/topics">all topics</a>.
+        Start from the <a href={HOME_PATH}>latest articles</a> or browse <a href={TOPICS_PATH}>all topics</a>.
       </p>
       <section aria-labelledby="recent">
         <h2 id="recent">Recent articles</h2>

@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import type { Listing } from "../content/store";
 import type { Article, ArticleImage } from "../content/types";
-import { pagePath } from "../urls";
+import { articlePath, pagePath, topicPagePath } from "../urls";
 
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
@@ -18,7 +18,7 @@ export function TopicTags(props: { names: ReadonlyMap<string, string>; slugs: re
     <ul class="topic-tags" aria-label={props.label ?? "Topics"}>
       {props.slugs.map((slug) => (
         <li>
-          <a href={`/topics/${slug}`}>{props.names.get(slug) ?? slug}</a>
+          <a href={topicPagePath(slug)}>{props.names.get(slug) ?? slug}</a>
         </li>
       ))}
     </ul>
@@ -34,7 +34,7 @@ export function ArticleList(props: { names: ReadonlyMap<string, string>; article
           <article class={article.image === null ? undefined : "with-thumbnail"}>
             {article.image !== null && <Thumbnail image={article.image} />}
             <h3>
-              <a href={`/articles/${article.slug}`}>{article.title}</a>
+              <a href={articlePath(article.slug)}>{article.title}</a>
             </h3>
             <p class="meta">
               <DateTime iso={article.published} />

@@ -7,8 +7,8 @@
  * that made the change, when the wait is short, or the minutely cron) sends the due ones,
  * retrying a failing hub with backoff. A hub never fails a publish.
  */
-import type { D1Like } from "../d1/database";
-import type { Statement } from "../d1/plan";
+import type { D1Like } from "../config/env";
+import type { Statement } from "../storage/d1/sql";
 import { FEED_FORMATS, feedPath } from "../urls";
 
 /** Tries of one notice before it is given up (and logged). */

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { parseOpml } from "feedsmith";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PackedStore } from "../../src/bundle/packed-store";
+import { PackedStore } from "../../src/storage/bundle/packed-store";
 import { type DevServer, startDevServer } from "./server";
 
 const ROOT = resolve(import.meta.dirname, "../..");

@@ -3,8 +3,8 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utim
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PackedStore } from "../../src/bundle/packed-store";
-import { PackedResponses } from "../../src/bundle/response-pack";
+import { PackedStore } from "../../src/storage/bundle/packed-store";
+import { PackedResponses } from "../../src/storage/bundle/response-pack";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const TSX = join(ROOT, "node_modules/.bin/tsx");

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PackedResponses } from "../../src/bundle/response-pack";
+import { PackedResponses } from "../../src/storage/bundle/response-pack";
 import { type DevServer, startDevServer } from "../browser/server";
 import { ROOT } from "./project-copy";
 

@@ -13,7 +13,7 @@ import addFormats from "ajv-formats";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { packContent } from "../../src/bundle/content-pack";
+import { packContent } from "../../src/storage/bundle/content-pack";
 import { compileContent } from "../../src/compile/compile";
 import { parseTopicFile } from "../../src/compile/topics";
 import type { Content } from "../../src/content/types";

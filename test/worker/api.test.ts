@@ -6,8 +6,8 @@
 import { applyD1Migrations, env, reset } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
-import { applyPlan, readExisting } from "../../src/d1/apply";
-import { planImport } from "../../src/d1/plan";
+import { applyPlan, readExisting } from "../../src/storage/d1/apply";
+import { planImport } from "../../src/storage/d1/import-plan";
 import { bundle, compile, file, SEED_HEADLINE, SEED_SLUG, SEED_TEXT, seedFile, shippedTopics, story } from "./fixtures";
 
 const ORIGIN = "https://news.example.org";

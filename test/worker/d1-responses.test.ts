@@ -8,11 +8,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { generateArticle } from "../../scripts/lib/archive";
 import type { SourceFile } from "../../src/compile/parse-article";
 import type { Content } from "../../src/content/types";
-import { applyPlan, applyStatements, readExisting } from "../../src/d1/apply";
-import { importStale, renderStaleResponses } from "../../src/d1/render-stale";
-import { planImport } from "../../src/d1/plan";
-import { PART_BYTES, responseWrites } from "../../src/d1/responses";
-import { D1Store } from "../../src/d1/store";
+import { applyPlan, applyStatements, readExisting } from "../../src/storage/d1/apply";
+import { importStale, renderStaleResponses } from "../../src/ahead/stale";
+import { d1AheadRenderer } from "../../src/app";
+import { planImport } from "../../src/storage/d1/import-plan";
+import { PART_BYTES, responseWrites } from "../../src/storage/d1/responses";
+import { D1Store } from "../../src/storage/d1/store";
 import { compile, file, story, worker } from "./fixtures";
 
 const ORIGIN = "https://news.example.org";
@@ -29,7 +30,7 @@ function generated(count: number): SourceFile[] {
 async function importContent(content: Content, options = { deleteMissing: false }) {
   const plan = await planImport(content, await readExisting(env.DB), options);
   await applyPlan(env.DB, plan);
-  const responses = await renderStaleResponses(env.DB, importStale(plan, content), VARS, ORIGIN);
+  const responses = await renderStaleResponses(env.DB, importStale(plan, content), VARS, ORIGIN, d1AheadRenderer());
   await applyStatements(env.DB, responses.statements);
   return { plan, responses };
 }

@@ -7,8 +7,9 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { generateArticle } from "../../scripts/lib/archive";
 import type { SourceFile } from "../../src/compile/parse-article";
 import type { Content } from "../../src/content/types";
-import { applyPlan, readExisting } from "../../src/d1/apply";
-import { inlineStatement, planImport } from "../../src/d1/plan";
+import { applyPlan, readExisting } from "../../src/storage/d1/apply";
+import { planImport } from "../../src/storage/d1/import-plan";
+import { inlineStatement } from "../../src/storage/d1/sql";
 import { compile, file, story, worker } from "./fixtures";
 import { walkFeed } from "./paging";
 

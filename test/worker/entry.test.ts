@@ -1,7 +1,7 @@
 import { exports as workerExports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { PackedStore } from "../../src/bundle/packed-store";
-import { PackedResponses } from "../../src/bundle/response-pack";
+import { PackedStore } from "../../src/storage/bundle/packed-store";
+import { PackedResponses } from "../../src/storage/bundle/response-pack";
 import contentData from "../../src/generated/content.bin";
 import responsesData from "../../src/generated/responses.bin";
 import { SEED_HEADLINE, SEED_SLUG } from "./fixtures";

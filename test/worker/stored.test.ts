@@ -1,18 +1,16 @@
 /**
- * Responses rendered at build time (src/bundle/prerender.ts) and served from the bundle:
+ * Responses rendered at build time (src/ahead/build.ts) and served from the bundle:
  * which paths are stored, that serving them renders nothing, and that they are served only
  * to the origin and settings they were made for.
  */
 import { describe, expect, it } from "vitest";
 import { generateArticle } from "../../scripts/lib/archive";
-import { createApp } from "../../src/app";
-import { packContent } from "../../src/bundle/content-pack";
-import { PackedStore } from "../../src/bundle/packed-store";
-import { buildResponses, firstPaths } from "../../src/bundle/prerender";
-import { PackedResponses } from "../../src/bundle/response-pack";
+import { aheadRenderer, createApp } from "../../src/app";
+import { packContent } from "../../src/storage/bundle/content-pack";
+import { buildPaths, buildResponses } from "../../src/ahead/build";
+import { PackedResponses } from "../../src/storage/bundle/response-pack";
 import type { Content } from "../../src/content/types";
-import { NOT_FOUND_KEY } from "../../src/routes/representations";
-import { readSettings } from "../../src/settings";
+import { NOT_FOUND_KEY } from "../../src/serve/representations";
 import { compile, content, file, SEED_SLUG, seedFile } from "./fixtures";
 
 const ORIGIN = "https://news.example.org";
@@ -20,7 +18,7 @@ const EMPTY = packContent({ articles: [], topics: [] });
 
 async function built(c: Content, env: Record<string, string> = { SITE_URL: ORIGIN }) {
   const packed = packContent(c);
-  const { bytes, count } = await buildResponses(packed, env, ORIGIN);
+  const { bytes, count } = await buildResponses(packed, env, ORIGIN, aheadRenderer(packed));
   return { packed, responses: bytes, count };
 }
 
@@ -28,7 +26,7 @@ describe("the responses the build stores", () => {
   it("are every feed's first page, the listings, OPML, the not-found page, the assets, and every listed article", async () => {
     const c = (await compile(Array.from({ length: 300 }, (_, i) => file(generateArticle(i).name, generateArticle(i).text, { added: Date.UTC(2021, 0, 1) + i * 60_000 })))).content;
     // Feeds of 10: the pages list more (20), so those decide which articles are listed.
-    const paths = await firstPaths(new PackedStore(packContent(c)), readSettings({ FEED_ITEM_LIMIT: "10" }));
+    const paths = await buildPaths(packContent(c), { FEED_ITEM_LIMIT: "10" }, ORIGIN);
     const topics = c.topics.map((t) => t.slug);
     const listed = new Set<string>();
     for (const scope of [null, ...topics]) {

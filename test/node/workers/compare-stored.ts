@@ -5,9 +5,9 @@
  * difference. Bundled by wrangler and run in workerd by Miniflare.
  */
 import { createApp } from "../../../src/app";
-import { packContent } from "../../../src/bundle/content-pack";
-import { PackedResponses } from "../../../src/bundle/response-pack";
-import { NOT_FOUND_KEY } from "../../../src/routes/representations";
+import { packContent } from "../../../src/storage/bundle/content-pack";
+import { PackedResponses } from "../../../src/storage/bundle/response-pack";
+import { NOT_FOUND_KEY } from "../../../src/serve/representations";
 
 interface Env {
   CONTENT: ArrayBuffer;

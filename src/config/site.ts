@@ -1,4 +1,5 @@
-import { type Env, readSettings, type Settings } from "./settings";
+import { readSettings, type Settings } from "./settings";
+import type { Env } from "./env";
 
 /** Who is asking, as far as rendering cares: the settings and the origin URLs are built on. */
 export interface Site {

@@ -1,7 +1,7 @@
-import { type ContentStore, type Listing, lastCursorIndex, type Snapshot } from "../content/store";
-import type { TopicDefinition } from "../compile/topics";
-import type { Article } from "../content/types";
-import type { FeedScope } from "../urls";
+import { type ContentStore, type Listing, lastCursorIndex, type Snapshot } from "../../content/store";
+import type { TopicDefinition } from "../../compile/topics";
+import type { Article } from "../../content/types";
+import type { FeedScope } from "../../urls";
 import type { ContentHeader } from "./content-pack";
 import { Pack, StringTable } from "./pack-file";
 

@@ -4,30 +4,28 @@
  * (src/compile/), and each write is one D1 batch, one transaction: it lands whole or not
  * at all. Reads (GET, the reconciling list) are here too, beside the writes.
  */
-import { compileArticle, slugCandidates } from "../compile/compile";
-import { parseContentDate } from "../compile/dates";
-import { type ArticleDraft, parseArticle } from "../compile/parse-article";
-import type { TopicDefinition } from "../compile/topics";
-import type { Article, Topic } from "../content/types";
-import type { D1Like, D1Statement } from "./database";
-import {
-  type ArticleRow,
-  articleRow,
-  deleteArticles,
-  finishChange,
-  markGone,
-  recordOrigin,
-  rowArticle,
-  rowDraft,
-  scheduledRow,
-  type Statement,
-  staleScopesOf,
-  ungone,
-  upsertArticles,
-  upsertScheduled,
-  upsertTopics,
-  writeMemberships,
-} from "./plan";
+import { compileArticle, slugCandidates } from "../../compile/compile";
+import { parseContentDate } from "../../compile/dates";
+import { type ArticleDraft, parseArticle } from "../../compile/parse-article";
+import type { TopicDefinition } from "../../compile/topics";
+import type { Article, Topic } from "../../content/types";
+import type { D1Like, D1Statement } from "../../config/env";
+import { staleScopesOf } from "./statements";
+import { recordOrigin } from "./statements";
+import { finishChange } from "./statements";
+import { upsertTopics } from "./statements";
+import { ungone } from "./statements";
+import { markGone } from "./statements";
+import { deleteArticles } from "./statements";
+import { writeMemberships } from "./statements";
+import { upsertArticles } from "./statements";
+import { upsertScheduled } from "./statements";
+import { rowDraft } from "./rows";
+import { scheduledRow } from "./rows";
+import { rowArticle } from "./rows";
+import { articleRow } from "./rows";
+import type { ArticleRow } from "./rows";
+import type { Statement } from "./sql";
 
 /** What a change made stale and whom to tell: the input of src/publish/after-change.ts. */
 export interface Change {

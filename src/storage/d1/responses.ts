@@ -5,12 +5,12 @@
  * writes what it had to render on request. A row is valid until an import deletes it.
  */
 import { Buffer } from "node:buffer";
-import { type ResponseTable, type Snapshot } from "../content/store";
-import type { Encoding } from "../http/accept-encoding";
-import { type CodingBytes, codingsOf, deserializeCoding, joinCodings, serializeCoding } from "../http/response-bytes";
-import type { EncodedResponse } from "../http/representation";
-import type { D1Like } from "./database";
-import type { Statement } from "./plan";
+import { type ResponseTable, type Snapshot } from "../../content/store";
+import type { Encoding } from "../../http/accept-encoding";
+import { type CodingBytes, codingsOf, deserializeCoding, joinCodings, serializeCoding } from "../../http/response-bytes";
+import type { EncodedResponse } from "../../http/representation";
+import type { D1Like } from "../../config/env";
+import type { Statement } from "./sql";
 
 /**
  * Bytes of a response per row, kept as base64 text: D1 hands a BLOB to the worker as an

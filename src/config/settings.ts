@@ -1,27 +1,4 @@
-import type { D1Like } from "./d1/database";
-import type { MediaBucket } from "./routes/media";
-
-/** Bindings and `[vars]` of wrangler.toml. Vars arrive as strings (or TOML numbers). */
-export interface Env {
-  SITE_URL?: string;
-  SITE_TITLE?: string;
-  SITE_DESCRIPTION?: string;
-  SITE_LANGUAGE?: string;
-  FEED_ITEM_LIMIT?: string | number;
-  CACHE_MAX_AGE?: string | number;
-  /** "bundled" (default) or "d1": where articles are read from. */
-  STORAGE?: string;
-  /** D1 mode: seconds an isolate trusts its copy of the content version. */
-  CONTENT_TTL?: string | number;
-  /** WebSub hubs the feeds name and the publisher notifies, separated by commas or spaces. */
-  WEBSUB_HUB?: string;
-  /** Secret (wrangler secret put): bearer tokens of the publishing API, comma-separated. Never part of Settings. */
-  PUBLISH_TOKEN?: string;
-  /** The D1 database of the D1 mode (wrangler.toml [[d1_databases]], binding "DB"). */
-  DB?: D1Like;
-  /** The R2 bucket of the D1 mode's images (wrangler.toml [[r2_buckets]], binding "MEDIA"). */
-  MEDIA?: MediaBucket;
-}
+import type { Env } from "./env";
 
 /** The validated site configuration. */
 export interface Settings {

@@ -3,8 +3,8 @@
  * set of rendering settings, each path's bytes in every coding with its headers, found by
  * binary search. The worker serves them without rendering, hashing or compressing.
  */
-import { deserializeResponse, serializeResponse } from "../http/response-bytes";
-import { type EncodedResponse, type Representation, toRepresentation } from "../http/representation";
+import { deserializeResponse, serializeResponse } from "../../http/response-bytes";
+import { type EncodedResponse, type Representation, toRepresentation } from "../../http/representation";
 import { Pack, type PackHeader, StringTable, stringTable, writePack } from "./pack-file";
 
 export interface ResponsesHeader extends PackHeader {

@@ -1,8 +1,8 @@
-import { type ContentStore, type Listing, lastCursorIndex, type Snapshot, StorageError } from "../content/store";
-import type { Article } from "../content/types";
-import type { FeedScope } from "../urls";
-import type { D1Like } from "./database";
-import { rowArticle } from "./plan";
+import { type ContentStore, type Listing, lastCursorIndex, type Snapshot, StorageError } from "../../content/store";
+import type { Article } from "../../content/types";
+import type { FeedScope } from "../../urls";
+import type { D1Like } from "../../config/env";
+import { rowArticle } from "./rows";
 import { D1ResponseTable } from "./responses";
 
 export interface D1StoreOptions {

@@ -1,5 +1,6 @@
-import type { D1Like } from "./database";
-import { EXISTING_QUERIES, type Existing, existingFrom, type ImportPlan, type Statement } from "./plan";
+import type { D1Like } from "../../config/env";
+import { EXISTING_QUERIES, type Existing, existingFrom, type ImportPlan } from "./import-plan";
+import type { Statement } from "./sql";
 
 /** Statements per D1 batch: a batch runs as one transaction and one round trip. */
 const BATCH = 200;

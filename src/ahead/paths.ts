@@ -1,0 +1,40 @@
+/**
+ * Which responses are rendered ahead of requests: what readers and crawlers ask for first.
+ * One list serves the build (every listing) and each change (the listings it made stale).
+ */
+import type { Settings } from "../config/settings";
+import type { ContentStore } from "../content/store";
+import { NOT_FOUND_KEY } from "../serve/representations";
+import { articlePath, FEED_FORMATS, feedPath, type FeedScope, OPML_PATH, scopePagePath, TOPICS_PATH } from "../urls";
+import { NOT_FOUND_RECENT, PAGE_SIZE } from "../views/sizes";
+
+/** The pages that show every topic or the newest articles whatever the scope: the topic index, OPML, the not-found page. */
+const SITE_WIDE = [TOPICS_PATH, OPML_PATH, NOT_FOUND_KEY];
+
+/**
+ * The first page of each listing, as its three feeds and its HTML page; the site-wide
+ * pages when asked; and the pages of `articles`.
+ */
+export function pathsAhead(listings: readonly FeedScope[], siteWide: boolean, articles: Iterable<string>): string[] {
+  const paths = new Set<string>();
+  for (const scope of listings) {
+    for (const format of FEED_FORMATS) paths.add(feedPath(scope, format));
+    paths.add(scopePagePath(scope));
+  }
+  if (siteWide) for (const path of SITE_WIDE) paths.add(path);
+  for (const slug of articles) paths.add(articlePath(slug));
+  return [...paths];
+}
+
+/**
+ * The slugs of the articles on the first page of each listing, as long as the longest
+ * first page any of them has (a feed, an HTML page, the not-found page's recent articles):
+ * an article page readers reach from a listing is rendered ahead with it.
+ */
+export async function firstListed(store: ContentStore, settings: Settings, listings: readonly FeedScope[]): Promise<Set<string>> {
+  const count = Math.max(settings.feedItemLimit, PAGE_SIZE, NOT_FOUND_RECENT);
+  const slugs = new Set<string>();
+  const pages = await Promise.all(listings.map((scope) => store.listing(scope, count, null)));
+  for (const page of pages) for (const article of page?.articles ?? []) slugs.add(article.slug);
+  return slugs;
+}

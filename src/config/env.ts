@@ -1,0 +1,44 @@
+/**
+ * The worker's environment: the `[vars]` of wrangler.toml, its secrets and its bindings.
+ * Bindings are structural types of the parts this project uses, so that Node code (the
+ * build, the import, the benchmark) type-checks without the Workers globals.
+ */
+
+/** Bindings and `[vars]` of wrangler.toml. Vars arrive as strings (or TOML numbers). */
+export interface Env {
+  SITE_URL?: string;
+  SITE_TITLE?: string;
+  SITE_DESCRIPTION?: string;
+  SITE_LANGUAGE?: string;
+  FEED_ITEM_LIMIT?: string | number;
+  CACHE_MAX_AGE?: string | number;
+  /** "bundled" (default) or "d1": where articles are read from. */
+  STORAGE?: string;
+  /** D1 mode: seconds an isolate trusts its copy of the content version. */
+  CONTENT_TTL?: string | number;
+  /** WebSub hubs the feeds name and the publisher notifies, separated by commas or spaces. */
+  WEBSUB_HUB?: string;
+  /** Secret (wrangler secret put): bearer tokens of the publishing API, comma-separated. Never part of Settings. */
+  PUBLISH_TOKEN?: string;
+  /** The D1 database of the D1 mode (wrangler.toml [[d1_databases]], binding "DB"). */
+  DB?: D1Like;
+  /** The R2 bucket of the D1 mode's images (wrangler.toml [[r2_buckets]], binding "MEDIA"). */
+  MEDIA?: MediaBucket;
+}
+
+/** The part of Cloudflare's D1 binding this project uses. */
+export interface D1Statement {
+  bind(...values: unknown[]): D1Statement;
+  first<T = Record<string, unknown>>(): Promise<T | null>;
+  all<T = Record<string, unknown>>(): Promise<{ results: T[] }>;
+}
+
+export interface D1Like {
+  prepare(sql: string): D1Statement;
+  batch(statements: D1Statement[]): Promise<{ results: unknown[] }[]>;
+}
+
+/** What this worker reads of an R2 bucket: one object's body and type. */
+export interface MediaBucket {
+  get(key: string): Promise<{ body: ReadableStream; size: number; httpMetadata?: { contentType?: string } } | null>;
+}

@@ -1,0 +1,102 @@
+/**
+ * The statements every change to the database is made of: the import's plan, the
+ * publishing API and the cron's releases compose them.
+ */
+import type { Article } from "../../content/types";
+import { responseDeletes } from "./responses";
+import { ARTICLE_COLUMNS, type ArticleRow, type ScheduledRow } from "./rows";
+import { chunks, chunksBySize, list, MAX_PARAMS, MAX_STATEMENT_CHARS, type Statement } from "./sql";
+
+export const BUMP_VERSION: Statement = { sql: "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'", params: [] };
+
+/** Writes a scheduled article (new, or replacing the one with its id). */
+export function upsertScheduled(row: ScheduledRow): Statement {
+  return {
+    sql: "INSERT INTO scheduled (id, published, updated, draft, content_hash) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET published = excluded.published, updated = excluded.updated, draft = excluded.draft, content_hash = excluded.content_hash",
+    params: [row.id, row.published, row.updated, row.draft, row.content_hash],
+  };
+}
+
+/** Rows written many to a statement, within D1's limits on bound parameters and on statement length (`npm run import` writes the values into the SQL text). */
+export function upsertArticles(rows: readonly ArticleRow[]): Statement[] {
+  return chunksBySize(rows, Math.floor(MAX_PARAMS / ARTICLE_COLUMNS.length), MAX_STATEMENT_CHARS).map((group) => ({
+    sql: `INSERT INTO articles (${ARTICLE_COLUMNS.join(", ")}) VALUES ${group.map(() => `(${ARTICLE_COLUMNS.map(() => "?").join(", ")})`).join(", ")} ON CONFLICT (id) DO UPDATE SET ${ARTICLE_COLUMNS.filter((c) => c !== "id").map((c) => `${c} = excluded.${c}`).join(", ")}`,
+    params: group.flatMap((row) => ARTICLE_COLUMNS.map((c) => row[c])),
+  }));
+}
+
+/** The topic memberships of `articles`, replacing any they had (`replacing`: ids that had some). */
+export function writeMemberships(articles: readonly Article[], replacing: readonly string[]): Statement[] {
+  const out: Statement[] = chunks(replacing, MAX_PARAMS).map((group) => ({ sql: `DELETE FROM article_topics WHERE article_id IN (${list(group)})`, params: group }));
+  const memberships = articles.flatMap((article) => article.topics.map((topic) => [topic, article.published, article.id]));
+  for (const group of chunks(memberships, Math.floor(MAX_PARAMS / 3))) {
+    out.push({ sql: `INSERT INTO article_topics (topic, published, article_id) VALUES ${group.map(() => "(?, ?, ?)").join(", ")}`, params: group.flat() });
+  }
+  return out;
+}
+
+/** Takes articles off the site, with their topic memberships. */
+export function deleteArticles(ids: readonly string[]): Statement[] {
+  return chunks(ids, MAX_PARAMS).flatMap((group) => [
+    { sql: `DELETE FROM article_topics WHERE article_id IN (${list(group)})`, params: group },
+    { sql: `DELETE FROM articles WHERE id IN (${list(group)})`, params: group },
+  ]);
+}
+
+/** The pages of deleted articles answer 410 Gone from then on (`gone`: their slugs and ids; `now`: RFC 3339). */
+export function markGone(gone: readonly { slug: string; id: string }[], now: string): Statement[] {
+  return gone.map(({ slug, id }) => ({
+    sql: "INSERT INTO gone (slug, article_id, deleted) VALUES (?, ?, ?) ON CONFLICT (slug) DO UPDATE SET article_id = excluded.article_id, deleted = excluded.deleted",
+    params: [slug, id, now],
+  }));
+}
+
+/** Pages of these slugs are published again: no longer gone. */
+export function ungone(slugs: readonly string[]): Statement[] {
+  return chunks(slugs, MAX_PARAMS).map((group) => ({ sql: `DELETE FROM gone WHERE slug IN (${list(group)})`, params: group }));
+}
+
+/** Topics written with their positions (never deleted: a topic's URLs keep answering after its last article goes). */
+export function upsertTopics(topics: readonly { slug: string; name: string; position: number }[]): Statement[] {
+  return topics.map((t) => ({
+    sql: "INSERT INTO topics (slug, name, position) VALUES (?, ?, ?) ON CONFLICT (slug) DO UPDATE SET name = excluded.name, position = excluded.position",
+    params: [t.slug, t.name, t.position],
+  }));
+}
+
+/**
+ * What closes every change: counts and dates recomputed, the next release time, the stored
+ * responses made stale deleted, the content version bumped. Without `bump` (only the
+ * scheduled articles changed: nothing visible), the next release time alone.
+ */
+export function finishChange(staleScopes: readonly string[] | "all", options: { bump?: boolean } = {}): Statement[] {
+  if (options.bump === false) return [{ sql: "UPDATE meta SET value = COALESCE((SELECT MIN(published) FROM scheduled), '') WHERE key = 'next_release'", params: [] }];
+  return [
+    { sql: "UPDATE topics SET article_count = (SELECT COUNT(*) FROM article_topics WHERE topic = topics.slug)", params: [] },
+    { sql: "UPDATE meta SET value = COALESCE((SELECT MAX(updated) FROM articles), '1970-01-01T00:00:00Z') WHERE key = 'newest_updated'", params: [] },
+    { sql: "UPDATE meta SET value = (SELECT COUNT(*) FROM articles) WHERE key = 'article_count'", params: [] },
+    { sql: "UPDATE meta SET value = COALESCE((SELECT MIN(published) FROM scheduled), '') WHERE key = 'next_release'", params: [] },
+    ...responseDeletes(staleScopes),
+    BUMP_VERSION,
+  ];
+}
+
+/**
+ * Records the public origin scheduled articles were accepted for (meta `origin`): the cron,
+ * which has no request, renders their release and notifies hubs for it when SITE_URL is
+ * unset (a local `npm start`, or a site that builds links from each request's host).
+ */
+export function recordOrigin(origin: string): Statement {
+  return { sql: "INSERT INTO meta (key, value) VALUES ('origin', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", params: [origin] };
+}
+
+/** The scopes a change to these articles (as they were and as they are) makes stale. */
+export function staleScopesOf(changes: readonly { slug: string; topics: readonly string[] }[]): string[] {
+  const scopes = new Set(["main", "site"]);
+  for (const { slug, topics } of changes) {
+    scopes.add(`article:${slug}`);
+    for (const topic of topics) scopes.add(`topic:${topic}`);
+  }
+  return [...scopes].sort();
+}
+
