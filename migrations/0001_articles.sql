@@ -1,5 +1,5 @@
 -- Articles as the content pipeline compiles them (src/build/), for the D1 storage mode.
--- Written by `npm run import`; read by the worker (src/d1/store.ts).
+-- Written by `npm run import`; read by the worker (src/storage/d1/store.ts).
 
 -- One row per article; the columns are the fields of src/content/types.ts Article.
 CREATE TABLE articles (

@@ -1,9 +1,9 @@
 /**
  * `npm run content` (run by start, build, deploy and test): compiles the articles folder
  * and writes what the worker bundles, as Data modules:
- *   src/generated/content.bin    the articles, packed (src/bundle/content-pack.ts)
+ *   src/generated/content.bin    the articles, packed (src/storage/bundle/content-pack.ts)
  *   src/generated/responses.bin  the responses a reader or crawler asks for first, rendered
- *                                for one origin (src/bundle/prerender.ts)
+ *                                for one origin (src/ahead/build.ts)
  *   src/generated/assets/        the articles' images, under content-hashed names, with a
  *                                _headers file: static assets (wrangler.toml [assets])
  *

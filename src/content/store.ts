@@ -1,6 +1,6 @@
 /**
- * Where the worker reads articles from: the bundle (src/bundle/packed-store.ts, the
- * default) or D1 (src/d1/store.ts). Routes and renderers see only this interface.
+ * Where the worker reads articles from: the bundle (src/storage/bundle/packed-store.ts, the
+ * default) or D1 (src/storage/d1/store.ts). Routes and renderers see only this interface.
  */
 import type { Encoding } from "../http/accept-encoding";
 import type { EncodedResponse } from "../http/representation";

@@ -1,6 +1,6 @@
 /**
  * The one stylesheet, served at a URL that carries its hash so it can be cached for a
- * year (see routes/assets.ts). Light and dark schemes; colours meet WCAG AA contrast.
+ * year (see views/assets.ts). Light and dark schemes; colours meet WCAG AA contrast.
  */
 export const STYLESHEET = `
 :root {

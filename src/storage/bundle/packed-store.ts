@@ -6,7 +6,7 @@ import type { ContentHeader } from "./content-pack";
 import { Pack, StringTable } from "./pack-file";
 
 /**
- * The content compiled into the worker (src/bundle/content-pack.ts). Opening it reads a
+ * The content compiled into the worker (src/storage/bundle/content-pack.ts). Opening it reads a
  * small header; each request then decodes only the articles it shows, found by binary
  * search, so the first request of a fresh isolate costs what the thousandth does.
  */

@@ -11,7 +11,7 @@ export interface ResponsesHeader extends PackHeader {
   kind: "responses";
   /** The origin every absolute URL in the responses starts with. */
   origin: string;
-  /** The rendering settings they were made with (src/site.ts renderingFingerprint). */
+  /** The rendering settings they were made with (src/config/site.ts renderingFingerprint). */
   fingerprint: string;
 }
 

@@ -21,7 +21,7 @@ export interface ImportPlan {
   /** Articles dated in the future, kept in the `scheduled` table until their time (new or changed ones). */
   scheduled: string[];
   /**
-   * Stored responses the changes make stale (src/d1/responses.ts scopes), deleted by the
+   * Stored responses the changes make stale (src/storage/d1/responses.ts scopes), deleted by the
    * plan: "all" when the topic list itself changed. The import renders those again.
    */
   staleScopes: string[] | "all";

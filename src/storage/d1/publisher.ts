@@ -29,7 +29,7 @@ import type { Statement } from "./sql";
 
 /** What a change made stale and whom to tell: the input of src/publish/after-change.ts. */
 export interface Change {
-  /** Stored responses to render again (src/d1/responses.ts scopes), "all" when the topic list changed. */
+  /** Stored responses to render again (src/storage/d1/responses.ts scopes), "all" when the topic list changed. */
   staleScopes: string[] | "all";
   /** Slugs of the articles written, whose pages are rendered again when a listing shows them. */
   written: string[];

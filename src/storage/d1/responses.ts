@@ -21,7 +21,7 @@ import type { Statement } from "./sql";
  */
 export const PART_BYTES = 48_000;
 
-/** The D1 content version a snapshot was read at (src/d1/store.ts names versions `d1-<n>`). */
+/** The D1 content version a snapshot was read at (src/storage/d1/store.ts names versions `d1-<n>`). */
 export function d1Version(snapshot: Snapshot): string {
   return snapshot.version.replace(/^d1-/, "");
 }
