@@ -3,7 +3,7 @@ import { decodeArticleText } from "./decode";
 import { parseContentDate } from "./dates";
 import { ContentError } from "./errors";
 import { splitFrontMatter } from "./front-matter";
-import type { ArticleImage } from "../content/types";
+import type { Article, ArticleImage } from "../content/types";
 import type { FrontMatter } from "./front-matter";
 import { type FolderImages, REMOTE_ONLY, resolveImage } from "./images";
 import { type MarkdownImages, markdownToHtml, markdownToPlainText, textToHtml } from "./markdown";
@@ -24,16 +24,11 @@ export interface SourceFile {
   modified: number;
 }
 
-/** An article as one file defines it, before ids and slugs are checked across the folder. */
-export interface ArticleDraft {
-  id: string;
-  file: string;
-  title: string;
-  summary: string;
-  html: string;
-  source: string | null;
-  author: string | null;
-  language: string | null;
+/**
+ * An article as one file defines it, before ids and slugs are checked across the folder:
+ * the article's own fields, with dates as epoch milliseconds.
+ */
+export interface ArticleDraft extends Pick<Article, "id" | "file" | "title" | "summary" | "html" | "source" | "author" | "language" | "image"> {
   published: number;
   updated: number;
   /** Slug fixed by front matter; otherwise one is made from the title. */
@@ -42,7 +37,6 @@ export interface ArticleDraft {
   topics: string[];
   /** Headline and body as plain text, for topic matching. */
   text: string;
-  image: ArticleImage | null;
   /** Paths (`/media/…`) of the local images it shows, its picture and those of its body. */
   media: string[];
   /** What can be published but should be fixed (a picture without alt text), one line each. */

@@ -3,11 +3,12 @@
  * that land whole, deletes, scheduled articles and their release by the cron, concurrent
  * writes, agreement with `npm run import`, and WebSub (a stand-in hub records what it is told).
  */
-import { applyD1Migrations, env, reset } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
 import { applyPlan, readExisting } from "../../src/storage/d1/apply";
 import { planImport } from "../../src/storage/d1/import-plan";
+import { freshDatabase } from "./d1-fixtures";
 import { bundle, compile, file, SEED_HEADLINE, SEED_SLUG, SEED_TEXT, seedFile, shippedTopics, story } from "./fixtures";
 
 const ORIGIN = "https://news.example.org";
@@ -62,10 +63,7 @@ const dated = (date: string, headline: string, ...paragraphs: string[]) => `---\
 const version = async () => Number(await env.DB.prepare("SELECT value FROM meta WHERE key = 'version'").first("value"));
 const count = async (table: string) => (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
 
-beforeEach(async () => {
-  await reset();
-  await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
-});
+beforeEach(freshDatabase);
 
 describe("the API exists only where it is enabled", () => {
   it("404 in the bundled mode and in the D1 mode without PUBLISH_TOKEN, whatever the method", async () => {
@@ -338,8 +336,7 @@ describe("the API and npm run import agree", () => {
     };
     const imported = await snapshot();
 
-    await reset();
-    await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+    await freshDatabase();
     const w = publishing();
     for (const f of withDate) {
       const id = f.path.replace(/^\d+_|\.(txt|md)$/g, "");

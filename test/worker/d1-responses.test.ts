@@ -3,33 +3,23 @@
  * reads instead of rendering, what an import makes stale, and what the worker answers
  * while the database fails (stale-if-error, then 503).
  */
-import { applyD1Migrations, env, reset } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { generateArticle } from "../../scripts/lib/archive";
-import type { SourceFile } from "../../src/compile/parse-article";
 import type { Content } from "../../src/content/types";
-import { applyPlan, applyStatements, readExisting } from "../../src/storage/d1/apply";
+import { applyStatements } from "../../src/storage/d1/apply";
 import { importStale, renderStaleResponses } from "../../src/ahead/stale";
 import { d1AheadRenderer } from "../../src/app";
-import { planImport } from "../../src/storage/d1/import-plan";
 import { PART_BYTES, responseWrites } from "../../src/storage/d1/responses";
 import { D1Store } from "../../src/storage/d1/store";
+import { freshDatabase, generated, importPlanned } from "./d1-fixtures";
 import { compile, file, story, worker } from "./fixtures";
 
 const ORIGIN = "https://news.example.org";
 const VARS = { SITE_URL: ORIGIN };
 
-function generated(count: number): SourceFile[] {
-  return Array.from({ length: count }, (_, i) => {
-    const { name, text, mtime } = generateArticle(i);
-    return file(name, text, { added: null, changed: null, modified: mtime.getTime() });
-  });
-}
-
 /** `npm run import` through the binding: the plan, then the responses it made stale. */
 async function importContent(content: Content, options = { deleteMissing: false }) {
-  const plan = await planImport(content, await readExisting(env.DB), options);
-  await applyPlan(env.DB, plan);
+  const plan = await importPlanned(content, options);
   const responses = await renderStaleResponses(env.DB, importStale(plan, content), VARS, ORIGIN, d1AheadRenderer());
   await applyStatements(env.DB, responses.statements);
   return { plan, responses };
@@ -75,10 +65,7 @@ function failingDatabase(db: D1Database) {
 
 const d1Worker = (content: Content, db: unknown, ttl = "0") => worker(content, { ...VARS, STORAGE: "d1", DB: db, CONTENT_TTL: ttl } as never);
 
-beforeEach(async () => {
-  await reset();
-  await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
-});
+beforeEach(freshDatabase);
 
 describe("responses stored by an import", () => {
   it("are the worker's own renderings, and a fresh isolate serves them with one query of only the coding it sends", async () => {

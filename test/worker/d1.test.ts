@@ -2,36 +2,17 @@
  * The D1 storage mode against Miniflare's local D1 (real SQLite in the runtime): the
  * migrations, the import plan, and the worker reading D1, compared with the bundled mode.
  */
-import { applyD1Migrations, env, reset } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { generateArticle } from "../../scripts/lib/archive";
-import type { SourceFile } from "../../src/compile/parse-article";
 import type { Content } from "../../src/content/types";
+import { inlineStatement } from "../../src/storage/d1/sql";
 import { applyPlan, readExisting } from "../../src/storage/d1/apply";
 import { planImport } from "../../src/storage/d1/import-plan";
-import { inlineStatement } from "../../src/storage/d1/sql";
+import { freshDatabase, generated, importPlanned } from "./d1-fixtures";
 import { compile, file, story, worker } from "./fixtures";
 import { walkFeed } from "./paging";
 
 const ORIGIN = "https://news.example.org";
-
-async function freshDatabase() {
-  await reset();
-  await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
-}
-
-function generated(count: number): SourceFile[] {
-  return Array.from({ length: count }, (_, i) => {
-    const { name, text, mtime } = generateArticle(i);
-    return file(name, text, { added: null, changed: null, modified: mtime.getTime() });
-  });
-}
-
-async function importContent(content: Content, options = { deleteMissing: false }) {
-  const plan = await planImport(content, await readExisting(env.DB), options);
-  await applyPlan(env.DB, plan);
-  return plan;
-}
 
 /** The same worker twice: reading the bundle, and reading D1 (version checked on every request). */
 function workers(content: Content, vars: Record<string, string> = {}) {
@@ -74,12 +55,12 @@ describe("migrations", () => {
 
 describe("a generated archive of 10,000 articles", () => {
   let content: Content;
-  let plan: Awaited<ReturnType<typeof importContent>>;
+  let plan: Awaited<ReturnType<typeof importPlanned>>;
 
   beforeAll(async () => {
     await freshDatabase();
     content = (await compile(generated(10_000))).content;
-    plan = await importContent(content);
+    plan = await importPlanned(content);
   }, 300_000);
 
   it("imports every article", async () => {
@@ -134,13 +115,13 @@ describe("imports", () => {
   it("an edited file updates its row and its updated date, and the worker serves the change", async () => {
     const files = generated(30);
     const first = (await compile(files)).content;
-    await importContent(first);
+    await importPlanned(first);
     const edited = [...files];
     const target = edited[7]!;
     const newText = new TextDecoder().decode(target.bytes).replace(/^[^\n]+/, "A corrected headline about oil");
     edited[7] = file(target.path, newText, { added: null, changed: null, modified: target.modified + 86_400_000 });
     const second = (await compile(edited)).content;
-    const plan = await importContent(second);
+    const plan = await importPlanned(second);
     const id = second.articles.find((a) => a.file === target.path)!.id;
     expect([plan.added, plan.updated, plan.unchanged]).toEqual([[], [id], 29]);
     const row = await env.DB.prepare("SELECT title, updated FROM articles WHERE id = ?").bind(id).first<{ title: string; updated: string }>();
@@ -152,12 +133,12 @@ describe("imports", () => {
 
   it("articles gone from the folder stay unless deleting is asked for", async () => {
     const files = generated(10);
-    await importContent((await compile(files)).content);
+    await importPlanned((await compile(files)).content);
     const fewer = (await compile(files.slice(1))).content;
     const gone = (await compile(files)).content.articles.find((a) => a.file === files[0]!.path)!.id;
-    const kept = await importContent(fewer);
+    const kept = await importPlanned(fewer);
     expect([kept.missing, kept.deleted, kept.statements.length]).toEqual([[gone], [], 0]);
-    const deleted = await importContent(fewer, { deleteMissing: true });
+    const deleted = await importPlanned(fewer, { deleteMissing: true });
     expect(deleted.deleted).toEqual([gone]);
     expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM articles").first<{ n: number }>())!.n).toBe(9);
     expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM article_topics WHERE article_id = ?").bind(gone).first<{ n: number }>())!.n).toBe(0);
@@ -165,13 +146,13 @@ describe("imports", () => {
 
   it("a new article may take the slug of one that left the folder, and two articles may swap headlines", async () => {
     const old = file("1_00000000000000a1.txt", story("Storm hits coast", "The first storm."), { added: Date.UTC(2021, 0, 1) });
-    await importContent((await compile([old, file("2_00000000000000a2.txt", story("One", "Text one.")), file("3_00000000000000a3.txt", story("Two", "Text two."))])).content);
+    await importPlanned((await compile([old, file("2_00000000000000a2.txt", story("One", "Text one.")), file("3_00000000000000a3.txt", story("Two", "Text two."))])).content);
     const replaced = [
       file("4_00000000000000a4.txt", story("Storm hits coast", "Another storm."), { added: Date.UTC(2022, 0, 1) }),
       file("2_00000000000000a2.txt", story("Two", "Text one.")),
       file("3_00000000000000a3.txt", story("One", "Text two.")),
     ];
-    const plan = await importContent((await compile(replaced)).content);
+    const plan = await importPlanned((await compile(replaced)).content);
     expect([plan.added, plan.updated.sort(), plan.missing]).toEqual([["00000000000000a4"], ["00000000000000a2", "00000000000000a3"], ["00000000000000a1"]]);
     const slugs = await env.DB.prepare("SELECT id, slug FROM articles ORDER BY id").all();
     expect(slugs.results).toEqual([
@@ -194,10 +175,10 @@ describe("imports", () => {
 
   it("a new import reaches the worker once the content version is checked again", async () => {
     const files = generated(4);
-    await importContent((await compile(files)).content);
+    await importPlanned((await compile(files)).content);
     const fetch = worker((await compile(files)).content, { STORAGE: "d1", DB: env.DB, CONTENT_TTL: "0" } as never);
     const before = JSON.parse(await (await fetch("/feed.json")).text());
-    await importContent((await compile([...files, file("new.txt", story("Fresh news", "Just in."), { added: Date.UTC(2030, 0, 1) })])).content);
+    await importPlanned((await compile([...files, file("new.txt", story("Fresh news", "Just in."), { added: Date.UTC(2030, 0, 1) })])).content);
     const after = JSON.parse(await (await fetch("/feed.json")).text());
     expect(after.items.length).toBe(before.items.length + 1);
     expect(after.items[0].title).toBe("Fresh news");

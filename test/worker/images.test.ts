@@ -3,11 +3,12 @@
  * preview shows it. The build measures local files in Node (scripts/lib/images.ts); here
  * the folder's images arrive as the table it makes.
  */
-import { applyD1Migrations, env, reset } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import type { FolderImages, LocalImage } from "../../src/compile/images";
 import type { Content } from "../../src/content/types";
+import { freshDatabase } from "./d1-fixtures";
 import { bundle, compile, file, story, worker } from "./fixtures";
 import { parseXml } from "./xml";
 
@@ -149,8 +150,7 @@ describe("pages show the picture", () => {
 
 describe("/media in the D1 mode", () => {
   it("serves an image from R2 with its type, a year of caching, an ETag from its name, and 304 without reading the bucket", async () => {
-    await reset();
-    await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+    await freshDatabase();
     const bytes = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
     await env.MEDIA.put("media/0123456789abcdef.jpg", bytes, { httpMetadata: { contentType: "image/jpeg" } });
     const app = createApp(bundle({ articles: [], topics: [] }));
