@@ -74,14 +74,14 @@ const seedsDir = resolve(process.env.SEEDS_DIR || resolve(ROOT, "seeds"));
 const { content, label, definitions, images } = await compileFolder("build-content", seedsDir);
 const packed = packContent(content, definitions);
 
-let wrangler;
+let wrangler: ReturnType<typeof readWranglerVars>;
 try {
   wrangler = readWranglerVars();
 } catch (error) {
   fail(`wrangler.toml: ${(error as Error).message.split("\n").find((l) => l.trim() !== "") ?? "cannot be read"}`);
 }
 const env: Env = { ...wrangler.vars, ...args.vars, ...(process.env.SITE_URL !== undefined ? { SITE_URL: process.env.SITE_URL } : {}), STORAGE: "bundled" };
-let settings;
+let settings: ReturnType<typeof readSettings>;
 try {
   settings = readSettings(env);
 } catch (error) {

@@ -7,7 +7,7 @@ export interface FeedScope {
   topic?: string;
 }
 
-export const FEED_FILES: Record<FeedFormat, string> = {
+const FEED_FILES: Record<FeedFormat, string> = {
   rss: "rss.xml",
   atom: "atom.xml",
   json: "feed.json",

@@ -29,7 +29,7 @@ export async function compileFolder(command: string, folder: string, options: { 
   if (process.env.BUILD_TIME) {
     now = parseContentDate(process.env.BUILD_TIME) ?? fail(`BUILD_TIME "${process.env.BUILD_TIME}" is not an ISO 8601 date`);
   }
-  let topics;
+  let topics: ReturnType<typeof parseTopicFile>;
   try {
     topics = parseTopicFile(readFileSync(topicsFile, "utf8"));
   } catch (error) {

@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync
 import { join } from "node:path";
 import type { LocalImage } from "../../src/compile/images";
 
-export const MEDIA_HEADERS = ["/media/*", "  Cache-Control: public, max-age=31536000, immutable", "  X-Content-Type-Options: nosniff", ""].join("\n");
+const MEDIA_HEADERS = ["/media/*", "  Cache-Control: public, max-age=31536000, immutable", "  X-Content-Type-Options: nosniff", ""].join("\n");
 
 /** Writes `images` (of `folder`) into `assets`/media, removing the files of images no longer there. */
 export function writeMediaAssets(assets: string, folder: string, images: readonly LocalImage[]): void {

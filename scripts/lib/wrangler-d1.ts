@@ -63,7 +63,7 @@ export class WranglerD1 implements D1Like {
         while (j < distinct.length && (j === i || size + distinct[j]!.length < MAX_COMMAND_BYTES)) size += distinct[j++]!.length + 1;
         const group = distinct.slice(i, j);
         const results = this.execute(group.join("\n"));
-        group.forEach((sql, k) => rows.set(sql, results[k] ?? []));
+        for (const [k, sql] of group.entries()) rows.set(sql, results[k] ?? []);
         i = j;
       }
     } catch (error) {

@@ -16,7 +16,7 @@ import { articlePath } from "../urls";
 import { authorized, publishTokens } from "./auth";
 
 /** Largest article body taken (Cloudflare's own request limit is far above). */
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 /** Ids listed per page of `GET /api/articles`. */
 const LIST_LIMIT = 500;
 const TYPES: Record<string, boolean> = { "text/plain": false, "text/markdown": true };
@@ -122,7 +122,7 @@ export function apiRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>,
     const body = declared > MAX_BODY_BYTES ? null : await readCapped(c.req.raw, MAX_BODY_BYTES);
     if (body === null) return problem(413, `An article may be at most ${MAX_BODY_BYTES / 1024 / 1024} MiB.`);
     const now = Date.now();
-    let result;
+    let result: Awaited<ReturnType<D1Publisher["put"]>>;
     try {
       result = await publisher(c).put(id, body, TYPES[type]!, now, c.get("site").origin);
     } catch (error) {

@@ -17,7 +17,7 @@ export interface CompileOptions {
 }
 
 /** An article dated in the future: valid, but not published until a build after its date (or, in the D1 mode, scheduled). */
-export interface HeldBack {
+interface HeldBack {
   file: string;
   published: string;
   draft: ArticleDraft;

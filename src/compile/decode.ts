@@ -18,7 +18,7 @@ export function decodeArticleText(bytes: Uint8Array): { text: string } | { error
  * Offset of the first byte that breaks UTF-8 (RFC 3629 §4: no overlong forms, no
  * surrogates, nothing above U+10FFFF), or -1 when the whole input is valid.
  */
-export function firstInvalidUtf8Offset(bytes: Uint8Array): number {
+function firstInvalidUtf8Offset(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i]!;

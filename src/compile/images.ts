@@ -16,7 +16,7 @@ export const IMAGE_TYPES: Record<string, string> = {
 };
 
 /** Cloudflare serves static assets of at most 25 MiB. */
-export const MAX_IMAGE_BYTES = 25 * 1024 * 1024;
+const MAX_IMAGE_BYTES = 25 * 1024 * 1024;
 
 /** An image file of the articles folder, identified and measured from its bytes. */
 export interface LocalImage {

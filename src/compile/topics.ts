@@ -60,10 +60,8 @@ interface Term {
   exact: boolean;
 }
 
-export interface TopicMatcher {
-  /** Slugs of the topics an article belongs to, in topic file order. */
-  (headline: string, text: string): string[];
-}
+/** Slugs of the topics an article belongs to, in topic file order. */
+export type TopicMatcher = (headline: string, text: string) => string[];
 
 /**
  * An article is in a topic when one of the topic's terms appears in its headline, or

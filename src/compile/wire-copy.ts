@@ -29,7 +29,7 @@ const AGENCY_TAG = /\s*\[([A-Za-z][A-Za-z0-9.&' -]{0,38}[A-Za-z0-9.])\]\s*$/;
 
 
 /** Splits text into blocks at blank lines (lines holding only whitespace count as blank). */
-export function splitBlocks(text: string): string[] {
+function splitBlocks(text: string): string[] {
   return text
     .split(/\n[ \t\u00a0]*\n/)
     .map((block) => block.replace(/^\n+|\s+$/g, ""))

@@ -39,6 +39,6 @@ export interface D1Like {
 }
 
 /** What this worker reads of an R2 bucket: one object's body and type. */
-export interface MediaBucket {
+interface MediaBucket {
   get(key: string): Promise<{ body: ReadableStream; size: number; httpMetadata?: { contentType?: string } } | null>;
 }

@@ -24,7 +24,7 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-export const DEFAULTS = {
+const DEFAULTS = {
   title: "Edge News",
   description: "The latest articles, as RSS, Atom and JSON Feed.",
   language: "en",

@@ -39,7 +39,7 @@ export function resolveSite(env: Env, requestUrl: string): Site {
  * read from, and how often its version is checked. SITE_URL counts through the origin,
  * which is compared on its own. A setting added later counts unless listed here.
  */
-export function renderingFingerprint(settings: Settings): string {
+function renderingFingerprint(settings: Settings): string {
   const { siteUrl: _origin, storage: _storage, contentTtl: _ttl, ...rendering } = settings;
   return JSON.stringify(rendering);
 }

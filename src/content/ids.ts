@@ -8,7 +8,7 @@
 const NAMESPACE = "5b0d3c1e-8f4a-4c57-9a8e-2f7c1d9e6b30";
 
 /** True when `id` already is an absolute URI (`tag:…`, `urn:…`, `https://…`) and can serve as a feed id as is. */
-export function isAbsoluteUri(id: string): boolean {
+function isAbsoluteUri(id: string): boolean {
   return /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`]+$/.test(id);
 }
 

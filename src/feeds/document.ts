@@ -31,7 +31,7 @@ export interface FeedDocument {
   items: FeedItem[];
 }
 
-export interface FeedItem {
+interface FeedItem {
   guid: string;
   title: string;
   url: string;

@@ -42,7 +42,7 @@ export function renderRss(doc: FeedDocument): string {
 export const MEDIA_RSS = "http://search.yahoo.com/mrss/";
 
 /** `media:content` for the picture, with its alt text as `media:description` and its credit as `media:credit`. */
-export function mediaRss(image: FeedDocument["items"][number]["image"]) {
+function mediaRss(image: FeedDocument["items"][number]["image"]) {
   if (image === null) return [];
   const attributes: Record<string, string | number> = { url: rawAttribute(image.url), medium: "image" };
   if (image.type !== null) attributes.type = rawAttribute(image.type);

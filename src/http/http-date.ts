@@ -17,10 +17,12 @@ const ASCTIME = /^[A-Za-z]{3} ([A-Za-z]{3}) ([ \d]\d) (\d{2}):(\d{2}):(\d{2}) (\
  */
 export function parseHttpDate(value: string): number | null {
   const text = value.trim();
-  let m: RegExpExecArray | null;
-  if ((m = IMF_FIXDATE.exec(text))) return fromParts(m[1]!, m[2]!, Number(m[3]), m[4]!, m[5]!, m[6]!);
-  if ((m = ASCTIME.exec(text))) return fromParts(m[2]!, m[1]!, Number(m[6]), m[3]!, m[4]!, m[5]!);
-  if ((m = RFC850.exec(text))) {
+  const imf = IMF_FIXDATE.exec(text);
+  if (imf) return fromParts(imf[1]!, imf[2]!, Number(imf[3]), imf[4]!, imf[5]!, imf[6]!);
+  const asctime = ASCTIME.exec(text);
+  if (asctime) return fromParts(asctime[2]!, asctime[1]!, Number(asctime[6]), asctime[3]!, asctime[4]!, asctime[5]!);
+  const m = RFC850.exec(text);
+  if (m) {
     // RFC 9110: a two-digit year that looks more than 50 years ahead is in the past century.
     const yy = Number(m[3]);
     const year = 2000 + yy > new Date().getUTCFullYear() + 50 ? 1900 + yy : 2000 + yy;

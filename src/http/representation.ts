@@ -36,7 +36,7 @@ export interface EncodedResponse {
  * sends), then reused, since the runtime copies a Headers object much faster than it
  * converts a list of pairs.
  */
-export class Variant {
+class Variant {
   private built: Headers | null = null;
   private builtNotModified: Headers | null = null;
 

@@ -5,6 +5,7 @@
  * whole feed, so they are removed from everything an article contributes.
  */
 const FORBIDDEN_XML_CHARS =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML forbids, matched to be removed
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Removes the characters that XML 1.0 forbids; everything else is kept as it is. */
@@ -23,6 +24,7 @@ export function escapeXml(text: string): string {
  * Removed from articles when they are read, so every output carries the same text.
  */
 const NON_TEXT_CHARS =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF]|[\uD83F\uD87F\uD8BF\uD8FF\uD93F\uD97F\uD9BF\uD9FF\uDA3F\uDA7F\uDABF\uDAFF\uDB3F\uDB7F\uDBBF\uDBFF][\uDFFE\uDFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function stripNonTextChars(text: string): string {

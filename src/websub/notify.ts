@@ -12,7 +12,7 @@ import type { Statement } from "../storage/d1/sql";
 import { FEED_FORMATS, feedPath } from "../urls";
 
 /** Tries of one notice before it is given up (and logged). */
-export const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 5;
 /** How long one hub may take to answer. */
 const HUB_TIMEOUT_MS = 10_000;
 /** How long a sender holds the notices it took, so that two senders never send one twice. */
@@ -29,7 +29,7 @@ export function queueNotices(hubs: readonly string[], urls: readonly string[], d
 }
 
 /** The body of a publish notice: `hub.url` repeated, one per changed feed. */
-export function noticeBody(urls: readonly string[]): string {
+function noticeBody(urls: readonly string[]): string {
   const form = new URLSearchParams({ "hub.mode": "publish" });
   for (const url of urls) form.append("hub.url", url);
   return form.toString();

@@ -13,13 +13,13 @@ import { parseTopicFile, type TopicDefinition } from "../../src/compile/topics";
 import type { Content } from "../../src/content/types";
 import type { Env } from "../../src/config/env";
 
-export const SEED_FILE = "000_aa4f927da06b7f0b.txt";
+const SEED_FILE = "000_aa4f927da06b7f0b.txt";
 export const SEED_TEXT: string = seedText;
 export const SEED_HEADLINE = "Turkey, US in talks to discuss sanctions imposed over S-400s";
 export const SEED_SLUG = "turkey-us-in-talks-to-discuss-sanctions-imposed-over-s-400s";
 
 /** 2020-12-30T12:00:00Z: the seed's committed date in these fixtures. */
-export const SEED_DATE = Date.UTC(2020, 11, 30, 12, 0, 0);
+const SEED_DATE = Date.UTC(2020, 11, 30, 12, 0, 0);
 
 /** A file as the build reads it. Dates default to a fixed commit date, never the clock. */
 export function file(path: string, text: string | Uint8Array, dates: Partial<Omit<SourceFile, "path" | "bytes">> = {}): SourceFile {
@@ -75,9 +75,4 @@ export function worker(c: Content, env: Env = {}) {
     await Promise.all(pending);
     return response;
   };
-}
-
-/** The response's body as text (every test reads its bodies: unread bodies upset the runtime). */
-export async function text(response: Response): Promise<string> {
-  return response.text();
 }

@@ -32,7 +32,7 @@ const run = fc
   .map((parts) => parts.join("").replace(/[\r\n\u0000]/g, " "));
 
 /** What a reader gets for a run of text: non-text characters gone, whitespace collapsed. */
-export function expectedText(raw: string): string {
+function expectedText(raw: string): string {
   return normalizeSpace(stripNonTextChars(new TextDecoder().decode(new TextEncoder().encode(raw))));
 }
 
@@ -64,7 +64,7 @@ export const article: fc.Arbitrary<GeneratedArticle> = fc
   );
 
 /** Front matter values as YAML double-quoted strings: escapes can spell any code point. */
-export const frontMatterValue = run.map((raw) => ({ yaml: JSON.stringify(raw), expected: expectedText(raw) }));
+const frontMatterValue = run.map((raw) => ({ yaml: JSON.stringify(raw), expected: expectedText(raw) }));
 
 /** An article whose title, author, source, summary and topics come from front matter. */
 export const frontMatterArticle = fc

@@ -94,7 +94,7 @@ export function stringTable(strings: readonly string[]): { text: Uint8Array; off
   const offsets = [0];
   for (const p of parts) offsets.push(offsets.at(-1)! + p.byteLength);
   const text = new Uint8Array(offsets.at(-1)!);
-  parts.forEach((p, i) => text.set(p, offsets[i]!));
+  for (const [i, p] of parts.entries()) text.set(p, offsets[i]!);
   return { text, offsets: u32Bytes(offsets) };
 }
 

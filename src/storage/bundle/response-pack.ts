@@ -23,7 +23,7 @@ export function packResponses(origin: string, fingerprint: string, responses: Re
   const offsets = [0];
   for (const v of values) offsets.push(offsets.at(-1)! + v.byteLength);
   const all = new Uint8Array(offsets.at(-1)!);
-  values.forEach((v, i) => all.set(v, offsets[i]!));
+  for (const [i, v] of values.entries()) all.set(v, offsets[i]!);
   const header: Omit<ResponsesHeader, "sections"> = { kind: "responses", origin, fingerprint };
   return writePack(header, { keyText: keys.text, keyOffsets: keys.offsets, values: all, valueOffsets: new Uint8Array(Uint32Array.from(offsets).buffer) });
 }

@@ -37,7 +37,7 @@ export interface Change {
   changedTopics: string[];
 }
 
-export type PutStatus = "added" | "updated" | "unchanged" | "scheduled";
+type PutStatus = "added" | "updated" | "unchanged" | "scheduled";
 
 /** An article as the API describes it. */
 export interface ArticleInfo {

@@ -5,7 +5,7 @@
  * writes what it had to render on request. A row is valid until an import deletes it.
  */
 import { Buffer } from "node:buffer";
-import { type ResponseTable, type Snapshot } from "../../content/store";
+import type { ResponseTable, Snapshot } from "../../content/store";
 import type { Encoding } from "../../http/accept-encoding";
 import { type CodingBytes, codingsOf, deserializeCoding, joinCodings, serializeCoding } from "../../http/response-bytes";
 import type { EncodedResponse } from "../../http/representation";
@@ -31,7 +31,7 @@ export function d1Version(snapshot: Snapshot): string {
  * listing (feeds and home page, every page), one topic's, one article, or the site-wide
  * pages (topic index, OPML, not-found page, assets).
  */
-export function responseScope(path: string): string {
+function responseScope(path: string): string {
   const bare = path.split("?")[0]!;
   if (bare === "/" || bare === "/rss.xml" || bare === "/atom.xml" || bare === "/feed.json") return "main";
   const topic = /^\/topics\/([^/]+)/.exec(bare);
@@ -78,7 +78,10 @@ export function responseDeletes(scopes: readonly string[] | "all"): Statement[] 
   return out;
 }
 
-/** One coding's rows of a stored response (site, path, site, path, preferred coding): see D1ResponseTable.coding. */
+/**
+ * One coding's rows of a stored response (site, path, site, path, preferred coding): see D1ResponseTable.coding.
+ * @public The benchmark's calibration worker (bench/) runs the same query.
+ */
 export const STORED_CODING_SQL =
   "SELECT coding, data FROM responses WHERE site = ? AND path = ? AND coding = " +
   "COALESCE((SELECT coding FROM responses WHERE site = ? AND path = ? AND coding = ? AND part = 0), 'identity') ORDER BY part";
