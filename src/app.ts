@@ -16,6 +16,7 @@ import { feedRoutes } from "./routes/feeds";
 import { mediaRoutes } from "./routes/media";
 import { notFound } from "./routes/missing";
 import { pageRoutes } from "./routes/pages";
+import { siteRoutes } from "./routes/site";
 import { withFastPath } from "./serve/fast-path";
 import { RepresentationCache } from "./http/representation-cache";
 import { type Collector, Representations } from "./serve/representations";
@@ -68,23 +69,7 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
 
   const app = new Hono<{ Bindings: Env; Variables: AppVariables }>();
 
-  // A constant answer for health checks, and the baseline every benchmark figure is measured against.
-  app.get("/healthz", () => new Response("ok", { headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } }));
-
-  // The site is read-only (RFC 9110 §15.5.6: a 405 lists the allowed methods); the
-  // publishing API under /api has its own rules.
-  app.use(async (c, next) => {
-    const api = c.req.path === "/api" || c.req.path.startsWith("/api/");
-    if (!api && c.req.method !== "GET" && c.req.method !== "HEAD") {
-      return c.text("Method not allowed: this site is read-only (GET and HEAD).\n", 405, { Allow: "GET, HEAD" });
-    }
-    const site = resolveSite(c.env ?? {}, c.req.url);
-    c.set("site", site);
-    c.set("store", stores.store(c.env ?? {}, site.settings));
-    c.set("representations", representations);
-    await next();
-  });
-
+  siteRoutes(app, stores, representations);
   apiRoutes(app, { publisher: (db) => stores.publisher(db), render, send: options.fetchHub });
   feedRoutes(app);
   pageRoutes(app);
