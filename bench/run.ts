@@ -144,7 +144,10 @@ function build(name: string, folder: string) {
   const bundle = (entry: string, out: string) => {
     // wrangler adds to --outdir: an earlier build's data modules would stay beside this one's.
     rmSync(join(dir, out), { recursive: true, force: true });
-    const output = run(join(BIN, "wrangler"), ["deploy", "--dry-run", "--outdir", join(dir, out), "--config", "wrangler.toml", join(dir, entry)]);
+    // --assets: the static assets this build wrote, not wrangler.toml's src/generated/assets,
+    // which only `npm run content` makes: a fresh clone has none, and wrangler stops without it.
+    const args = ["deploy", "--dry-run", "--outdir", join(dir, out), "--config", "wrangler.toml", "--assets", join(dir, "generated", "assets"), join(dir, entry)];
+    const output = run(join(BIN, "wrangler"), args);
     const m = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(output);
     if (!m) throw new Error(`no bundle size in wrangler output:\n${output}`);
     return { rawKiB: Number(m[1]), gzipKiB: Number(m[2]) };
