@@ -16,7 +16,7 @@ import { applyPlan, applyStatements, readExisting } from "../src/d1/apply";
 import type { D1Like } from "../src/d1/database";
 import { importStale, renderStaleResponses } from "../src/d1/render-stale";
 import { planImport } from "../src/d1/plan";
-import { ACCEPT, BENCH_ORIGIN, freePort, load, type LoadResult, loadWithWrk, log, median, ROUNDS, serveBundle, WRK } from "./harness";
+import { ACCEPT, BENCH_ORIGIN, d1Options, freePort, load, type LoadResult, loadWithWrk, log, median, ROUNDS, serveBundle, withServedBundle, WRK } from "./harness";
 
 export interface D1Result {
   name: string;
@@ -43,7 +43,7 @@ function migrationStatements(root: string): string[] {
 }
 
 function miniflare(dir: string, port: number, persist: string): Miniflare {
-  return serveBundle(dir, port, { d1Databases: { DB: "bench" }, persist, bindings: { STORAGE: "d1", CONTENT_TTL: "60" } });
+  return serveBundle(dir, port, d1Options(persist));
 }
 
 /** Forgets the article pages earlier rounds stored: all but those of the newest 1,000 articles (where the import's are). */
@@ -115,6 +115,15 @@ export async function measureD1(name: string, content: Content, dir: string, roo
   const order = ["/healthz", ...warmRows.slice(1).map((r) => r[0]), "cold article page (a miss: query, render, store)"];
   const loadResults = new Map(order.filter((r) => runs.has(r)).map((r) => [r, median(runs.get(r)!, (x) => x.rps)]));
   return { name, articles: content.articles.length, importSeconds, statements: plan.statements.length, stored, load: loadResults, persist };
+}
+
+/** The ETag of /rss.xml as the D1 worker (as deployed, in `dir`) serves it from the database in `persist`, for a 304 row. */
+export async function d1Etag(dir: string, persist: string): Promise<string> {
+  return withServedBundle(dir, { script: "dist-index/index.js", ...d1Options(persist) }, async ({ origin }) => {
+    const res = await fetch(`${origin}/rss.xml`, { headers: { "Accept-Encoding": ACCEPT } });
+    await res.arrayBuffer();
+    return res.headers.get("ETag")!;
+  });
 }
 
 export function d1Report(results: D1Result[]): string[] {

@@ -12,18 +12,15 @@
  *   is replayed from a recording of the real one's answers, so the figure is the worker's own.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { createApp } from "../src/app";
-import type { D1Like } from "../src/d1/database";
+import { mkdirSync } from "node:fs";
 import { Agent } from "node:http";
-import { BENCH_ORIGIN, type BundleOptions, freePort, log, median, rawRequest, ROOT, ROUNDS, serveBundle } from "./harness";
+import { join } from "node:path";
+import type { D1Like } from "../src/d1/database";
+import { firstRequestCpu, freshApp } from "./fresh-app";
+import { BENCH_ORIGIN, type BundleOptions, d1Options, log, median, rawRequest, ROOT, ROUNDS, type Row, withServedBundle } from "./harness";
 import { RecordingD1, ReplayD1 } from "./replay-d1";
 
-export interface FreshRow {
-  name: string;
-  path: string;
-  headers: Record<string, string>;
+export interface FreshRow extends Row {
   /** A calibration row, served by the bench entry (dist-bench/), wall clock only. */
   calibration?: boolean;
 }
@@ -51,77 +48,61 @@ export interface FreshResult {
   rows: FreshMeasure[];
 }
 
-export interface FreshOptions {
-  mode: "bundled" | "d1";
-  /** The bench folder of the corpus: dist-index/ (the worker as deployed) and generated/ (its data modules). */
-  dir: string;
-  /** D1 mode: the persisted local D1 state the worker reads. */
-  persist?: string;
-}
+/** The bench folder of the corpus (`dir`): dist-index/ (the worker as deployed) and generated/ (its data modules). */
+export type FreshOptions =
+  | { mode: "bundled"; dir: string }
+  /** `persist`: the local D1 state the worker reads. */
+  | { mode: "d1"; dir: string; persist: string };
 
 function miniflareOptions(options: FreshOptions, row?: FreshRow): BundleOptions {
-  const d1: BundleOptions = options.mode === "d1" ? { d1Databases: { DB: "bench" }, persist: options.persist } : {};
-  return { script: row?.calibration ? "dist-bench/bench.js" : "dist-index/index.js", ...d1, bindings: options.mode === "d1" ? { STORAGE: "d1", CONTENT_TTL: "60" } : {} };
+  const script = row?.calibration ? "dist-bench/bench.js" : "dist-index/index.js";
+  return options.mode === "d1" ? { script, ...d1Options(options.persist) } : { script };
+}
+
+/**
+ * The GET of `path` on a workerd just started at `port`, after one OPTIONS request has paid
+ * for its startup: both on one kept-alive connection, so the GET does not pay for connecting.
+ */
+export async function timeFirstGet(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; ms: number; etag: string | null }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    await rawRequest(agent, port, "OPTIONS", "/");
+    const start = performance.now();
+    const res = await rawRequest(agent, port, "GET", path, headers);
+    return { status: res.status, ms: performance.now() - start, etag: res.etag };
+  } finally {
+    agent.destroy();
+  }
 }
 
 /** One fresh workerd: startup paid by an OPTIONS request, then the timed GET. */
 async function firstGet(options: FreshOptions, row: FreshRow): Promise<{ status: number; ms: number }> {
-  const port = await freePort();
-  const mf = serveBundle(options.dir, port, miniflareOptions(options, row));
-  await mf.ready;
-  try {
+  return withServedBundle(options.dir, miniflareOptions(options, row), async ({ mf, port }) => {
     // The database is a service that is already up when an isolate starts, as D1 is:
     // Miniflare's local D1 is opened before the worker's first request.
     if (options.mode === "d1") await ((await mf.getD1Database("DB")) as unknown as D1Like).prepare("SELECT 1").first();
-    // One connection for both requests, so the GET does not pay for connecting.
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    await rawRequest(agent, port, "OPTIONS", "/");
-    const start = performance.now();
-    const res = await rawRequest(agent, port, "GET", row.path, row.headers);
-    const ms = performance.now() - start;
-    agent.destroy();
-    return { status: res.status, ms };
-  } finally {
-    await mf.dispose();
-  }
+    const { status, ms } = await timeFirstGet(port, row.path, row.headers);
+    return { status, ms };
+  });
 }
 
 /** What the database answers for `row`, recorded for the CPU measurement's replay. */
 async function record(options: FreshOptions, row: FreshRow, file: string): Promise<void> {
-  const port = await freePort();
-  const mf = serveBundle(options.dir, port, miniflareOptions(options));
-  await mf.ready;
-  try {
+  await withServedBundle(options.dir, miniflareOptions(options), async ({ mf }) => {
     const recording = new RecordingD1((await mf.getD1Database("DB")) as unknown as D1Like);
-    const read = (name: string) => new Uint8Array(readFileSync(join(options.dir, "generated", name)));
-    const app = createApp({ content: read("content.bin"), responses: read("responses.bin") });
-    const env = { SITE_URL: BENCH_ORIGIN, STORAGE: "d1", CONTENT_TTL: "60", DB: recording };
-    const pending: Promise<unknown>[] = [];
-    const ctx = { waitUntil: (work: Promise<unknown>) => void pending.push(work), passThroughOnException: () => {}, props: {} } as never;
-    await (await app.fetch(new Request(`${BENCH_ORIGIN}${row.path}`, { headers: row.headers }), env, ctx)).arrayBuffer();
-    await Promise.all(pending);
+    const app = freshApp(join(options.dir, "generated"), recording);
+    await (await app.fetch(new Request(`${BENCH_ORIGIN}${row.path}`, { headers: row.headers }))).arrayBuffer();
+    await app.settled();
     recording.save(file);
-  } finally {
-    await mf.dispose();
-  }
+  });
 }
 
 /** The first GET of a fresh app in this process, after an OPTIONS request: CPU milliseconds. */
 async function appCpu(options: FreshOptions, row: FreshRow, recording: string | undefined): Promise<number> {
-  const read = (name: string) => new Uint8Array(readFileSync(join(options.dir, "generated", name)));
-  const env = recording === undefined ? { SITE_URL: BENCH_ORIGIN } : { SITE_URL: BENCH_ORIGIN, STORAGE: "d1", CONTENT_TTL: "60", DB: ReplayD1.load(recording) };
-  const app = createApp({ content: read("content.bin"), responses: read("responses.bin") }, { startupEnv: env });
-  // Work left for after the answer (waitUntil) counts: Cloudflare bills the invocation's CPU, that work included.
-  const pending: Promise<unknown>[] = [];
-  const ctx = { waitUntil: (work: Promise<unknown>) => void pending.push(work), passThroughOnException: () => {}, props: {} } as never;
-  await (await app.fetch(new Request(`${BENCH_ORIGIN}/`, { method: "OPTIONS" }), env, ctx)).arrayBuffer();
-  const start = process.cpuUsage();
-  await (await app.fetch(new Request(`${BENCH_ORIGIN}${row.path}`, { headers: row.headers }), env, ctx)).arrayBuffer();
-  await Promise.all(pending);
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
+  return (await firstRequestCpu(join(options.dir, "generated"), row, recording === undefined ? undefined : ReplayD1.load(recording))).cpuMs;
 }
 
+/** The same in a fresh Node process (bench/first-request.ts), which also compiles every function it runs. */
 function firstCpu(options: FreshOptions, row: FreshRow, recording: string | undefined): number {
   const args = ["--import", "tsx", join(ROOT, "bench/first-request.ts"), join(options.dir, "generated"), row.path, JSON.stringify(row.headers), ...(recording ? [recording] : [])];
   const run = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8" });
