@@ -125,24 +125,3 @@ export async function d1Etag(dir: string, persist: string): Promise<string> {
     return res.headers.get("ETag")!;
   });
 }
-
-export function d1Report(results: D1Result[]): string[] {
-  const fmt = (n: number, digits = 1) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-  const lines: string[] = [];
-  for (const r of results) {
-    const base = r.load.get("/healthz")!;
-    lines.push(
-      `## D1 mode: ${r.name}`,
-      "",
-      `Imported in ${fmt(r.importSeconds, 1)} s (the import plan of \`npm run import\`, ${r.statements.toLocaleString("en-US")} statements, through a D1 binding to Miniflare's local D1);`,
-      `then ${r.stored.count} responses (${fmt(r.stored.mib, 1)} MiB) that the import changed rendered from D1 and stored in ${fmt(r.stored.seconds, 1)} s.`,
-      WRK ? "" : "The cold row needs wrk (Debian's `wrk` package) and is left out.",
-      "",
-      "| route | req/s | ratio to /healthz | p50 ms | p99 ms | bytes/response |",
-      "| --- | ---: | ---: | ---: | ---: | ---: |",
-    );
-    for (const [name, l] of r.load) lines.push(`| ${name} | ${fmt(l.rps, 0)} | ${fmt(l.rps / base.rps, 2)}× | ${fmt(l.p50)} | ${fmt(l.p99)} | ${fmt(l.bytesPerRequest, 0)} |`);
-    lines.push("");
-  }
-  return lines;
-}
