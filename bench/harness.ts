@@ -5,7 +5,6 @@ import { Agent, request as httpRequest } from "node:http";
 import { join, resolve } from "node:path";
 import { Miniflare, convertV4MiniflareOptions, type V4MiniflareOptions, type V4ModuleDefinition } from "miniflare";
 import { readWranglerVars } from "../scripts/lib/wrangler-vars";
-import type { Bundle } from "../src/app";
 import { freePort } from "../scripts/lib/free-port";
 export { freePort };
 
@@ -42,8 +41,8 @@ export interface LoadResult {
   bytesPerRequest: number;
 }
 
-/** A corpus's data modules (the build's generated/ folder), as the worker bundles them. */
-export function readBundle(generated: string): { content: Uint8Array<ArrayBuffer>; responses: Uint8Array<ArrayBuffer> } & Bundle {
+/** A corpus's data modules (the build's generated/ folder), as the worker bundles them: an app's Bundle (src/app.ts). */
+export function readBundle(generated: string): { content: Uint8Array<ArrayBuffer>; responses: Uint8Array<ArrayBuffer> } {
   const read = (name: string) => new Uint8Array(readFileSync(join(generated, name)));
   return { content: read("content.bin"), responses: read("responses.bin") };
 }
