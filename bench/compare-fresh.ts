@@ -5,26 +5,15 @@
  *
  *   tsx bench/compare-fresh.ts <label>=<dir with dist-index/index.js> ...
  */
-import { Agent } from "node:http";
-import { ACCEPT, BENCH_ORIGIN, freePort, median, rawRequest, serveBundle } from "./harness";
+import { timeFirstGet } from "./fresh";
+import { ACCEPT, BENCH_ORIGIN, median, withServedBundle } from "./harness";
 
 const builds = process.argv.slice(2).map((arg) => ({ label: arg.slice(0, arg.indexOf("=")), dir: arg.slice(arg.indexOf("=") + 1) }));
 const rounds = Number(process.env.BENCH_FRESH_ROUNDS ?? 9);
 
-async function first(dir: string, path: string, headers: Record<string, string>): Promise<{ ms: number; status: number; etag: string | null }> {
-  const port = await freePort();
-  const mf = serveBundle(dir, port, { script: "dist-index/index.js" });
-  await mf.ready;
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  try {
-    await rawRequest(agent, port, "OPTIONS", "/");
-    const start = performance.now();
-    const res = await rawRequest(agent, port, "GET", path, headers);
-    return { ms: performance.now() - start, status: res.status, etag: res.etag };
-  } finally {
-    agent.destroy();
-    await mf.dispose();
-  }
+/** The first GET of a fresh workerd serving `dir`'s worker as deployed. */
+function first(dir: string, path: string, headers: Record<string, string>): Promise<{ ms: number; status: number; etag: string | null }> {
+  return withServedBundle(dir, { script: "dist-index/index.js" }, ({ port }) => timeFirstGet(port, path, headers));
 }
 
 const accept = { "Accept-Encoding": ACCEPT };

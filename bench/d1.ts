@@ -17,7 +17,7 @@ import type { D1Like } from "../src/config/env";
 import { importStale, renderStaleResponses } from "../src/ahead/stale";
 import { d1AheadRenderer } from "../src/app";
 import { planImport } from "../src/storage/d1/import-plan";
-import { ACCEPT, BENCH_ORIGIN, freePort, load, type LoadResult, loadWithWrk, log, median, ROUNDS, serveBundle, WRK } from "./harness";
+import { ACCEPT, BENCH_ORIGIN, d1Options, freePort, load, type LoadResult, loadWithWrk, log, median, ROUNDS, serveBundle, withServedBundle, WRK } from "./harness";
 
 export interface D1Result {
   name: string;
@@ -44,7 +44,7 @@ function migrationStatements(root: string): string[] {
 }
 
 function miniflare(dir: string, port: number, persist: string): Miniflare {
-  return serveBundle(dir, port, { d1Databases: { DB: "bench" }, persist, bindings: { STORAGE: "d1", CONTENT_TTL: "60" } });
+  return serveBundle(dir, port, d1Options(persist));
 }
 
 /** Forgets the article pages earlier rounds stored: all but those of the newest 1,000 articles (where the import's are). */
@@ -118,23 +118,11 @@ export async function measureD1(name: string, content: Content, dir: string, roo
   return { name, articles: content.articles.length, importSeconds, statements: plan.statements.length, stored, load: loadResults, persist };
 }
 
-export function d1Report(results: D1Result[]): string[] {
-  const fmt = (n: number, digits = 1) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-  const lines: string[] = [];
-  for (const r of results) {
-    const base = r.load.get("/healthz")!;
-    lines.push(
-      `## D1 mode: ${r.name}`,
-      "",
-      `Imported in ${fmt(r.importSeconds, 1)} s (the import plan of \`npm run import\`, ${r.statements.toLocaleString("en-US")} statements, through a D1 binding to Miniflare's local D1);`,
-      `then ${r.stored.count} responses (${fmt(r.stored.mib, 1)} MiB) that the import changed rendered from D1 and stored in ${fmt(r.stored.seconds, 1)} s.`,
-      WRK ? "" : "The cold row needs wrk (Debian's `wrk` package) and is left out.",
-      "",
-      "| route | req/s | ratio to /healthz | p50 ms | p99 ms | bytes/response |",
-      "| --- | ---: | ---: | ---: | ---: | ---: |",
-    );
-    for (const [name, l] of r.load) lines.push(`| ${name} | ${fmt(l.rps, 0)} | ${fmt(l.rps / base.rps, 2)}× | ${fmt(l.p50)} | ${fmt(l.p99)} | ${fmt(l.bytesPerRequest, 0)} |`);
-    lines.push("");
-  }
-  return lines;
+/** The ETag of /rss.xml as the D1 worker (as deployed, in `dir`) serves it from the database in `persist`, for a 304 row. */
+export async function d1Etag(dir: string, persist: string): Promise<string> {
+  return withServedBundle(dir, { script: "dist-index/index.js", ...d1Options(persist) }, async ({ origin }) => {
+    const res = await fetch(`${origin}/rss.xml`, { headers: { "Accept-Encoding": ACCEPT } });
+    await res.arrayBuffer();
+    return res.headers.get("ETag")!;
+  });
 }

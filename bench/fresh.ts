@@ -12,18 +12,15 @@
  *   is replayed from a recording of the real one's answers, so the figure is the worker's own.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { createApp } from "../src/app";
-import type { D1Like } from "../src/config/env";
+import { mkdirSync } from "node:fs";
 import { Agent } from "node:http";
-import { BENCH_ORIGIN, type BundleOptions, freePort, log, median, rawRequest, ROOT, ROUNDS, serveBundle } from "./harness";
+import { join } from "node:path";
+import type { D1Like } from "../src/config/env";
+import { firstRequestCpu, freshApp } from "./fresh-app";
+import { BENCH_ORIGIN, type BundleOptions, d1Options, log, median, rawRequest, ROOT, ROUNDS, type Row, withServedBundle } from "./harness";
 import { RecordingD1, ReplayD1 } from "./replay-d1";
 
-export interface FreshRow {
-  name: string;
-  path: string;
-  headers: Record<string, string>;
+export interface FreshRow extends Row {
   /** A calibration row, served by the bench entry (dist-bench/), wall clock only. */
   calibration?: boolean;
 }
@@ -51,77 +48,61 @@ export interface FreshResult {
   rows: FreshMeasure[];
 }
 
-export interface FreshOptions {
-  mode: "bundled" | "d1";
-  /** The bench folder of the corpus: dist-index/ (the worker as deployed) and generated/ (its data modules). */
-  dir: string;
-  /** D1 mode: the persisted local D1 state the worker reads. */
-  persist?: string;
-}
+/** The bench folder of the corpus (`dir`): dist-index/ (the worker as deployed) and generated/ (its data modules). */
+export type FreshOptions =
+  | { mode: "bundled"; dir: string }
+  /** `persist`: the local D1 state the worker reads. */
+  | { mode: "d1"; dir: string; persist: string };
 
 function miniflareOptions(options: FreshOptions, row?: FreshRow): BundleOptions {
-  const d1: BundleOptions = options.mode === "d1" ? { d1Databases: { DB: "bench" }, persist: options.persist } : {};
-  return { script: row?.calibration ? "dist-bench/bench.js" : "dist-index/index.js", ...d1, bindings: options.mode === "d1" ? { STORAGE: "d1", CONTENT_TTL: "60" } : {} };
+  const script = row?.calibration ? "dist-bench/bench.js" : "dist-index/index.js";
+  return options.mode === "d1" ? { script, ...d1Options(options.persist) } : { script };
+}
+
+/**
+ * The GET of `path` on a workerd just started at `port`, after one OPTIONS request has paid
+ * for its startup: both on one kept-alive connection, so the GET does not pay for connecting.
+ */
+export async function timeFirstGet(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; ms: number; etag: string | null }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    await rawRequest(agent, port, "OPTIONS", "/");
+    const start = performance.now();
+    const res = await rawRequest(agent, port, "GET", path, headers);
+    return { status: res.status, ms: performance.now() - start, etag: res.etag };
+  } finally {
+    agent.destroy();
+  }
 }
 
 /** One fresh workerd: startup paid by an OPTIONS request, then the timed GET. */
 async function firstGet(options: FreshOptions, row: FreshRow): Promise<{ status: number; ms: number }> {
-  const port = await freePort();
-  const mf = serveBundle(options.dir, port, miniflareOptions(options, row));
-  await mf.ready;
-  try {
+  return withServedBundle(options.dir, miniflareOptions(options, row), async ({ mf, port }) => {
     // The database is a service that is already up when an isolate starts, as D1 is:
     // Miniflare's local D1 is opened before the worker's first request.
     if (options.mode === "d1") await ((await mf.getD1Database("DB")) as unknown as D1Like).prepare("SELECT 1").first();
-    // One connection for both requests, so the GET does not pay for connecting.
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    await rawRequest(agent, port, "OPTIONS", "/");
-    const start = performance.now();
-    const res = await rawRequest(agent, port, "GET", row.path, row.headers);
-    const ms = performance.now() - start;
-    agent.destroy();
-    return { status: res.status, ms };
-  } finally {
-    await mf.dispose();
-  }
+    const { status, ms } = await timeFirstGet(port, row.path, row.headers);
+    return { status, ms };
+  });
 }
 
 /** What the database answers for `row`, recorded for the CPU measurement's replay. */
 async function record(options: FreshOptions, row: FreshRow, file: string): Promise<void> {
-  const port = await freePort();
-  const mf = serveBundle(options.dir, port, miniflareOptions(options));
-  await mf.ready;
-  try {
+  await withServedBundle(options.dir, miniflareOptions(options), async ({ mf }) => {
     const recording = new RecordingD1((await mf.getD1Database("DB")) as unknown as D1Like);
-    const read = (name: string) => new Uint8Array(readFileSync(join(options.dir, "generated", name)));
-    const app = createApp({ content: read("content.bin"), responses: read("responses.bin") });
-    const env = { SITE_URL: BENCH_ORIGIN, STORAGE: "d1", CONTENT_TTL: "60", DB: recording };
-    const pending: Promise<unknown>[] = [];
-    const ctx = { waitUntil: (work: Promise<unknown>) => void pending.push(work), passThroughOnException: () => {}, props: {} } as never;
-    await (await app.fetch(new Request(`${BENCH_ORIGIN}${row.path}`, { headers: row.headers }), env, ctx)).arrayBuffer();
-    await Promise.all(pending);
+    const app = freshApp(join(options.dir, "generated"), recording);
+    await (await app.fetch(new Request(`${BENCH_ORIGIN}${row.path}`, { headers: row.headers }))).arrayBuffer();
+    await app.settled();
     recording.save(file);
-  } finally {
-    await mf.dispose();
-  }
+  });
 }
 
 /** The first GET of a fresh app in this process, after an OPTIONS request: CPU milliseconds. */
 async function appCpu(options: FreshOptions, row: FreshRow, recording: string | undefined): Promise<number> {
-  const read = (name: string) => new Uint8Array(readFileSync(join(options.dir, "generated", name)));
-  const env = recording === undefined ? { SITE_URL: BENCH_ORIGIN } : { SITE_URL: BENCH_ORIGIN, STORAGE: "d1", CONTENT_TTL: "60", DB: ReplayD1.load(recording) };
-  const app = createApp({ content: read("content.bin"), responses: read("responses.bin") }, { startupEnv: env });
-  // Work left for after the answer (waitUntil) counts: Cloudflare bills the invocation's CPU, that work included.
-  const pending: Promise<unknown>[] = [];
-  const ctx = { waitUntil: (work: Promise<unknown>) => void pending.push(work), passThroughOnException: () => {}, props: {} } as never;
-  await (await app.fetch(new Request(`${BENCH_ORIGIN}/`, { method: "OPTIONS" }), env, ctx)).arrayBuffer();
-  const start = process.cpuUsage();
-  await (await app.fetch(new Request(`${BENCH_ORIGIN}${row.path}`, { headers: row.headers }), env, ctx)).arrayBuffer();
-  await Promise.all(pending);
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
+  return (await firstRequestCpu(join(options.dir, "generated"), row, recording === undefined ? undefined : ReplayD1.load(recording))).cpuMs;
 }
 
+/** The same in a fresh Node process (bench/first-request.ts), which also compiles every function it runs. */
 function firstCpu(options: FreshOptions, row: FreshRow, recording: string | undefined): number {
   const args = ["--import", "tsx", join(ROOT, "bench/first-request.ts"), join(options.dir, "generated"), row.path, JSON.stringify(row.headers), ...(recording ? [recording] : [])];
   const run = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8" });
@@ -164,69 +145,4 @@ export async function measureFresh(corpus: string, options: FreshOptions, rows: 
     return { name: row.name, path: row.path, status: wall.status, wallMs: wall.ms, appCpuMs: median(inApp.get(row.name)!, (c) => c), cpuMs: median(cpu.get(row.name)!, (c) => c) };
   });
   return { corpus, mode: options.mode, rows: measures };
-}
-
-export function freshReport(results: FreshResult[]): string[] {
-  const fmt = (n: number, digits = 2) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-  const lines = [
-    "## Fresh isolates: the first request",
-    "",
-    "What a quiet site mostly meets on the edge: an isolate that has served nothing. For each row, a new workerd",
-    `(Miniflare, direct socket) pays its startup with one OPTIONS request; the GET that follows, on the same connection,`,
-    "is timed from the client, which reads the bytes without decompressing them.",
-    `Median of ${FRESH_ROUNDS} fresh isolates per row, interleaved; ratio to the first GET of /healthz measured the same way.`,
-    `CPU, two ways, each the median of ${ROUNDS} runs, the D1 mode's database replayed from a recording of the`,
-    "real one's answers so that the CPU is the worker's own: *fresh app*, the first request of a newly created app in",
-    "a warm Node process, which is the worker's own work for that request (and what it leaves for after the answer, as",
-    "Cloudflare counts it); *fresh process*, the first request in a new",
-    "Node process, which adds compiling every function on first use (Node's Request, Response and Headers are",
-    "JavaScript, workerd's are native, so /healthz shows that share). The Workers Free plan allows 10 ms of CPU per request.",
-    "",
-  ];
-  for (const r of results) {
-    const base = r.rows.find((x) => x.name === "/healthz")!;
-    lines.push(
-      `### ${r.corpus} (${r.mode === "d1" ? "D1 mode" : "bundled"})`,
-      "",
-      "| route | status | first GET ms | ratio to /healthz | CPU ms, fresh app | CPU ms, fresh process |",
-      "| --- | ---: | ---: | ---: | ---: | ---: |",
-    );
-    const cpu = (ms: number) => (Number.isNaN(ms) ? "—" : fmt(ms));
-    for (const row of r.rows) lines.push(`| ${row.name} | ${row.status} | ${fmt(row.wallMs)} | ${fmt(row.wallMs / base.wallMs)}× | ${cpu(row.appCpuMs)} | ${cpu(row.cpuMs)} |`);
-    const floor = r.rows.find((x) => x.name === D1_FLOOR.name);
-    const bytes = r.rows.find((x) => x.name === D1_FLOOR_BYTES.name);
-    if (floor !== undefined && bytes !== undefined) {
-      lines.push(
-        "",
-        `One D1 query from a fresh isolate (the calibration row) takes ${fmt(floor.wallMs / base.wallMs)}× the first /healthz here: Miniflare's local D1`,
-        "is a service the isolate reaches over a socket, as D1 is on Cloudflare. Every first request of the D1 mode is one such",
-        "query, for the one coding of the stored response it sends (the brotli bytes of a feed, not every coding); the content",
-        "version is read after the answer. That query with the rows of /rss.xml's br coding, read and nothing else (the second",
-        `calibration row), takes ${fmt(bytes.wallMs / base.wallMs)}×; the rest is the worker's own CPU (the columns) and the bytes to the reader.`,
-      );
-    }
-    lines.push("");
-  }
-  return lines;
-}
-
-export function freshTargets(results: FreshResult[]): string[] {
-  const out: string[] = [];
-  for (const r of results) {
-    const base = r.rows.find((x) => x.name === "/healthz")!.wallMs;
-    const others = r.rows.filter((x) => x.name !== "/healthz" && !x.name.startsWith("calibration"));
-    const worst = [...others].sort((a, b) => b.wallMs - a.wallMs)[0]!;
-    const limit = r.mode === "d1" ? 3 : 1.5;
-    const ratio = worst.wallMs / base;
-    const floor = r.rows.find((x) => x.name === D1_FLOOR.name);
-    const bytes = r.rows.find((x) => x.name === D1_FLOOR_BYTES.name);
-    const floorNote =
-      floor === undefined || bytes === undefined
-        ? ""
-        : ` (one D1 query alone: ${(floor.wallMs / base).toFixed(2)}×, the query with /rss.xml's br rows: ${(bytes.wallMs / base).toFixed(2)}×; worst over that: ${(worst.wallMs / bytes.wallMs).toFixed(2)}×)`;
-    out.push(`| ${r.corpus} (${r.mode}): every first request ≤ ${limit}× the first /healthz | worst ${worst.name} ${ratio.toFixed(2)}×${floorNote}: ${ratio <= limit ? "met" : "missed"} |`);
-    const cpu = [...others].sort((a, b) => b.appCpuMs - a.appCpuMs)[0]!;
-    out.push(`| ${r.corpus} (${r.mode}): every first request < 5 ms CPU (fresh app) | worst ${cpu.name} ${cpu.appCpuMs.toFixed(2)} ms: ${cpu.appCpuMs < 5 ? "met" : "missed"} |`);
-  }
-  return out;
 }

@@ -5,7 +5,8 @@ import { Agent, request as httpRequest } from "node:http";
 import { join, resolve } from "node:path";
 import { Miniflare, convertV4MiniflareOptions, type V4MiniflareOptions, type V4ModuleDefinition } from "miniflare";
 import { readWranglerVars } from "../scripts/lib/wrangler-vars";
-export { freePort } from "../scripts/lib/free-port";
+import { freePort } from "../scripts/lib/free-port";
+export { freePort };
 
 export const ROOT = resolve(import.meta.dirname, "..");
 export const WORK = join(ROOT, "bench/.work");
@@ -22,12 +23,28 @@ export const BENCH_ORIGIN = "https://bench.example";
 /** The compatibility date and flags of wrangler.toml: Miniflare runs the bundles as deployed. */
 export const RUNTIME = readWranglerVars();
 
+/** A named request: a row of one of the report's tables. */
+export interface Row {
+  name: string;
+  path: string;
+  headers: Record<string, string>;
+}
+
+/** The settings a bench worker runs the D1 mode with (as wrangler.toml's [vars] would set them). */
+export const D1_SETTINGS = { STORAGE: "d1", CONTENT_TTL: "60" } as const;
+
 export interface LoadResult {
   rps: number;
   p50: number;
   p99: number;
   statuses: string;
   bytesPerRequest: number;
+}
+
+/** A corpus's data modules (the build's generated/ folder), as the worker bundles them: an app's Bundle (src/app.ts). */
+export function readBundle(generated: string): { content: Uint8Array<ArrayBuffer>; responses: Uint8Array<ArrayBuffer> } {
+  const read = (name: string) => new Uint8Array(readFileSync(join(generated, name)));
+  return { content: read("content.bin"), responses: read("responses.bin") };
 }
 
 export const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
@@ -149,6 +166,35 @@ export function serveBundle(dir: string, port: number, options: BundleOptions = 
     resourcePersistencePath: persist,
     bindings: { SITE_URL: BENCH_ORIGIN, ...rest.bindings },
   } as V4MiniflareOptions));
+}
+
+/** A bundle served as in serveBundle, in the D1 mode, on the local D1 database kept in `persist`. */
+export function d1Options(persist: string): BundleOptions {
+  return { d1Databases: { DB: "bench" }, persist, bindings: { ...D1_SETTINGS } };
+}
+
+/** A served bundle, as `use` gets it. */
+export interface Served {
+  mf: Miniflare;
+  port: number;
+  /** http://127.0.0.1:port, the worker's own socket. */
+  origin: string;
+}
+
+/**
+ * Serves a bundle (serveBundle) on a free port for as long as `use` runs, and stops its
+ * workerd afterwards whatever happens: every workerd left behind keeps a core busy and
+ * skews the rows measured after it.
+ */
+export async function withServedBundle<T>(dir: string, options: BundleOptions, use: (served: Served) => Promise<T>): Promise<T> {
+  const port = await freePort();
+  const mf = serveBundle(dir, port, options);
+  try {
+    await mf.ready;
+    return await use({ mf, port, origin: `http://127.0.0.1:${port}` });
+  } finally {
+    await mf.dispose();
+  }
 }
 
 /**

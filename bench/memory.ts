@@ -10,7 +10,7 @@ import { join } from "node:path";
 import WebSocket from "ws";
 import { PackedResponses } from "../src/storage/bundle/response-pack";
 import { NOT_FOUND_KEY } from "../src/serve/representations";
-import { ACCEPT, freePort, serveBundle } from "./harness";
+import { ACCEPT, freePort, withServedBundle } from "./harness";
 
 export interface HeapUsage {
   /** Bytes of the JavaScript heap in use. */
@@ -47,12 +47,8 @@ async function heapUsage(inspectorPort: number): Promise<HeapUsage> {
 }
 
 export async function measureMemory(dir: string, articles: number): Promise<MemoryResult> {
-  const port = await freePort();
   const inspectorPort = await freePort();
-  const mf = serveBundle(dir, port, { script: "dist-index/index.js", inspectorPort });
-  await mf.ready;
-  try {
-    const origin = `http://127.0.0.1:${port}`;
+  return withServedBundle(dir, { script: "dist-index/index.js", inspectorPort }, async ({ origin }) => {
     await (await fetch(`${origin}/`, { method: "OPTIONS" })).arrayBuffer();
     const afterStartup = await heapUsage(inspectorPort);
     const paths = new PackedResponses(new Uint8Array(readFileSync(join(dir, "generated/responses.bin")))).paths();
@@ -63,7 +59,5 @@ export async function measureMemory(dir: string, articles: number): Promise<Memo
       }
     }
     return { articles, afterStartup, afterServing: await heapUsage(inspectorPort), served: paths.length };
-  } finally {
-    await mf.dispose();
-  }
+  });
 }

@@ -97,22 +97,3 @@ export async function measurePublish(dir: string, persist: string, articles: num
     await mf.dispose();
   }
 }
-
-export function publishReport(r: PublishResult): string[] {
-  const fmt = (n: number, digits = 1) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-  return [
-    `## Publishing over HTTP: ${r.articles.toLocaleString("en-US")} articles in D1`,
-    "",
-    "New generated articles PUT to `/api/articles/{id}` of the D1 worker (Miniflare's local D1), each a 201 after its",
-    `write landed; CONTENT_TTL = ${r.contentTtl} s. The rendering of what a write changed runs after the answer (waitUntil).`,
-    "",
-    "| measure | result |",
-    "| --- | ---: |",
-    `| PUT latency, one at a time (${r.sequential.count} PUTs), median | ${fmt(r.sequential.p50)} ms |`,
-    `| PUT latency, one at a time, 95th percentile | ${fmt(r.sequential.p95)} ms |`,
-    `| PUT throughput, ${r.concurrent.connections} at a time (${r.concurrent.count} PUTs) | ${fmt(r.concurrent.perSecond)} articles/s |`,
-    `| publish to visible, same isolate (PUT answered to the first /rss.xml that shows it) | ${fmt(r.visibleSame)} ms |`,
-    `| publish to visible, another isolate that had /rss.xml already | ${fmt(r.visibleOther / 1000, 2)} s (at most CONTENT_TTL) |`,
-    "",
-  ];
-}

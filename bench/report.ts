@@ -1,0 +1,184 @@
+/**
+ * BENCHMARKS.md, written from what a run measured: the setup, a section per bundled corpus,
+ * the D1 mode, publishing, fresh isolates, memory, and the targets met or missed.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import type { CorpusResult } from "./corpus";
+import type { D1Result } from "./d1";
+import { fmt, ratio } from "./format";
+import { D1_FLOOR, D1_FLOOR_BYTES, FRESH_ROUNDS, type FreshResult } from "./fresh";
+import { ACCEPT, BIN, CONNECTIONS, GENERATOR, ROOT, ROUNDS, SECONDS, WRK } from "./harness";
+import { LIMIT_MIB, MEMORY_LIMIT_MB } from "./limits";
+import type { MemoryResult } from "./memory";
+import type { PublishResult } from "./publish";
+import { targets } from "./targets";
+
+/** Everything one run measured; what a corpus subset (BENCH_CORPORA) left out is empty or null. */
+export interface BenchResults {
+  started: Date;
+  corpora: CorpusResult[];
+  d1: D1Result[];
+  publish: PublishResult | null;
+  fresh: FreshResult[];
+  /** With the size of the worker measured, in MiB. */
+  memory: (MemoryResult & { mib: number }) | null;
+}
+
+export function report(results: BenchResults): string {
+  const lines = [...setup(results.started)];
+  for (const r of results.corpora) lines.push(...corpusSection(r));
+  for (const r of results.d1) lines.push(...d1Section(r));
+  if (results.publish !== null) lines.push(...publishSection(results.publish));
+  lines.push(...freshSection(results.fresh));
+  if (results.memory !== null) lines.push(...memorySection(results.memory));
+  lines.push(...targets(results.corpora, results.fresh, results.memory));
+  return `${lines.join("\n")}\n`;
+}
+
+/** The machine, the tools and the method, so a reader can judge the figures and rerun them. */
+function setup(started: Date): string[] {
+  const workerd = execFileSync(join(BIN, "workerd"), ["--version"], { encoding: "utf8" }).trim();
+  const wrangler = (JSON.parse(readFileSync(join(ROOT, "node_modules/wrangler/package.json"), "utf8")) as { version: string }).version;
+  const cpu = cpus();
+  return [
+    "# Benchmarks",
+    "",
+    "Written by `npm run bench` (bench/run.ts); rerun it to check. Ratios to `/healthz`, measured in the same run",
+    "on the same machine, are the claim; absolute numbers depend on the machine.",
+    "",
+    `- Date: ${started.toISOString().slice(0, 16).replace("T", " ")} UTC`,
+    `- Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${fmt(totalmem() / 2 ** 30, 0)} GiB`,
+    `- Node ${process.version}; ${workerd}; wrangler ${wrangler} bundles, Miniflare serves (see bench/run.ts for why)`,
+    `- Load: ${GENERATOR} in its own process, ${CONNECTIONS} connections, ${SECONDS} s per row, median of ${ROUNDS} interleaved rounds, \`Accept-Encoding: ${ACCEPT}\` as readers send it, over loopback (127.0.0.1)`,
+    `- In-process CPU: the app's fetch handler called in a loop in Node (the same code workerd runs), body read, after a warm-up; median of ${ROUNDS} interleaved rounds.`,
+    "  *Node's share*: the same loop with no worker code, building the row's Request and a Response of the same status, headers and bytes",
+    "  and reading it (Node's Request, Response and Headers are JavaScript and copy the body; workerd's are native): *worker's own* is the rest,",
+    "  a few microseconds, the difference of two medians (too small for a stable ratio).",
+    "- First request CPU (last column): one request to a fresh app in this already warm process; the fresh-isolate section below measures fresh processes and isolates",
+    "",
+  ];
+}
+
+function corpusSection(r: CorpusResult): string[] {
+  const base = r.load.get("/healthz")!;
+  const baseCpu = r.cpu.get("/healthz")!;
+  const lines = [
+    `## ${r.name}: ${r.articles.toLocaleString("en-US")} articles, ${r.topics} topics`,
+    "",
+    `Built in ${fmt(r.buildSeconds, 2)} s (compiling, packing, and rendering the ${r.data.stored} stored responses). Worker ${fmt(r.bundle.rawKiB / 1024, 2)} MiB uncompressed`,
+    `(articles ${fmt(r.data.contentMiB, 2)} MiB, stored responses ${fmt(r.data.responsesMiB, 2)} MiB, the rest code) of Cloudflare's ${LIMIT_MIB} MiB limit, every plan.`,
+    `Startup (open the data modules, build the app, prepare the stored-response lookup): ${fmt(r.startupMs, 1)} ms CPU in Node.`,
+    "",
+    "| route | req/s | ratio to /healthz | p50 ms | p99 ms | bytes/response | statuses | CPU µs/req (in-process) | CPU ratio | Node's share µs | worker's own µs | first request CPU ms |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  const order = ["/healthz", ...[...r.load.keys()].filter((k) => k !== "/healthz")];
+  for (const name of order) {
+    const l = r.load.get(name)!;
+    const c = r.cpu.get(name)!;
+    const node = r.nodeCpu.get(name)!;
+    lines.push(
+      `| ${name} | ${fmt(l.rps, 0)} | ${ratio(l.rps / base.rps)} | ${fmt(l.p50)} | ${fmt(l.p99)} | ${fmt(l.bytesPerRequest, 0)} | ${l.statuses} | ${fmt(c)} | ${ratio(c / baseCpu)} | ${fmt(node)} | ${fmt(c - node)} | ${fmt(r.coldMs.get(name)!, 2)} |`,
+    );
+  }
+  lines.push("", "Bytes on the wire per feed:", "", "| feed | uncompressed | gzip | br |", "| --- | ---: | ---: | ---: |");
+  for (const w of r.wire) lines.push(`| ${w.path} | ${w.identity.toLocaleString("en-US")} | ${w.gzip.toLocaleString("en-US")} (${fmt((100 * w.gzip) / w.identity, 0)}%) | ${w.br.toLocaleString("en-US")} (${fmt((100 * w.br) / w.identity, 0)}%) |`);
+  lines.push("");
+  return lines;
+}
+
+function d1Section(r: D1Result): string[] {
+  const base = r.load.get("/healthz")!;
+  const lines = [
+    `## D1 mode: ${r.name}`,
+    "",
+    `Imported in ${fmt(r.importSeconds, 1)} s (the import plan of \`npm run import\`, ${r.statements.toLocaleString("en-US")} statements, through a D1 binding to Miniflare's local D1);`,
+    `then ${r.stored.count} responses (${fmt(r.stored.mib, 1)} MiB) that the import changed rendered from D1 and stored in ${fmt(r.stored.seconds, 1)} s.`,
+    WRK ? "" : "The cold row needs wrk (Debian's `wrk` package) and is left out.",
+    "",
+    "| route | req/s | ratio to /healthz | p50 ms | p99 ms | bytes/response |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const [name, l] of r.load) lines.push(`| ${name} | ${fmt(l.rps, 0)} | ${fmt(l.rps / base.rps, 2)}× | ${fmt(l.p50)} | ${fmt(l.p99)} | ${fmt(l.bytesPerRequest, 0)} |`);
+  lines.push("");
+  return lines;
+}
+
+function publishSection(r: PublishResult): string[] {
+  return [
+    `## Publishing over HTTP: ${r.articles.toLocaleString("en-US")} articles in D1`,
+    "",
+    "New generated articles PUT to `/api/articles/{id}` of the D1 worker (Miniflare's local D1), each a 201 after its",
+    `write landed; CONTENT_TTL = ${r.contentTtl} s. The rendering of what a write changed runs after the answer (waitUntil).`,
+    "",
+    "| measure | result |",
+    "| --- | ---: |",
+    `| PUT latency, one at a time (${r.sequential.count} PUTs), median | ${fmt(r.sequential.p50)} ms |`,
+    `| PUT latency, one at a time, 95th percentile | ${fmt(r.sequential.p95)} ms |`,
+    `| PUT throughput, ${r.concurrent.connections} at a time (${r.concurrent.count} PUTs) | ${fmt(r.concurrent.perSecond)} articles/s |`,
+    `| publish to visible, same isolate (PUT answered to the first /rss.xml that shows it) | ${fmt(r.visibleSame)} ms |`,
+    `| publish to visible, another isolate that had /rss.xml already | ${fmt(r.visibleOther / 1000, 2)} s (at most CONTENT_TTL) |`,
+    "",
+  ];
+}
+
+function freshSection(results: FreshResult[]): string[] {
+  const lines = [
+    "## Fresh isolates: the first request",
+    "",
+    "What a quiet site mostly meets on the edge: an isolate that has served nothing. For each row, a new workerd",
+    `(Miniflare, direct socket) pays its startup with one OPTIONS request; the GET that follows, on the same connection,`,
+    "is timed from the client, which reads the bytes without decompressing them.",
+    `Median of ${FRESH_ROUNDS} fresh isolates per row, interleaved; ratio to the first GET of /healthz measured the same way.`,
+    `CPU, two ways, each the median of ${ROUNDS} runs, the D1 mode's database replayed from a recording of the`,
+    "real one's answers so that the CPU is the worker's own: *fresh app*, the first request of a newly created app in",
+    "a warm Node process, which is the worker's own work for that request (and what it leaves for after the answer, as",
+    "Cloudflare counts it); *fresh process*, the first request in a new",
+    "Node process, which adds compiling every function on first use (Node's Request, Response and Headers are",
+    "JavaScript, workerd's are native, so /healthz shows that share). The Workers Free plan allows 10 ms of CPU per request.",
+    "",
+  ];
+  for (const r of results) {
+    const base = r.rows.find((x) => x.name === "/healthz")!;
+    lines.push(
+      `### ${r.corpus} (${r.mode === "d1" ? "D1 mode" : "bundled"})`,
+      "",
+      "| route | status | first GET ms | ratio to /healthz | CPU ms, fresh app | CPU ms, fresh process |",
+      "| --- | ---: | ---: | ---: | ---: | ---: |",
+    );
+    const cpu = (ms: number) => (Number.isNaN(ms) ? "—" : fmt(ms, 2));
+    for (const row of r.rows) lines.push(`| ${row.name} | ${row.status} | ${fmt(row.wallMs, 2)} | ${fmt(row.wallMs / base.wallMs, 2)}× | ${cpu(row.appCpuMs)} | ${cpu(row.cpuMs)} |`);
+    const floor = r.rows.find((x) => x.name === D1_FLOOR.name);
+    const bytes = r.rows.find((x) => x.name === D1_FLOOR_BYTES.name);
+    if (floor !== undefined && bytes !== undefined) {
+      lines.push(
+        "",
+        `One D1 query from a fresh isolate (the calibration row) takes ${fmt(floor.wallMs / base.wallMs, 2)}× the first /healthz here: Miniflare's local D1`,
+        "is a service the isolate reaches over a socket, as D1 is on Cloudflare. Every first request of the D1 mode is one such",
+        "query, for the one coding of the stored response it sends (the brotli bytes of a feed, not every coding); the content",
+        "version is read after the answer. That query with the rows of /rss.xml's br coding, read and nothing else (the second",
+        `calibration row), takes ${fmt(bytes.wallMs / base.wallMs, 2)}×; the rest is the worker's own CPU (the columns) and the bytes to the reader.`,
+      );
+    }
+    lines.push("");
+  }
+  return lines;
+}
+
+function memorySection(memory: MemoryResult & { mib: number }): string[] {
+  const mb = (n: number) => fmt(n / 1e6, 1);
+  return [
+    `## Memory: ${memory.articles.toLocaleString("en-US")} articles, the largest archive the bundled mode holds`,
+    "",
+    `A worker of ${fmt(memory.mib, 1)} MiB in workerd, read through the V8 inspector (the heap with its uncollected garbage: the figure errs high). Cloudflare allows ${MEMORY_LIMIT_MB} MB per isolate.`,
+    "",
+    "| when | JavaScript heap MB | ArrayBuffers MB (data modules, bodies) | total MB |",
+    "| --- | ---: | ---: | ---: |",
+    `| after startup | ${mb(memory.afterStartup.heap)} | ${mb(memory.afterStartup.buffers)} | ${mb(memory.afterStartup.heap + memory.afterStartup.buffers)} |`,
+    `| after serving each of the ${memory.served} stored responses, uncompressed and compressed | ${mb(memory.afterServing.heap)} | ${mb(memory.afterServing.buffers)} | ${mb(memory.afterServing.heap + memory.afterServing.buffers)} |`,
+    "",
+  ];
+}
