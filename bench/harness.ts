@@ -1,7 +1,7 @@
 /** What every benchmark in bench/ shares: running tools, driving load, taking medians. */
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { Agent, request as httpRequest } from "node:http";
+import { type Agent, request as httpRequest } from "node:http";
 import { join, resolve } from "node:path";
 import { Miniflare, convertV4MiniflareOptions, type V4MiniflareOptions, type V4ModuleDefinition } from "miniflare";
 import { readWranglerVars } from "../scripts/lib/wrangler-vars";

@@ -59,7 +59,7 @@ export class RecordingD1 implements D1Like {
 
   async batch(statements: D1Statement[]): Promise<{ results: unknown[] }[]> {
     const results = await this.db.batch(statements.map((s) => (s as Recorded).inner));
-    statements.forEach((s, i) => this.answers.set((s as Recorded).key, results[i]!.results as Rows));
+    for (const [i, s] of statements.entries()) this.answers.set((s as Recorded).key, results[i]!.results as Rows);
     return results;
   }
 

@@ -180,7 +180,7 @@ describe("responses stored by an import", () => {
     const after = await rows();
     const version = Number(await env.DB.prepare("SELECT value FROM meta WHERE key = 'version'").first("value"));
     const newSlug = second.articles.find((a) => a.id === target.id)!.slug;
-    const changed = [...after].filter(([path, v]) => v === version).map(([path]) => path).sort();
+    const changed = [...after].filter(([, v]) => v === version).map(([path]) => path).sort();
     const topics = new Set([...target.topics, ...second.articles.find((a) => a.id === target.id)!.topics]);
     expect(changed).toEqual(
       [

@@ -58,7 +58,7 @@ describe("every page", () => {
     const levels = all.filter((e) => /^h[1-6]$/.test(e.tagName)).map((e) => Number(e.tagName[1]));
     expect(levels[0]).toBe(1);
     expect(levels.filter((l) => l === 1)).toHaveLength(1);
-    levels.forEach((l, i) => i > 0 && expect(l).toBeLessThanOrEqual(levels[i - 1]! + 1));
+    for (const [i, l] of levels.entries()) if (i > 0) expect(l).toBeLessThanOrEqual(levels[i - 1]! + 1);
     expect(alternatesOf(all).slice(0, 3)).toEqual(MAIN_ALTERNATES);
     expect(all.filter((e) => e.tagName === "script" && attr(e, "type") !== "application/ld+json")).toEqual([]);
   });

@@ -33,7 +33,7 @@ describe("the seed article", () => {
 describe("wire copy rules", () => {
   it("reads a byte order mark and CRLF line ends like plain LF text", async () => {
     const lf = await parseArticle(file("1_0123456789abcdef.txt", SEED_TEXT));
-    const crlf = await parseArticle(file("1_0123456789abcdef.txt", "\uFEFF" + SEED_TEXT.replace(/\n/g, "\r\n")));
+    const crlf = await parseArticle(file("1_0123456789abcdef.txt", `\uFEFF${SEED_TEXT.replace(/\n/g, "\r\n")}`));
     expect(crlf).toEqual(lf);
   });
 
