@@ -92,8 +92,10 @@ async function local<T>(dir: string, read: (db: Database, media: Bucket) => Prom
 const sql = (dir: string, ...statements: string[]) =>
   local(dir, async (db) => (await db.batch(statements.map((s) => db.prepare(s)))).map((r) => r.results as Record<string, unknown>[]));
 
-// Each test has a folder and a database of its own: they run side by side.
-describe.concurrent("npm run import", { timeout: 300_000 }, () => {
+// Each test has a folder and a database of its own: they run side by side. An import runs
+// wrangler several times (seconds of CPU each) and one test runs seven in a row: room for a
+// machine whose cores are busy with the other files, or with anything else.
+describe.concurrent("npm run import", { timeout: 600_000 }, () => {
   it("before the migrations, says how to apply them", async () => {
     const dir = folder({ migrated: false });
     writeFileSync(join(dir, "articles", "000_aa4f927da06b7f0b.txt"), SEED);
