@@ -1,5 +1,6 @@
+import { createRequire } from "node:module";
 import { resolve } from "node:path";
-import { unstable_readConfig } from "wrangler";
+import type * as Wrangler from "wrangler";
 import type { Env } from "../../src/config/env";
 import { ROOT } from "./compile-folder";
 
@@ -24,6 +25,9 @@ export const D1_WITHOUT_BINDING = 'STORAGE is "d1" but wrangler.toml binds no D1
  * so the build renders with the settings the deployed worker will have.
  */
 export function readWranglerVars(path = process.env.WRANGLER_CONFIG || resolve(ROOT, "wrangler.toml")): WranglerVars {
+  // Required, not imported: wrangler is one 15 MB CommonJS file, and importing it from an ES
+  // module under tsx costs every command about 1.5 s of CPU more than requiring it.
+  const { unstable_readConfig } = createRequire(import.meta.url)("wrangler") as typeof Wrangler;
   const config = unstable_readConfig({ config: resolve(path) }, { hideWarnings: true });
   const vars: Record<string, string> = {};
   for (const [name, value] of Object.entries(config.vars ?? {})) vars[name] = typeof value === "string" ? value : JSON.stringify(value);

@@ -43,7 +43,7 @@ beforeAll(async () => {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   mkdirSync(join(OUT, "screenshots"), { recursive: true });
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();

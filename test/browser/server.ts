@@ -58,9 +58,9 @@ export async function startDevServer(options: { deadlineMs?: number; vars?: Reco
     } catch {
       // Not listening yet.
     }
-    if (Date.now() - started > 90_000) {
+    if (Date.now() - started > 240_000) {
       kill();
-      throw new Error(`npm start did not answer within 90 s:\n${output}`);
+      throw new Error(`npm start did not answer within 240 s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }

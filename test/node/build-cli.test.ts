@@ -1,58 +1,59 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { PackedStore } from "../../src/storage/bundle/packed-store";
 import { PackedResponses } from "../../src/storage/bundle/response-pack";
+import { run } from "./run";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const TSX = join(ROOT, "node_modules/.bin/tsx");
 const SEED = readFileSync(join(ROOT, "seeds/000_aa4f927da06b7f0b.txt"));
 
-let dir: string;
-let seeds: string;
-let out: string;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "build-cli-"));
-  seeds = join(dir, "seeds");
-  out = join(dir, "generated");
-  mkdirSync(seeds);
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the build as `npm run content` does, in the temporary folder. */
-function build(env: Record<string, string> = {}) {
-  const run = spawnSync(TSX, [join(ROOT, "scripts/build-content.ts")], {
-    cwd: dir,
-    env: { ...process.env, SEEDS_DIR: seeds, GENERATED_DIR: out, SITE_URL: "", ...env },
-    encoding: "utf8",
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+/**
+ * A temporary folder of a test's own (seeds/ in, generated/ out), so that the tests, each
+ * a run or two of the build, run side by side.
+ */
+function workspace() {
+  const dir = mkdtempSync(join(tmpdir(), "build-cli-"));
+  dirs.push(dir);
+  const seeds = join(dir, "seeds");
+  const out = join(dir, "generated");
+  mkdirSync(seeds);
+
+  /** Runs the build as `npm run content` does, in the temporary folder. */
+  const build = (env: Record<string, string> = {}, args: string[] = []) =>
+    run(TSX, [join(ROOT, "scripts/build-content.ts"), ...args], { cwd: dir, env: { ...process.env, SEEDS_DIR: seeds, GENERATED_DIR: out, SITE_URL: "", ...env } });
+
+  /** The articles the build wrote, read back from the data module, newest first. */
+  const builtContent = async () => {
+    const store = new PackedStore(new Uint8Array(readFileSync(join(out, "content.bin"))));
+    return { articles: (await store.listing({}, 1000, null))!.articles };
+  };
+
+  const git = (...args: string[]) => execFileSync("git", ["-C", dir, "-c", "user.name=Test", "-c", "user.email=test@example.org", ...args], { stdio: "ignore" });
+
+  const commit = (message: string, date: string) => {
+    git("add", "-A");
+    execFileSync("git", ["-C", dir, "-c", "user.name=Test", "-c", "user.email=test@example.org", "commit", "-qm", message], {
+      env: { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
+    });
+  };
+
+  return { dir, seeds, out, build, builtContent, git, commit };
 }
 
-/** The articles the build wrote, read back from the data module, newest first. */
-async function builtContent() {
-  const store = new PackedStore(new Uint8Array(readFileSync(join(out, "content.bin"))));
-  return { articles: (await store.listing({}, 1000, null))!.articles };
-}
-
-function git(...args: string[]) {
-  execFileSync("git", ["-C", dir, "-c", "user.name=Test", "-c", "user.email=test@example.org", ...args], { stdio: "ignore" });
-}
-
-function commit(message: string, date: string) {
-  git("add", "-A");
-  execFileSync("git", ["-C", dir, "-c", "user.name=Test", "-c", "user.email=test@example.org", "commit", "-qm", message], {
-    env: { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
-  });
-}
-
-describe("npm run content", () => {
+describe.concurrent("npm run content", { timeout: 300_000 }, () => {
   it("compiles the seed into data modules, and twice gives identical bytes", async () => {
+    const { seeds, out, build, builtContent } = workspace();
     writeFileSync(join(seeds, "000_aa4f927da06b7f0b.txt"), SEED);
-    const first = build();
+    const first = await build();
     expect(first.status).toBe(0);
     expect(first.stdout).toBe(
       "build-content: 1 article(s) in 7 topic(s) from seeds/ -> generated/content.bin (16 KiB)\n" +
@@ -60,29 +61,27 @@ describe("npm run content", () => {
     );
     const bytes = readFileSync(join(out, "content.bin"));
     expect(new PackedResponses(new Uint8Array(readFileSync(join(out, "responses.bin")))).paths()).toEqual([]);
-    expect(build().status).toBe(0);
+    expect((await build()).status).toBe(0);
     expect(readFileSync(join(out, "content.bin")).equals(bytes)).toBe(true);
     expect((await builtContent()).articles[0]!.title).toBe("Turkey, US in talks to discuss sanctions imposed over S-400s");
   });
 
-  it("stores responses for SITE_URL, or for the origin it is given when SITE_URL is empty, saying which", () => {
+  it("stores responses for SITE_URL, or for the origin it is given when SITE_URL is empty, saying which", async () => {
+    const { seeds, out, build } = workspace();
     writeFileSync(join(seeds, "000_aa4f927da06b7f0b.txt"), SEED);
-    const withSite = build({ SITE_URL: "https://news.example.org" });
+    const withSite = await build({ SITE_URL: "https://news.example.org" });
     expect(withSite.stdout.split("\n")[1]).toMatch(/^build-content: stored 263 responses \(\d+ KiB\) for https:\/\/news\.example\.org$/);
     const responses = () => new PackedResponses(new Uint8Array(readFileSync(join(out, "responses.bin"))));
     expect([responses().origin, responses().paths()]).toEqual(["https://news.example.org", expect.arrayContaining(["/rss.xml", "/"])]);
-    const local = spawnSync(TSX, [join(ROOT, "scripts/build-content.ts"), "--origin", "http://127.0.0.1:8790"], {
-      cwd: dir,
-      env: { ...process.env, SEEDS_DIR: seeds, GENERATED_DIR: out, SITE_URL: "" },
-      encoding: "utf8",
-    });
+    const local = await build({}, ["--origin", "http://127.0.0.1:8790"]);
     expect(local.stdout.split("\n")[1]).toMatch(/^build-content: stored 263 responses \(\d+ KiB\) for http:\/\/127\.0\.0\.1:8790$/);
     expect(responses().origin).toBe("http://127.0.0.1:8790");
   });
 
-  it("stops before the worker would exceed Cloudflare's size limit, saying what to do", () => {
+  it("stops before the worker would exceed Cloudflare's size limit, saying what to do", async () => {
+    const { seeds, build } = workspace();
     writeFileSync(join(seeds, "000_aa4f927da06b7f0b.txt"), SEED);
-    const run = build({ SITE_URL: "https://news.example.org", WORKER_LIMIT_MIB: "1" });
+    const run = await build({ SITE_URL: "https://news.example.org", WORKER_LIMIT_MIB: "1" });
     expect(run.status).toBe(1);
     expect(run.stderr).toBe(
       `build-content: 1 articles make a worker of about 1.8 MiB, over Cloudflare's 1.0 MiB limit: serve an archive this size from D1 (README, "Archives beyond one bundle")\n`,
@@ -90,6 +89,7 @@ describe("npm run content", () => {
   });
 
   it("dates articles by the commits that added and last changed them", async () => {
+    const { seeds, build, builtContent, git, commit } = workspace();
     git("init", "-q");
     writeFileSync(join(seeds, "000_aa4f927da06b7f0b.txt"), SEED);
     commit("add", "2021-01-05T10:00:00Z");
@@ -97,7 +97,7 @@ describe("npm run content", () => {
     commit("edit", "2021-02-07T11:30:00+01:00");
     writeFileSync(join(seeds, "new.txt"), "Uncommitted story\n\nText.");
     utimesSync(join(seeds, "new.txt"), new Date("2022-03-04T05:06:07Z"), new Date("2022-03-04T05:06:07Z"));
-    expect(build().status).toBe(0);
+    expect((await build()).status).toBe(0);
     const [newer, seed] = (await builtContent()).articles as unknown as [{ published: string; updated: string }, { published: string; updated: string }];
     expect([seed.published, seed.updated]).toEqual(["2021-01-05T10:00:00Z", "2021-02-07T10:30:00Z"]);
     expect([newer.published, newer.updated]).toEqual(["2022-03-04T05:06:07Z", "2022-03-04T05:06:07Z"]);
@@ -110,10 +110,11 @@ describe("npm run content", () => {
     ["yaml.md", "---\ntitle: [\n---\nText.", /front matter is not valid YAML: .+/],
     ["date.txt", "---\ndate: 31/12/2020\n---\nH\n\nT.", 'front matter date "31/12/2020" is not a date (use e.g. 2020-12-30 or 2020-12-30T14:05:00Z)'],
     ["photo.jpg", "x", "not an article: only .txt and .md files and JPEG, PNG, WebP, AVIF or GIF images are published (it is not an image; rename it or move it out)"],
-  ])("%s stops the build with one line naming it", (name, bytes, reason) => {
+  ])("%s stops the build with one line naming it", async (name, bytes, reason) => {
+    const { seeds, out, build } = workspace();
     writeFileSync(join(seeds, "000_aa4f927da06b7f0b.txt"), SEED);
     writeFileSync(join(seeds, name), bytes);
-    const run = build();
+    const run = await build();
     expect(run.status).toBe(1);
     const lines = run.stderr.trimEnd().split("\n");
     expect(lines).toHaveLength(1);
@@ -126,9 +127,10 @@ describe("npm run content", () => {
   });
 
   it("publishes the folder's images as static assets under hashed names, warning of missing alt text and reporting images no article names", async () => {
+    const { seeds, out, build, builtContent } = workspace();
     cpSync(join(ROOT, "test/fixtures/images"), seeds, { recursive: true });
     writeFileSync(join(seeds, "004_1a1a1a1a1a1a1a04.txt"), `---\nimage: chart.png\n---\n${"Chart without words\n\nA chart.\n"}`);
-    const run = build();
+    const run = await build();
     expect(run.status).toBe(0);
     expect(run.stderr.split("\n")).toEqual([
       "build-content: seeds/004_1a1a1a1a1a1a1a04.txt: image has no alt text (front matter image_alt) nor caption: a news photo is not decorative",
@@ -156,7 +158,7 @@ describe("npm run content", () => {
     });
     // The same bytes, the same name: a second build changes nothing; an image taken away goes.
     rmSync(join(seeds, "map.webp"));
-    expect(build().status).toBe(0);
+    expect((await build()).status).toBe(0);
     expect(readdirSync(join(out, "assets/media")).sort()).toEqual(media.filter((m) => !m.endsWith(".webp")));
   });
 
@@ -166,22 +168,24 @@ describe("npm run content", () => {
     ["a path out of the folder", "image: ../outside.jpg", 'image "../outside.jpg" is outside the articles folder'],
     ["an http: URL", "image: http://images.example.org/a.jpg", 'image "http://images.example.org/a.jpg" must be an https: URL (readers refuse mixed content)'],
     ["a text file named .jpg", "image: notes.jpg", 'image "notes.jpg" is not an image: only JPEG, PNG, WebP, AVIF and GIF images are published'],
-  ])("an article naming %s stops the build with one line naming the article and the path", (_, frontMatter, reason) => {
+  ])("an article naming %s stops the build with one line naming the article and the path", async (_, frontMatter, reason) => {
+    const { dir, seeds, out, build } = workspace();
     writeFileSync(join(seeds, "drawing.svg"), '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>');
     writeFileSync(join(seeds, "notes.jpg"), "not a picture");
     writeFileSync(join(dir, "outside.jpg"), readFileSync(join(ROOT, "test/fixtures/images/harbour.jpg")));
     writeFileSync(join(seeds, "story.txt"), `---\n${frontMatter}\n---\nHeadline\n\nText.\n`);
-    const run = build();
+    const run = await build();
     expect(run.status).toBe(1);
     const lines = run.stderr.trimEnd().split("\n");
     expect(lines).toContain(`build-content: seeds/story.txt: ${reason}`);
     expect(() => readFileSync(join(out, "content.bin"))).toThrow();
   });
 
-  it("two files with one id stop the build naming both", () => {
+  it("two files with one id stop the build naming both", async () => {
+    const { seeds, build } = workspace();
     writeFileSync(join(seeds, "1_00000000000000aa.txt"), "One\n\nText one.");
     writeFileSync(join(seeds, "2_00000000000000aa.txt"), "Two\n\nText two.");
-    const run = build();
+    const run = await build();
     expect(run.status).toBe(1);
     expect(run.stderr).toBe(
       'build-content: seeds/1_00000000000000aa.txt, seeds/2_00000000000000aa.txt: files share the id "00000000000000aa" (set a distinct front matter id)\n',
@@ -189,21 +193,23 @@ describe("npm run content", () => {
   });
 
   it("holds back an article dated after the build, saying so", async () => {
+    const { seeds, build, builtContent } = workspace();
     writeFileSync(join(seeds, "000_aa4f927da06b7f0b.txt"), SEED);
     writeFileSync(join(seeds, "later.txt"), "---\ndate: 2031-01-01T08:00:00Z\n---\nLater\n\nText.");
-    const run = build({ BUILD_TIME: "2030-12-31T00:00:00Z" });
+    const run = await build({ BUILD_TIME: "2030-12-31T00:00:00Z" });
     expect(run.status).toBe(0);
     expect(run.stderr).toBe(
       "build-content: held back seeds/later.txt: dated 2031-01-01T08:00:00Z, after this build; the first build after that date publishes it\n",
     );
     expect((await builtContent()).articles).toHaveLength(1);
-    expect(build({ BUILD_TIME: "2031-01-01T08:00:00Z" }).stderr).toBe("");
+    expect((await build({ BUILD_TIME: "2031-01-01T08:00:00Z" })).stderr).toBe("");
     expect((await builtContent()).articles).toHaveLength(2);
   });
 
-  it("an empty folder or a missing one is an error, not an empty site", () => {
-    expect(build().stderr).toBe("build-content: seeds: no articles (.txt or .md files) to publish\n");
-    const missing = build({ SEEDS_DIR: join(dir, "nope") });
+  it("an empty folder or a missing one is an error, not an empty site", async () => {
+    const { dir, build } = workspace();
+    expect((await build()).stderr).toBe("build-content: seeds: no articles (.txt or .md files) to publish\n");
+    const missing = await build({ SEEDS_DIR: join(dir, "nope") });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toBe(`build-content: ${join(dir, "nope")}: not a folder (check SEEDS_DIR)\n`);
   });

@@ -1,138 +1,202 @@
 /**
  * `npm run import` as a user runs it: wrangler's local D1 in a temporary folder, a
- * wrangler.toml that binds it, the project's migrations.
+ * wrangler.toml that binds it, the project's migrations. What the import wrote is read
+ * back from the same local state with Miniflare, as wrangler itself opens it.
  */
-import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readWranglerVars } from "../../scripts/lib/wrangler-vars";
+import { run } from "./run";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const SEED = readFileSync(join(ROOT, "seeds/000_aa4f927da06b7f0b.txt"));
-let dir: string;
+const DATABASE_ID = "00000000-0000-0000-0000-000000000000";
+const TOML = [
+  'name = "import-test"',
+  `main = "${join(ROOT, "src/index.ts")}"`,
+  `compatibility_date = "${readWranglerVars().compatibilityDate}"`,
+  "[[d1_databases]]",
+  'binding = "DB"',
+  'database_name = "edge-news"',
+  `database_id = "${DATABASE_ID}"`,
+  `migrations_dir = "${join(ROOT, "migrations")}"`,
+  "[[r2_buckets]]",
+  'binding = "MEDIA"',
+  'bucket_name = "edge-news-media"',
+].join("\n");
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "import-cli-"));
-  writeFileSync(
-    join(dir, "wrangler.toml"),
-    [
-      'name = "import-test"',
-      `main = "${join(ROOT, "src/index.ts")}"`,
-      `compatibility_date = "${readWranglerVars().compatibilityDate}"`,
-      "[[d1_databases]]",
-      'binding = "DB"',
-      'database_name = "edge-news"',
-      'database_id = "00000000-0000-0000-0000-000000000000"',
-      `migrations_dir = "${join(ROOT, "migrations")}"`,
-      "[[r2_buckets]]",
-      'binding = "MEDIA"',
-      'bucket_name = "edge-news-media"',
-    ].join("\n"),
-  );
+const dirs: string[] = [];
+/** The local state with the migrations applied, copied into each test that needs them. */
+let migrated: string;
+
+/** A folder of its own for a test: wrangler.toml, an empty articles/ and, if asked, the migrated local state. */
+function folder(options: { migrated: boolean }) {
+  const dir = mkdtempSync(join(tmpdir(), "import-cli-"));
+  dirs.push(dir);
+  writeFileSync(join(dir, "wrangler.toml"), TOML);
   mkdirSync(join(dir, "articles"));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function run(command: string, args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(command, args, { cwd: dir, encoding: "utf8", env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", ...env } });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  if (options.migrated) cpSync(join(migrated, "state"), join(dir, "state"), { recursive: true });
+  return dir;
 }
 
-function importFolder(...extra: string[]) {
-  return run(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/import-d1.ts"), "articles", "--local", "--config", "wrangler.toml", "--persist-to", "state", ...extra]);
+const env = (extra: Record<string, string> = {}) => ({ ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", ...extra });
+
+beforeAll(async () => {
+  migrated = folder({ migrated: false });
+  const migrate = await run(join(ROOT, "node_modules/.bin/wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--config", "wrangler.toml", "--persist-to", "state"], { cwd: migrated, env: env() });
+  expect(migrate.status, migrate.stdout + migrate.stderr).toBe(0);
+}, 300_000);
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function importFolder(dir: string, ...extra: string[]) {
+  return run(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/import-d1.ts"), "articles", "--local", "--config", "wrangler.toml", "--persist-to", "state", ...extra], { cwd: dir, env: env() });
 }
 
 /** The report without its timing, and with the count of stored responses as N. */
-const report = (stdout: string) =>
+const report = ({ stdout }: { stdout: string }) =>
   stdout
     .trim()
     .replace(/ in [\d.]+ s$/, "")
     .replace(/; \d+ responses stored/, "; N responses stored");
 
-function sql(command: string) {
-  const rows = run(join(ROOT, "node_modules/.bin/wrangler"), ["d1", "execute", "DB", "--local", "--config", "wrangler.toml", "--persist-to", "state", "--json", "--command", command]);
-  return JSON.parse(rows.stdout)[0].results as Record<string, unknown>[];
+/**
+ * Opens the folder's local state as wrangler does (`--persist-to state`: its v3/ folder,
+ * the database by its id), between imports: the import's own wrangler runs open it too.
+ */
+type Database = Awaited<ReturnType<Miniflare["getD1Database"]>>;
+type Bucket = Awaited<ReturnType<Miniflare["getR2Bucket"]>>;
+
+async function local<T>(dir: string, read: (db: Database, media: Bucket) => Promise<T>): Promise<T> {
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      modules: true,
+      script: "",
+      resourcePersistencePath: join(dir, "state/v3"),
+      d1Databases: { DB: DATABASE_ID },
+      r2Buckets: { MEDIA: "edge-news-media" },
+    }),
+  );
+  try {
+    return await read(await mf.getD1Database("DB"), await mf.getR2Bucket("MEDIA"));
+  } finally {
+    await mf.dispose();
+  }
 }
 
-describe("npm run import", { timeout: 120_000 }, () => {
-  it("before the migrations, says how to apply them", () => {
+/** Each statement's rows, read in one go. */
+const sql = (dir: string, ...statements: string[]) =>
+  local(dir, async (db) => (await db.batch(statements.map((s) => db.prepare(s)))).map((r) => r.results as Record<string, unknown>[]));
+
+// Each test has a folder and a database of its own: they run side by side. An import runs
+// wrangler several times (seconds of CPU each), and some tests run several imports in a row:
+// room for a machine whose cores are busy with the other files, or with anything else.
+describe.concurrent("npm run import", { timeout: 600_000 }, () => {
+  it("before the migrations, says how to apply them", async () => {
+    const dir = folder({ migrated: false });
     writeFileSync(join(dir, "articles", "000_aa4f927da06b7f0b.txt"), SEED);
-    const result = importFolder();
+    const result = await importFolder(dir);
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe("import: the database has no tables yet, or not all of them: run `npx wrangler d1 migrations apply DB --local` first");
   });
 
-  it("adds, then changes nothing, then updates an edited file, and deletes only when asked", () => {
-    const migrate = run(join(ROOT, "node_modules/.bin/wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--config", "wrangler.toml", "--persist-to", "state"]);
-    expect(migrate.status).toBe(0);
-    writeFileSync(join(dir, "articles", "1_00000000000000b1.txt"), "Oil prices rise\n\nOil rose today.");
-    writeFileSync(join(dir, "articles", "2_00000000000000b2.txt"), "Storm hits coast\n\nThe storm hit.");
+  it("adds, then changes nothing, then updates an edited file, and deletes only when asked", async () => {
+    const identity = "SELECT path, version FROM responses WHERE part = 0 AND coding = 'identity' ORDER BY path";
+    const articles = (dir: string, oil: string) => {
+      writeFileSync(join(dir, "articles", "000_aa4f927da06b7f0b.txt"), SEED);
+      writeFileSync(join(dir, "articles", "1_00000000000000b1.txt"), `${oil}\n\nOil rose today.`);
+      writeFileSync(join(dir, "articles", "2_00000000000000b2.txt"), "Storm hits coast\n\nThe storm hit.");
+    };
 
-    expect(report(importFolder().stdout)).toBe("import: articles/ -> DB (local): 3 added, 0 updated, 0 unchanged; N responses stored for http://localhost:8787");
-    const stored = sql("SELECT path, version FROM responses WHERE part = 0 AND coding = 'identity' ORDER BY path");
-    expect(stored.map((r) => r.path)).toEqual(expect.arrayContaining(["/", "/rss.xml", "/atom.xml", "/feed.json", "/topics", "/opml.xml", "(not found)", "/articles/oil-prices-rise", "/articles/storm-hits-coast"]));
-    expect(report(importFolder().stdout)).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 3 unchanged");
-    expect(sql("SELECT path, version FROM responses WHERE part = 0 AND coding = 'identity' ORDER BY path")).toEqual(stored);
+    const addAndUpdate = async () => {
+      const dir = folder({ migrated: true });
+      articles(dir, "Oil prices rise");
+      expect(report(await importFolder(dir))).toBe("import: articles/ -> DB (local): 3 added, 0 updated, 0 unchanged; N responses stored for http://localhost:8787");
+      const [stored] = await sql(dir, identity);
+      expect(stored!.map((r) => r.path)).toEqual(expect.arrayContaining(["/", "/rss.xml", "/atom.xml", "/feed.json", "/topics", "/opml.xml", "(not found)", "/articles/oil-prices-rise", "/articles/storm-hits-coast"]));
+      expect(report(await importFolder(dir))).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 3 unchanged");
+      expect(await sql(dir, identity)).toEqual([stored]);
 
-    writeFileSync(join(dir, "articles", "1_00000000000000b1.txt"), "Oil prices rise again\n\nOil rose today.");
-    expect(report(importFolder().stdout)).toBe("import: articles/ -> DB (local): 0 added, 1 updated, 2 unchanged; N responses stored for http://localhost:8787");
-    expect(sql("SELECT path FROM responses WHERE path LIKE '/articles/%' AND part = 0 AND coding = 'identity' ORDER BY path").map((r) => r.path)).toEqual([
-      "/articles/oil-prices-rise-again",
-      "/articles/storm-hits-coast",
-      "/articles/turkey-us-in-talks-to-discuss-sanctions-imposed-over-s-400s",
-    ]);
+      writeFileSync(join(dir, "articles", "1_00000000000000b1.txt"), "Oil prices rise again\n\nOil rose today.");
+      expect(report(await importFolder(dir))).toBe("import: articles/ -> DB (local): 0 added, 1 updated, 2 unchanged; N responses stored for http://localhost:8787");
+      const [articlePages] = await sql(dir, "SELECT path FROM responses WHERE path LIKE '/articles/%' AND part = 0 AND coding = 'identity' ORDER BY path");
+      expect(articlePages!.map((r) => r.path)).toEqual([
+        "/articles/oil-prices-rise-again",
+        "/articles/storm-hits-coast",
+        "/articles/turkey-us-in-talks-to-discuss-sanctions-imposed-over-s-400s",
+      ]);
+    };
 
-    unlinkSync(join(dir, "articles", "2_00000000000000b2.txt"));
-    expect(report(importFolder().stdout)).toBe(
-      "import: articles/ -> DB (local): 0 added, 0 updated, 2 unchanged, 1 in the database but not in the folder (kept; --delete-missing removes them)",
-    );
-    expect(report(importFolder("--delete-missing").stdout)).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 2 unchanged, 1 deleted; N responses stored for http://localhost:8787");
+    // The deletions start from the same three articles, imported into a database of their
+    // own: the two halves run side by side instead of eleven wrangler-bound imports in a row.
+    const keepAndDelete = async () => {
+      const dir = folder({ migrated: true });
+      articles(dir, "Oil prices rise again");
+      expect(report(await importFolder(dir))).toBe("import: articles/ -> DB (local): 3 added, 0 updated, 0 unchanged; N responses stored for http://localhost:8787");
 
-    const rows = run(join(ROOT, "node_modules/.bin/wrangler"), ["d1", "execute", "DB", "--local", "--config", "wrangler.toml", "--persist-to", "state", "--json", "--command", "SELECT id, title FROM articles ORDER BY id"]);
-    expect(JSON.parse(rows.stdout)[0].results).toEqual([
-      { id: "00000000000000b1", title: "Oil prices rise again" },
-      { id: "aa4f927da06b7f0b", title: "Turkey, US in talks to discuss sanctions imposed over S-400s" },
-    ]);
+      unlinkSync(join(dir, "articles", "2_00000000000000b2.txt"));
+      expect(report(await importFolder(dir))).toBe(
+        "import: articles/ -> DB (local): 0 added, 0 updated, 2 unchanged, 1 in the database but not in the folder (kept; --delete-missing removes them)",
+      );
+      expect(report(await importFolder(dir, "--delete-missing"))).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 2 unchanged, 1 deleted; N responses stored for http://localhost:8787");
+      expect(await sql(dir, "SELECT id, title FROM articles ORDER BY id")).toEqual([
+        [
+          { id: "00000000000000b1", title: "Oil prices rise again" },
+          { id: "aa4f927da06b7f0b", title: "Turkey, US in talks to discuss sanctions imposed over S-400s" },
+        ],
+      ]);
 
-    // A future date is scheduled, for the origin the responses are stored for: the cron releases it there.
-    writeFileSync(join(dir, "articles", "3_00000000000000b3.txt"), "---\ndate: 2099-01-01T00:00:00Z\n---\nNew year\n\nA new year began.");
-    expect(report(importFolder().stdout)).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 2 unchanged, 1 scheduled");
-    expect(sql("SELECT id FROM scheduled")).toEqual([{ id: "00000000000000b3" }]);
-    expect(sql("SELECT value FROM meta WHERE key = 'origin'")).toEqual([{ value: "http://localhost:8787" }]);
-    unlinkSync(join(dir, "articles", "3_00000000000000b3.txt"));
-    expect(report(importFolder("--delete-missing").stdout)).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 2 unchanged, 1 deleted");
+      // A future date is scheduled, for the origin the responses are stored for: the cron releases it there.
+      writeFileSync(join(dir, "articles", "3_00000000000000b3.txt"), "---\ndate: 2099-01-01T00:00:00Z\n---\nNew year\n\nA new year began.");
+      expect(report(await importFolder(dir))).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 2 unchanged, 1 scheduled");
+      expect(await sql(dir, "SELECT id FROM scheduled", "SELECT value FROM meta WHERE key = 'origin'")).toEqual([[{ id: "00000000000000b3" }], [{ value: "http://localhost:8787" }]]);
+      unlinkSync(join(dir, "articles", "3_00000000000000b3.txt"));
+      expect(report(await importFolder(dir, "--delete-missing"))).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 2 unchanged, 1 deleted");
+    };
+
+    await Promise.all([addAndUpdate(), keepAndDelete()]);
   });
 
-  it("uploads the folder's images to R2 once, whatever else changes", () => {
+  it("uploads the folder's images to R2 once, whatever else changes", async () => {
+    const dir = folder({ migrated: true });
     cpSync(join(ROOT, "test/fixtures/images"), join(dir, "articles"), { recursive: true });
-    const first = importFolder();
+    const first = await importFolder(dir);
     expect(first.status).toBe(0);
-    expect(report(first.stdout)).toMatch(/^import: articles\/ -> DB \(local\): 3 added, 0 updated, 2 unchanged, 3 image\(s\) uploaded; N responses stored for http:\/\/localhost:8787$/);
+    expect(report(first)).toMatch(/^import: articles\/ -> DB \(local\): 3 added, 0 updated, 0 unchanged, 3 image\(s\) uploaded; N responses stored for http:\/\/localhost:8787$/);
     expect(first.stderr).toBe("import: 1 image(s) no article names, published anyway: articles/map.webp\n");
-    const media = sql("SELECT key, type, length FROM media ORDER BY key");
-    expect(media.map((m) => [String(m.key).replace(/[0-9a-f]{16}/, "HASH"), m.type])).toEqual([
+    const harbour = readFileSync(join(ROOT, "test/fixtures/images/harbour.jpg"));
+    const { media, jpeg } = await local(dir, async (db, bucket) => {
+      const media = (await db.prepare("SELECT key, type, length FROM media ORDER BY key").all()).results as { key: string; type: string; length: number }[];
+      const key = media.find((m) => m.type === "image/jpeg")?.key;
+      const object = key === undefined ? null : await bucket.get(key);
+      return { media, jpeg: object === null ? null : { length: media.find((m) => m.key === key)!.length, bytes: new Uint8Array(await object.arrayBuffer()) } };
+    });
+    expect(media.map((m) => [m.key.replace(/[0-9a-f]{16}/, "HASH"), m.type])).toEqual([
       ["media/HASH.jpg", "image/jpeg"],
       ["media/HASH.png", "image/png"],
       ["media/HASH.webp", "image/webp"],
     ].sort());
-    const jpeg = media.find((m) => m.type === "image/jpeg")!;
-    expect(jpeg.length).toBe(readFileSync(join(ROOT, "test/fixtures/images/harbour.jpg")).byteLength);
-    const object = run(join(ROOT, "node_modules/.bin/wrangler"), ["r2", "object", "get", `edge-news-media/${jpeg.key}`, "--local", "--config", "wrangler.toml", "--persist-to", "state", "--pipe"]);
-    expect(object.status).toBe(0);
-    const again = importFolder();
-    expect(report(again.stdout)).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 5 unchanged");
+    expect(jpeg!.length).toBe(harbour.byteLength);
+    expect(Buffer.from(jpeg!.bytes).equals(harbour)).toBe(true);
+    const again = await importFolder(dir);
+    expect(report(again)).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 3 unchanged");
+    expect(await sql(dir, "SELECT count(*) AS n FROM media")).toEqual([[{ n: 3 }]]);
   });
 
-  it("a bad file fails the import with the build's message", () => {
+  it("a bad file fails the import with the build's message", async () => {
+    const dir = folder({ migrated: false });
     writeFileSync(join(dir, "articles", "bad.txt"), "---\ndate: someday\n---\nH\n\nT.");
-    const imported = importFolder();
-    const built = run(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/build-content.ts")], { SEEDS_DIR: "articles", GENERATED_DIR: join(dir, "generated") });
+    const [imported, built] = await Promise.all([
+      importFolder(dir),
+      run(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/build-content.ts")], { cwd: dir, env: env({ SEEDS_DIR: "articles", GENERATED_DIR: join(dir, "generated") }) }),
+    ]);
     expect(imported.status).toBe(1);
     expect(built.status).toBe(1);
     expect(imported.stderr).toBe('import: articles/bad.txt: front matter date "someday" is not a date (use e.g. 2020-12-30 or 2020-12-30T14:05:00Z)\n');
     expect(imported.stderr.replace(/^import: /, "")).toBe(built.stderr.replace(/^build-content: /, ""));
-    unlinkSync(join(dir, "articles", "bad.txt"));
   });
 });

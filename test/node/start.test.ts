@@ -14,7 +14,7 @@ let server: DevServer;
 
 beforeAll(async () => {
   server = await startDevServer({ articles: [join(ROOT, "test/fixtures/images")] });
-}, 120_000);
+}, 300_000);
 afterAll(async () => server?.stop());
 
 describe("npm start", () => {

@@ -31,7 +31,7 @@ beforeAll(() => {
   });
   if (result.status !== 0) throw new Error(`bundling the comparison worker failed:\n${result.stdout}\n${result.stderr}`);
   bundle = join(out, "compare-stored.js");
-}, 120_000);
+}, 300_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function build(folder: string, generated: string) {
@@ -63,7 +63,7 @@ async function compare(generated: string) {
   }
 }
 
-describe("responses stored by the build", { timeout: 180_000 }, () => {
+describe("responses stored by the build", { timeout: 300_000 }, () => {
   for (const [name, folder, count] of [
     ["the seeds", () => join(ROOT, "seeds"), 1],
     ["the hard fixtures", () => join(ROOT, "test/fixtures/hard"), 12],
