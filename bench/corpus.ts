@@ -4,8 +4,8 @@
  */
 import { join } from "node:path";
 import { type Bundle, createApp } from "../src/app";
-import { PackedStore } from "../src/storage/bundle/packed-store";
 import type { Article } from "../src/content/types";
+import { PackedStore } from "../src/storage/bundle/packed-store";
 import { type BuiltCorpus, buildCorpus } from "./build";
 import { type FreshResult, measureFresh } from "./fresh";
 import { ACCEPT, BENCH_ORIGIN, type LoadResult, log, readBundle } from "./harness";
@@ -73,7 +73,8 @@ async function wireBytes(bundle: Bundle, paths: string[]): Promise<WireBytes[]> 
   const env = { SITE_URL: BENCH_ORIGIN };
   const sizes = [];
   for (const path of paths) {
-    const size = async (accept: string) => (await (await app.request(`${BENCH_ORIGIN}${path}`, { headers: { "Accept-Encoding": accept } }, env)).arrayBuffer()).byteLength;
+    const size = async (accept: string) =>
+      (await (await app.request(`${BENCH_ORIGIN}${path}`, { headers: { "Accept-Encoding": accept } }, env)).arrayBuffer()).byteLength;
     sizes.push({ path, identity: await size("identity"), gzip: await size("gzip"), br: await size("br") });
   }
   return sizes;

@@ -11,13 +11,27 @@
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Miniflare } from "miniflare";
-import type { Content } from "../src/content/types";
-import { applyPlan, applyStatements, readExisting } from "../src/storage/d1/apply";
-import type { D1Like } from "../src/config/env";
 import { importStale, renderStaleResponses } from "../src/ahead/stale";
 import { d1AheadRenderer } from "../src/app";
+import type { D1Like } from "../src/config/env";
+import type { Content } from "../src/content/types";
+import { applyPlan, applyStatements, readExisting } from "../src/storage/d1/apply";
 import { planImport } from "../src/storage/d1/import-plan";
-import { ACCEPT, BENCH_ORIGIN, d1Options, freePort, load, type LoadResult, loadWithWrk, log, median, ROUNDS, serveBundle, withServedBundle, WRK } from "./harness";
+import {
+  ACCEPT,
+  BENCH_ORIGIN,
+  d1Options,
+  freePort,
+  type LoadResult,
+  load,
+  loadWithWrk,
+  log,
+  median,
+  ROUNDS,
+  serveBundle,
+  WRK,
+  withServedBundle,
+} from "./harness";
 
 export interface D1Result {
   name: string;
@@ -33,7 +47,9 @@ export interface D1Result {
 
 /** Statements of every migration, in order (comments dropped, split at semicolons that end a line). */
 function migrationStatements(root: string): string[] {
-  const files = readdirSync(join(root, "migrations")).filter((f) => f.endsWith(".sql")).sort();
+  const files = readdirSync(join(root, "migrations"))
+    .filter((f) => f.endsWith(".sql"))
+    .sort();
   return files.flatMap((f) =>
     readFileSync(join(root, "migrations", f), "utf8")
       .replace(/--[^\n]*/g, "")
@@ -48,7 +64,8 @@ function miniflare(dir: string, port: number, persist: string): Miniflare {
 }
 
 /** Forgets the article pages earlier rounds stored: all but those of the newest 1,000 articles (where the import's are). */
-const COLD_RESET = "DELETE FROM responses WHERE scope LIKE 'article:%' AND path NOT IN (SELECT '/articles/' || slug FROM articles ORDER BY published DESC, id DESC LIMIT 1000)";
+const COLD_RESET =
+  "DELETE FROM responses WHERE scope LIKE 'article:%' AND path NOT IN (SELECT '/articles/' || slug FROM articles ORDER BY published DESC, id DESC LIMIT 1000)";
 
 /** The cold row's paths: article pages no import stored (older than any listing shows), each a miss. */
 function coldPaths(content: Content, round: number): string[] {
@@ -102,7 +119,11 @@ export async function measureD1(name: string, content: Content, dir: string, roo
       }
       const state = (await mf.getD1Database("DB")) as unknown as D1Like;
       await state.batch([state.prepare(COLD_RESET)]);
-      if (WRK) record("cold article page (a miss: query, render, store)", loadWithWrk(`${origin()}/healthz`, { "Accept-Encoding": ACCEPT }, coldPaths(content, round)));
+      if (WRK)
+        record(
+          "cold article page (a miss: query, render, store)",
+          loadWithWrk(`${origin()}/healthz`, { "Accept-Encoding": ACCEPT }, coldPaths(content, round)),
+        );
       for (const [, path] of warmRows) await (await fetch(`${origin()}${path}`, { headers: { "Accept-Encoding": ACCEPT } })).arrayBuffer();
       const etag = (await fetch(`${origin()}/rss.xml`, { headers: { "Accept-Encoding": ACCEPT } })).headers.get("ETag")!;
       for (const [row, path] of warmRows) {

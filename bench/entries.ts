@@ -2,15 +2,23 @@
  * The two workers the bench bundles for a corpus, as source for wrangler, written into the
  * corpus's bench folder (bench/.work/<corpus>/) beside its generated/ data modules.
  */
-import { BENCH_ORIGIN } from "./harness";
-import { responseSiteKey } from "../src/serve/representations";
+
 import { resolveSite } from "../src/config/site";
+import { responseSiteKey } from "../src/serve/representations";
+import { BENCH_ORIGIN } from "./harness";
 
 const DATA_IMPORTS = [`import content from "./generated/content.bin";`, `import responses from "./generated/responses.bin";`];
 
 /** The worker as src/index.ts makes it, with this corpus's data modules: what is deployed. */
 export function workerEntry(): string {
-  return [`import { env } from "cloudflare:workers";`, `import { createApp } from "../../../src/app";`, ...DATA_IMPORTS, ``, `export default createApp({ content, responses }, { startupEnv: env });`, ``].join("\n");
+  return [
+    `import { env } from "cloudflare:workers";`,
+    `import { createApp } from "../../../src/app";`,
+    ...DATA_IMPORTS,
+    ``,
+    `export default createApp({ content, responses }, { startupEnv: env });`,
+    ``,
+  ].join("\n");
 }
 
 /** The same worker with the bench's own routes beside it: the D1 calibration rows and the reference feed. */

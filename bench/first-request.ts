@@ -13,5 +13,9 @@ import { firstRequestCpu } from "./fresh-app";
 import { ReplayD1 } from "./replay-d1";
 
 const [dir, path, headers, recording] = process.argv.slice(2) as [string, string, string, string | undefined];
-const result = await firstRequestCpu(dir, { path, headers: JSON.parse(headers) as Record<string, string> }, recording === undefined ? undefined : ReplayD1.load(recording));
+const result = await firstRequestCpu(
+  dir,
+  { path, headers: JSON.parse(headers) as Record<string, string> },
+  recording === undefined ? undefined : ReplayD1.load(recording),
+);
 process.stdout.write(JSON.stringify(result));

@@ -5,7 +5,7 @@
  */
 import { createApp } from "../src/app";
 import type { D1Like } from "../src/config/env";
-import { BENCH_ORIGIN, D1_SETTINGS, readBundle, type Row } from "./harness";
+import { BENCH_ORIGIN, D1_SETTINGS, type Row, readBundle } from "./harness";
 
 export interface FreshApp {
   /** One request, with the app's environment and an execution context that keeps what is left for after the answer. */

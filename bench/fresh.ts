@@ -17,7 +17,7 @@ import { Agent } from "node:http";
 import { join } from "node:path";
 import type { D1Like } from "../src/config/env";
 import { firstRequestCpu, freshApp } from "./fresh-app";
-import { BENCH_ORIGIN, type BundleOptions, d1Options, log, median, rawRequest, ROOT, ROUNDS, type Row, withServedBundle } from "./harness";
+import { BENCH_ORIGIN, type BundleOptions, d1Options, log, median, ROOT, ROUNDS, type Row, rawRequest, withServedBundle } from "./harness";
 import { RecordingD1, ReplayD1 } from "./replay-d1";
 
 export interface FreshRow extends Row {
@@ -28,7 +28,12 @@ export interface FreshRow extends Row {
 /** The D1 mode's floor: one `SELECT 1` from a fresh isolate, nothing else (bench entry's /__d1-floor). */
 export const D1_FLOOR: FreshRow = { name: "calibration: one D1 query, nothing else", path: "/__d1-floor", headers: {}, calibration: true };
 /** The same with the bytes: the query a fresh isolate sends for /rss.xml's br coding, its rows read, nothing else (/__d1-floor-bytes). */
-export const D1_FLOOR_BYTES: FreshRow = { name: "calibration: that query for /rss.xml's br rows, nothing else", path: "/__d1-floor-bytes", headers: {}, calibration: true };
+export const D1_FLOOR_BYTES: FreshRow = {
+  name: "calibration: that query for /rss.xml's br rows, nothing else",
+  path: "/__d1-floor-bytes",
+  headers: {},
+  calibration: true,
+};
 
 export interface FreshMeasure {
   name: string;
@@ -104,7 +109,15 @@ async function appCpu(options: FreshOptions, row: FreshRow, recording: string | 
 
 /** The same in a fresh Node process (bench/first-request.ts), which also compiles every function it runs. */
 function firstCpu(options: FreshOptions, row: FreshRow, recording: string | undefined): number {
-  const args = ["--import", "tsx", join(ROOT, "bench/first-request.ts"), join(options.dir, "generated"), row.path, JSON.stringify(row.headers), ...(recording ? [recording] : [])];
+  const args = [
+    "--import",
+    "tsx",
+    join(ROOT, "bench/first-request.ts"),
+    join(options.dir, "generated"),
+    row.path,
+    JSON.stringify(row.headers),
+    ...(recording ? [recording] : []),
+  ];
   const run = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8" });
   if (run.status !== 0) throw new Error(`first-request.ts failed:\n${run.stderr}`);
   return (JSON.parse(run.stdout) as { cpuMs: number }).cpuMs;
@@ -142,7 +155,14 @@ export async function measureFresh(corpus: string, options: FreshOptions, rows: 
   const measures: FreshMeasure[] = all.map((row) => {
     const wall = median(walls.get(row.name)!, (w) => w.ms);
     if (row.calibration) return { name: row.name, path: row.path, status: wall.status, wallMs: wall.ms, appCpuMs: NaN, cpuMs: NaN };
-    return { name: row.name, path: row.path, status: wall.status, wallMs: wall.ms, appCpuMs: median(inApp.get(row.name)!, (c) => c), cpuMs: median(cpu.get(row.name)!, (c) => c) };
+    return {
+      name: row.name,
+      path: row.path,
+      status: wall.status,
+      wallMs: wall.ms,
+      appCpuMs: median(inApp.get(row.name)!, (c) => c),
+      cpuMs: median(cpu.get(row.name)!, (c) => c),
+    };
   });
   return { corpus, mode: options.mode, rows: measures };
 }

@@ -3,9 +3,10 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { type Agent, request as httpRequest } from "node:http";
 import { join, resolve } from "node:path";
-import { Miniflare, convertV4MiniflareOptions, type V4MiniflareOptions, type V4ModuleDefinition } from "miniflare";
-import { readWranglerVars } from "../scripts/lib/wrangler-vars";
+import { convertV4MiniflareOptions, Miniflare, type V4MiniflareOptions, type V4ModuleDefinition } from "miniflare";
 import { freePort } from "../scripts/lib/free-port";
+import { readWranglerVars } from "../scripts/lib/wrangler-vars";
+
 export { freePort };
 
 export const ROOT = resolve(import.meta.dirname, "..");
@@ -111,7 +112,9 @@ async function loadWithAutocannon(url: string, headers: Record<string, string>):
   const args = ["bench/load.mjs", url, String(SECONDS), String(CONNECTIONS), ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
   const out = execFileSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 26 });
   const r = JSON.parse(out);
-  const statuses = Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => `${code}×${(s as { count: number }).count}`).join(" ");
+  const statuses = Object.entries(r.statusCodeStats ?? {})
+    .map(([code, s]) => `${code}×${(s as { count: number }).count}`)
+    .join(" ");
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, statuses, bytesPerRequest: r.throughput.total / Math.max(1, r.requests.total) };
 }
 
@@ -152,20 +155,22 @@ export function serveBundle(dir: string, port: number, options: BundleOptions = 
   const { script = "dist-bench/bench.js", persist, ...rest } = options;
   // Miniflare 5 takes a per-worker `config`; wrangler itself still builds the
   // flat (v4) shape and converts it, as this does.
-  return new Miniflare(convertV4MiniflareOptions({
-    name: "bench",
-    modules: bundledModules(join(dir, script.split("/")[0]!), script.split("/").slice(1).join("/")),
-    modulesRoot: join(dir, script.split("/")[0]!),
-    compatibilityDate: RUNTIME.compatibilityDate,
-    compatibilityFlags: RUNTIME.compatibilityFlags,
-    host: "127.0.0.1",
-    port: 0,
-    logRequests: false,
-    unsafeDirectSockets: [{ host: "127.0.0.1", port }],
-    ...rest,
-    resourcePersistencePath: persist,
-    bindings: { SITE_URL: BENCH_ORIGIN, ...rest.bindings },
-  } as V4MiniflareOptions));
+  return new Miniflare(
+    convertV4MiniflareOptions({
+      name: "bench",
+      modules: bundledModules(join(dir, script.split("/")[0]!), script.split("/").slice(1).join("/")),
+      modulesRoot: join(dir, script.split("/")[0]!),
+      compatibilityDate: RUNTIME.compatibilityDate,
+      compatibilityFlags: RUNTIME.compatibilityFlags,
+      host: "127.0.0.1",
+      port: 0,
+      logRequests: false,
+      unsafeDirectSockets: [{ host: "127.0.0.1", port }],
+      ...rest,
+      resourcePersistencePath: persist,
+      bindings: { SITE_URL: BENCH_ORIGIN, ...rest.bindings },
+    } as V4MiniflareOptions),
+  );
 }
 
 /** A bundle served as in serveBundle, in the D1 mode, on the local D1 database kept in `persist`. */
@@ -202,7 +207,13 @@ export async function withServedBundle<T>(dir: string, options: BundleOptions, u
  * fetch(), nothing is decompressed, so a compressed response costs the client no more than
  * a plain one and the time measured is the server's and the wire's.
  */
-export function rawRequest(agent: Agent, port: number, method: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; etag: string | null; bytes: number }> {
+export function rawRequest(
+  agent: Agent,
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; etag: string | null; bytes: number }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: "127.0.0.1", port, method, path, headers, agent }, (res) => {
       let bytes = 0;

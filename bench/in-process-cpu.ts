@@ -43,7 +43,10 @@ export async function cpuPerRequest(bundle: Bundle, newest: Article[], rows: Row
   // workerd's are native). What is left is the worker's own work.
   const nodeCalls = new Map<string, () => Promise<void>>();
   for (const { row, headers, url } of calls) {
-    const sample = row.path === "/__reference/rss.xml" ? referenceRss({ articles: newest.slice(0, 50), topics: [] }, BENCH_ORIGIN) : await app.fetch(new Request(url, { headers }), env);
+    const sample =
+      row.path === "/__reference/rss.xml"
+        ? referenceRss({ articles: newest.slice(0, 50), topics: [] }, BENCH_ORIGIN)
+        : await app.fetch(new Request(url, { headers }), env);
     const body = new Uint8Array(await sample.arrayBuffer());
     const init = { status: sample.status, headers: new Headers(sample.headers) };
     nodeCalls.set(row.name, async () => {

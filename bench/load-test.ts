@@ -1,5 +1,5 @@
 /** The load rows: the bench worker served in workerd, driven over loopback by a load generator in its own process. */
-import { ACCEPT, load, type LoadResult, log, median, ROUNDS, type Row, withServedBundle } from "./harness";
+import { ACCEPT, type LoadResult, load, log, median, ROUNDS, type Row, withServedBundle } from "./harness";
 import { isNotModified } from "./routes";
 
 /** Serves the bench bundle of the corpus in `dir` and drives each row, in interleaved rounds: the median round per row. */

@@ -8,8 +8,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws";
-import { PackedResponses } from "../src/storage/bundle/response-pack";
 import { NOT_FOUND_KEY } from "../src/serve/representations";
+import { PackedResponses } from "../src/storage/bundle/response-pack";
 import { ACCEPT, freePort, withServedBundle } from "./harness";
 
 export interface HeapUsage {

@@ -7,8 +7,9 @@
  * Two workers in one Miniflare share the database, each its own isolate, as two
  * Cloudflare locations would.
  */
-import { Miniflare, convertV4MiniflareOptions } from "miniflare";
+
 import { join } from "node:path";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { generateArticle } from "../scripts/lib/archive";
 import { BENCH_ORIGIN, bundledModules, log, median, RUNTIME } from "./harness";
 
@@ -41,7 +42,11 @@ export async function measurePublish(dir: string, persist: string, articles: num
     const b = await mf.getWorker("b");
     const put = (index: number) => {
       const { text } = generateArticle(articles + index);
-      return a.fetch(`${BENCH_ORIGIN}/api/articles/bench-${index}`, { method: "PUT", headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "text/plain" }, body: text });
+      return a.fetch(`${BENCH_ORIGIN}/api/articles/bench-${index}`, {
+        method: "PUT",
+        headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "text/plain" },
+        body: text,
+      });
     };
     let next = 0;
     log("publish: sequential PUTs");

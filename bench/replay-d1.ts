@@ -6,8 +6,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import type { D1Like, D1Statement } from "../src/config/env";
-import { inlineStatement } from "../src/storage/d1/sql";
 import type { SqlValue } from "../src/storage/d1/sql";
+import { inlineStatement } from "../src/storage/d1/sql";
 
 type Rows = Record<string, unknown>[];
 
@@ -16,7 +16,8 @@ interface Keyed extends D1Statement {
 }
 
 /** Rows with BLOBs as base64, for JSON. */
-const encodeRows = (rows: Rows) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof ArrayBuffer ? { blob: Buffer.from(v).toString("base64") } : v])));
+const encodeRows = (rows: Rows) =>
+  rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof ArrayBuffer ? { blob: Buffer.from(v).toString("base64") } : v])));
 const decodeRows = (rows: Rows) =>
   rows.map((r) =>
     Object.fromEntries(

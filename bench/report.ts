@@ -85,7 +85,10 @@ function corpusSection(r: CorpusResult): string[] {
     );
   }
   lines.push("", "Bytes on the wire per feed:", "", "| feed | uncompressed | gzip | br |", "| --- | ---: | ---: | ---: |");
-  for (const w of r.wire) lines.push(`| ${w.path} | ${w.identity.toLocaleString("en-US")} | ${w.gzip.toLocaleString("en-US")} (${fmt((100 * w.gzip) / w.identity, 0)}%) | ${w.br.toLocaleString("en-US")} (${fmt((100 * w.br) / w.identity, 0)}%) |`);
+  for (const w of r.wire)
+    lines.push(
+      `| ${w.path} | ${w.identity.toLocaleString("en-US")} | ${w.gzip.toLocaleString("en-US")} (${fmt((100 * w.gzip) / w.identity, 0)}%) | ${w.br.toLocaleString("en-US")} (${fmt((100 * w.br) / w.identity, 0)}%) |`,
+    );
   lines.push("");
   return lines;
 }
@@ -102,7 +105,8 @@ function d1Section(r: D1Result): string[] {
     "| route | req/s | ratio to /healthz | p50 ms | p99 ms | bytes/response |",
     "| --- | ---: | ---: | ---: | ---: | ---: |",
   ];
-  for (const [name, l] of r.load) lines.push(`| ${name} | ${fmt(l.rps, 0)} | ${fmt(l.rps / base.rps, 2)}× | ${fmt(l.p50)} | ${fmt(l.p99)} | ${fmt(l.bytesPerRequest, 0)} |`);
+  for (const [name, l] of r.load)
+    lines.push(`| ${name} | ${fmt(l.rps, 0)} | ${fmt(l.rps / base.rps, 2)}× | ${fmt(l.p50)} | ${fmt(l.p99)} | ${fmt(l.bytesPerRequest, 0)} |`);
   lines.push("");
   return lines;
 }
@@ -150,7 +154,8 @@ function freshSection(results: FreshResult[]): string[] {
       "| --- | ---: | ---: | ---: | ---: | ---: |",
     );
     const cpu = (ms: number) => (Number.isNaN(ms) ? "—" : fmt(ms, 2));
-    for (const row of r.rows) lines.push(`| ${row.name} | ${row.status} | ${fmt(row.wallMs, 2)} | ${fmt(row.wallMs / base.wallMs, 2)}× | ${cpu(row.appCpuMs)} | ${cpu(row.cpuMs)} |`);
+    for (const row of r.rows)
+      lines.push(`| ${row.name} | ${row.status} | ${fmt(row.wallMs, 2)} | ${fmt(row.wallMs / base.wallMs, 2)}× | ${cpu(row.appCpuMs)} | ${cpu(row.cpuMs)} |`);
     const floor = r.rows.find((x) => x.name === D1_FLOOR.name);
     const bytes = r.rows.find((x) => x.name === D1_FLOOR_BYTES.name);
     if (floor !== undefined && bytes !== undefined) {

@@ -96,7 +96,13 @@ async function d1Corpora(): Promise<Pick<BenchResults, "d1" | "fresh" | "publish
     out.d1.push(result);
     if (count === 10_000) {
       const rows = freshRows(content.articles, biggestTopic(content.articles), await d1Etag(seeds, result.persist));
-      out.fresh.push(await measureFresh(`D1, ${count.toLocaleString("en-US")} articles`, { mode: "d1", dir: seeds, persist: result.persist }, [...rows, D1_FLOOR, D1_FLOOR_BYTES]));
+      out.fresh.push(
+        await measureFresh(`D1, ${count.toLocaleString("en-US")} articles`, { mode: "d1", dir: seeds, persist: result.persist }, [
+          ...rows,
+          D1_FLOOR,
+          D1_FLOOR_BYTES,
+        ]),
+      );
       // Last: it adds articles to the database.
       out.publish = await measurePublish(seeds, result.persist, count);
     }

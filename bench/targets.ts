@@ -7,16 +7,23 @@ import type { MemoryResult } from "./memory";
 
 export function targets(results: CorpusResult[], fresh: FreshResult[], memory: MemoryResult | null): string[] {
   const out = ["## Targets", "", "| target | result |", "| --- | --- |"];
-  const feeds = (r: CorpusResult) => [...r.load.keys()].filter((k) => k.includes("rss") || k.includes("atom") || k.includes("feed.json") || k.includes("topic feed")).filter((k) => !k.startsWith("304") && !k.startsWith("reference"));
+  const feeds = (r: CorpusResult) =>
+    [...r.load.keys()]
+      .filter((k) => k.includes("rss") || k.includes("atom") || k.includes("feed.json") || k.includes("topic feed"))
+      .filter((k) => !k.startsWith("304") && !k.startsWith("reference"));
   const pages = ["article page", "/ (home page)"];
   for (const r of results) {
     const baseCpu = r.cpu.get("/healthz")!;
-    const worst = [...feeds(r), ...pages, [...r.cpu.keys()].find((k) => k.startsWith("304"))!].map((k) => [k, r.cpu.get(k)! / baseCpu] as const).sort((a, b) => b[1] - a[1])[0]!;
+    const worst = [...feeds(r), ...pages, [...r.cpu.keys()].find((k) => k.startsWith("304"))!]
+      .map((k) => [k, r.cpu.get(k)! / baseCpu] as const)
+      .sort((a, b) => b[1] - a[1])[0]!;
     out.push(`| ${r.name}: every feed and page ≤ 2× /healthz in-process CPU | worst ${worst[0]} ${ratio(worst[1])}: ${worst[1] <= 2 ? "met" : "missed"} |`);
   }
   for (const r of results.filter((x) => x.articles <= 1000)) {
     const base = r.load.get("/healthz")!.rps;
-    const worst = feeds(r).map((k) => [k, r.load.get(k)!.rps / base] as const).sort((a, b) => a[1] - b[1])[0]!;
+    const worst = feeds(r)
+      .map((k) => [k, r.load.get(k)!.rps / base] as const)
+      .sort((a, b) => a[1] - b[1])[0]!;
     const notModified = r.load.get([...r.load.keys()].find((k) => k.startsWith("304"))!)!.rps / base;
     out.push(`| ${r.name}: each feed ≥ 0.8× /healthz req/s | worst ${worst[0]} ${ratio(worst[1])}: ${worst[1] >= 0.8 ? "met" : "missed"} |`);
     out.push(`| ${r.name}: 304 ≥ 0.9× /healthz req/s | ${ratio(notModified)}: ${notModified >= 0.9 ? "met" : "missed"} |`);
@@ -47,7 +54,9 @@ export function targets(results: CorpusResult[], fresh: FreshResult[], memory: M
   out.push(...freshTargets(fresh));
   if (memory !== null) {
     const total = (memory.afterServing.heap + memory.afterServing.buffers) / 1e6;
-    out.push(`| ${memory.articles.toLocaleString("en-US")} articles: isolate memory after serving every stored response < ${MEMORY_TARGET_MB} MB | ${fmt(total, 1)} MB: ${total < MEMORY_TARGET_MB ? "met" : "missed"} |`);
+    out.push(
+      `| ${memory.articles.toLocaleString("en-US")} articles: isolate memory after serving every stored response < ${MEMORY_TARGET_MB} MB | ${fmt(total, 1)} MB: ${total < MEMORY_TARGET_MB ? "met" : "missed"} |`,
+    );
   }
   out.push("");
   return out;
@@ -67,9 +76,13 @@ function freshTargets(results: FreshResult[]): string[] {
       floor === undefined || bytes === undefined
         ? ""
         : ` (one D1 query alone: ${(floor.wallMs / base).toFixed(2)}×, the query with /rss.xml's br rows: ${(bytes.wallMs / base).toFixed(2)}×; worst over that: ${(worst.wallMs / bytes.wallMs).toFixed(2)}×)`;
-    out.push(`| ${r.corpus} (${r.mode}): every first request ≤ ${limit}× the first /healthz | worst ${worst.name} ${worstRatio.toFixed(2)}×${floorNote}: ${worstRatio <= limit ? "met" : "missed"} |`);
+    out.push(
+      `| ${r.corpus} (${r.mode}): every first request ≤ ${limit}× the first /healthz | worst ${worst.name} ${worstRatio.toFixed(2)}×${floorNote}: ${worstRatio <= limit ? "met" : "missed"} |`,
+    );
     const cpu = [...others].sort((a, b) => b.appCpuMs - a.appCpuMs)[0]!;
-    out.push(`| ${r.corpus} (${r.mode}): every first request < 5 ms CPU (fresh app) | worst ${cpu.name} ${cpu.appCpuMs.toFixed(2)} ms: ${cpu.appCpuMs < 5 ? "met" : "missed"} |`);
+    out.push(
+      `| ${r.corpus} (${r.mode}): every first request < 5 ms CPU (fresh app) | worst ${cpu.name} ${cpu.appCpuMs.toFixed(2)} ms: ${cpu.appCpuMs < 5 ? "met" : "missed"} |`,
+    );
   }
   return out;
 }

@@ -21,11 +21,11 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { packContent } from "../src/storage/bundle/content-pack";
 import { buildResponses, noResponses } from "../src/ahead/build";
 import { aheadRenderer } from "../src/app";
-import { ConfigError, readSettings } from "../src/config/settings";
 import type { Env } from "../src/config/env";
+import { ConfigError, readSettings } from "../src/config/settings";
+import { packContent } from "../src/storage/bundle/content-pack";
 import { compileFolder, ROOT } from "./lib/compile-folder";
 import { writeMediaAssets } from "./lib/media-assets";
 import { D1_WITHOUT_BINDING, readWranglerVars } from "./lib/wrangler-vars";
@@ -99,7 +99,8 @@ let stored = "";
 if (d1) {
   stored = "D1 mode: responses are stored by `npm run import`, not the build";
 } else if (origin === null) {
-  stored = "no responses stored: SITE_URL is not set, so each response renders on its first request in each isolate (set SITE_URL in wrangler.toml [vars] before deploying)";
+  stored =
+    "no responses stored: SITE_URL is not set, so each response renders on its first request in each isolate (set SITE_URL in wrangler.toml [vars] before deploying)";
 } else {
   const built = await buildResponses(packed, env, origin, aheadRenderer(packed));
   responses = built.bytes;

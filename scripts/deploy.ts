@@ -11,13 +11,16 @@ import { readWranglerVars } from "./lib/wrangler-vars";
 
 const args = process.argv.slice(2);
 const run = (command: string, commandArgs: string[]) =>
-  spawnSync(join(ROOT, "node_modules/.bin", command), commandArgs, { cwd: ROOT, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } }).status ?? 1;
+  spawnSync(join(ROOT, "node_modules/.bin", command), commandArgs, { cwd: ROOT, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } })
+    .status ?? 1;
 
 const built = run("tsx", [join(ROOT, "scripts/build-content.ts")]);
 if (built !== 0) process.exit(built);
 // The build is the deploy's rehearsal: both say it.
 if (!process.env.SITE_URL && !readWranglerVars().vars.SITE_URL) {
-  console.warn("deploy: SITE_URL is not set: the deployed site's links would follow each request's Host; set it in wrangler.toml [vars] (or SITE_URL=https://… npm run deploy)");
+  console.warn(
+    "deploy: SITE_URL is not set: the deployed site's links would follow each request's Host; set it in wrangler.toml [vars] (or SITE_URL=https://… npm run deploy)",
+  );
 }
 const site = process.env.SITE_URL ? ["--var", `SITE_URL:${process.env.SITE_URL}`] : [];
 const dryRun = args.includes("--dry-run") && !args.includes("--outdir") ? ["--outdir", "dist"] : [];

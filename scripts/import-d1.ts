@@ -22,12 +22,12 @@ import { join } from "node:path";
 import { importStale, renderStaleResponses } from "../src/ahead/stale";
 import { d1AheadRenderer } from "../src/app";
 import type { LocalImage } from "../src/compile/images";
-import { EXISTING_QUERIES, existingFrom, planImport } from "../src/storage/d1/import-plan";
-import { recordOrigin } from "../src/storage/d1/statements";
-import { inlineStatement } from "../src/storage/d1/sql";
-import type { Statement } from "../src/storage/d1/sql";
-import { ConfigError, readSettings, type Settings } from "../src/config/settings";
 import type { Env } from "../src/config/env";
+import { ConfigError, readSettings, type Settings } from "../src/config/settings";
+import { EXISTING_QUERIES, existingFrom, planImport } from "../src/storage/d1/import-plan";
+import type { Statement } from "../src/storage/d1/sql";
+import { inlineStatement } from "../src/storage/d1/sql";
+import { recordOrigin } from "../src/storage/d1/statements";
 import { changedFeedUrls, queueNotices } from "../src/websub/notify";
 import { compileFolder, ROOT } from "./lib/compile-folder";
 import { WranglerD1 } from "./lib/wrangler-d1";
@@ -74,7 +74,8 @@ function wrangler(args: string[]): string {
   });
   if (run.status !== 0) {
     const output = `${run.stdout}\n${run.stderr}`;
-    if (/no such table|no such column/.test(output)) fail(`the database has no tables yet, or not all of them: run \`npx wrangler d1 migrations apply ${options.database} ${where}\` first`);
+    if (/no such table|no such column/.test(output))
+      fail(`the database has no tables yet, or not all of them: run \`npx wrangler d1 migrations apply ${options.database} ${where}\` first`);
     if (/Couldn't find a D1 DB/i.test(output)) fail(noBinding());
     fail(`wrangler d1 execute failed:\n${output.trim()}`);
   }
@@ -92,7 +93,13 @@ function write(statements: Statement[]): void {
   try {
     for (let i = 0; i < statements.length; i += STATEMENTS_PER_FILE) {
       const file = join(dir, `batch-${i}.sql`);
-      writeFileSync(file, `${statements.slice(i, i + STATEMENTS_PER_FILE).map(inlineStatement).join("\n")}\n`);
+      writeFileSync(
+        file,
+        `${statements
+          .slice(i, i + STATEMENTS_PER_FILE)
+          .map(inlineStatement)
+          .join("\n")}\n`,
+      );
       wrangler(["--file", file]);
     }
   } finally {
@@ -105,19 +112,29 @@ function uploadImages(images: readonly LocalImage[], present: ReadonlySet<string
   const missing = images.filter((i) => !present.has(`media/${i.src.slice("/media/".length)}`));
   if (missing.length === 0) return [];
   if (worker.mediaBucket === null) {
-    fail(`${missing.length} image(s) need an R2 bucket bound as MEDIA: \`npx wrangler r2 bucket create edge-news-media\`, then the [[r2_buckets]] block of wrangler.toml (README, "Images")`);
+    fail(
+      `${missing.length} image(s) need an R2 bucket bound as MEDIA: \`npx wrangler r2 bucket create edge-news-media\`, then the [[r2_buckets]] block of wrangler.toml (README, "Images")`,
+    );
   }
   const extra = [...(options.config ? ["--config", options.config] : []), ...(options.persistTo && !options.remote ? ["--persist-to", options.persistTo] : [])];
   for (const image of missing) {
     const key = `media/${image.src.slice("/media/".length)}`;
-    const run = spawnSync(join(ROOT, "node_modules/.bin/wrangler"), ["r2", "object", "put", `${worker.mediaBucket}/${key}`, "--file", join(options.folder, image.path), "--content-type", image.type, where, ...extra], {
-      encoding: "utf8",
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    });
-    if (run.status !== 0) fail(`uploading ${label}/${image.path} to R2 failed (nothing was written to the database):\n${`${run.stdout}\n${run.stderr}`.trim()}`);
+    const run = spawnSync(
+      join(ROOT, "node_modules/.bin/wrangler"),
+      ["r2", "object", "put", `${worker.mediaBucket}/${key}`, "--file", join(options.folder, image.path), "--content-type", image.type, where, ...extra],
+      {
+        encoding: "utf8",
+        env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+      },
+    );
+    if (run.status !== 0)
+      fail(`uploading ${label}/${image.path} to R2 failed (nothing was written to the database):\n${`${run.stdout}\n${run.stderr}`.trim()}`);
   }
   imagesUploaded = missing.length;
-  return missing.map((i) => ({ sql: "INSERT INTO media (key, type, length) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING", params: [`media/${i.src.slice("/media/".length)}`, i.type, i.length] }));
+  return missing.map((i) => ({
+    sql: "INSERT INTO media (key, type, length) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
+    params: [`media/${i.src.slice("/media/".length)}`, i.type, i.length],
+  }));
 }
 
 let imagesUploaded = 0;
@@ -172,7 +189,11 @@ if (visible) {
   } else {
     const responses = await renderStaleResponses(new WranglerD1(query), importStale(plan, content), worker.vars, worker.origin, d1AheadRenderer());
     // WebSub hubs are told by the worker's cron once every isolate serves the import (CONTENT_TTL).
-    const notices = queueNotices(worker.settings.websubHubs, changedFeedUrls(worker.origin, plan.changedTopics), Date.now() + worker.settings.contentTtl * 1000);
+    const notices = queueNotices(
+      worker.settings.websubHubs,
+      changedFeedUrls(worker.origin, plan.changedTopics),
+      Date.now() + worker.settings.contentTtl * 1000,
+    );
     write([...responses.statements, ...notices]);
     stored = `; ${responses.count} responses stored for ${worker.origin}`;
   }

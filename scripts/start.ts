@@ -34,11 +34,21 @@ function checkLocalDatabase(): void {
   if (run.status === 0 && /No migrations to apply/i.test(output)) return;
   const pending = output.match(/\d{4}_[\w-]+\.sql/g) ?? [];
   if (run.status === 0 && pending.length > 0) {
-    console.error(`start: ${new Set(pending).size} migration(s) not applied to the local D1 database: run \`npx wrangler d1 migrations apply DB --local\` first`);
+    console.error(
+      `start: ${new Set(pending).size} migration(s) not applied to the local D1 database: run \`npx wrangler d1 migrations apply DB --local\` first`,
+    );
     process.exit(1);
   }
   if (run.status !== 0) {
-    console.error(`start: cannot read the local D1 database's migrations (${output.split("\n").find((l) => /error|✘/i.test(l))?.replace(/^[^A-Za-z]*/, "").trim() ?? "wrangler failed"})`);
+    console.error(
+      `start: cannot read the local D1 database's migrations (${
+        output
+          .split("\n")
+          .find((l) => /error|✘/i.test(l))
+          ?.replace(/^[^A-Za-z]*/, "")
+          .trim() ?? "wrangler failed"
+      })`,
+    );
     process.exit(1);
   }
 }
@@ -49,7 +59,9 @@ function devOrigin(ip: string | undefined, port: string | undefined, protocol: s
   return `${protocol === "https" ? "https" : "http"}://${host}:${port ?? "8787"}`;
 }
 
-const vars = args.flatMap((arg, i) => (arg === "--var" && args[i + 1] !== undefined ? ["--var", args[i + 1]!] : arg.startsWith("--var=") ? ["--var", arg.slice(6)] : []));
+const vars = args.flatMap((arg, i) =>
+  arg === "--var" && args[i + 1] !== undefined ? ["--var", args[i + 1]!] : arg.startsWith("--var=") ? ["--var", arg.slice(6)] : [],
+);
 const origin = devOrigin(option("ip"), option("port"), option("local-protocol"));
 const wrangler = readWranglerVars();
 const storage = vars.findLast((v) => v.startsWith("STORAGE:"))?.slice("STORAGE:".length) ?? wrangler.vars.STORAGE;
@@ -60,7 +72,10 @@ if (storage === "d1" && !wrangler.hasDatabase) {
 }
 if (storage === "d1") checkLocalDatabase();
 
-const content = spawnSync(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/build-content.ts"), "--origin", origin, ...vars], { cwd: ROOT, stdio: "inherit" });
+const content = spawnSync(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/build-content.ts"), "--origin", origin, ...vars], {
+  cwd: ROOT,
+  stdio: "inherit",
+});
 if (content.status !== 0) process.exit(content.status ?? 1);
 
 /**
@@ -83,7 +98,8 @@ function fireCronsEveryMinute(crons: string[]): void {
         answered = true;
         reported = false;
       } catch (error) {
-        if (answered && !reported) console.error(`start: could not fire the cron "${cron}" at ${origin}/__scheduled (${(error as Error).message}); retrying every minute`);
+        if (answered && !reported)
+          console.error(`start: could not fire the cron "${cron}" at ${origin}/__scheduled (${(error as Error).message}); retrying every minute`);
         reported ||= answered;
       }
     }
@@ -96,7 +112,11 @@ const { crons } = wrangler;
 // --test-scheduled also keeps wrangler from warning, at every start, that crons do not fire locally.
 const devArgs = crons.length > 0 && !args.includes("--test-scheduled") ? [...args, "--test-scheduled"] : args;
 
-const dev = spawn(join(ROOT, "node_modules/.bin/wrangler"), ["dev", ...devArgs], { cwd: ROOT, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+const dev = spawn(join(ROOT, "node_modules/.bin/wrangler"), ["dev", ...devArgs], {
+  cwd: ROOT,
+  stdio: "inherit",
+  env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+});
 // The bundled mode's cron does nothing: its articles change only with a build.
 if (storage === "d1" && crons.length > 0 && option("local-protocol") !== "https") fireCronsEveryMinute(crons);
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => dev.kill(signal));

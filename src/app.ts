@@ -8,6 +8,7 @@ import { type Renderer, rendererOf } from "./ahead/renderer";
 import { apiRoutes } from "./api/routes";
 import type { Env } from "./config/env";
 import { resolveSite } from "./config/site";
+import { RepresentationCache } from "./http/representation-cache";
 import { runCron } from "./publish/cron";
 import { assetRoutes } from "./routes/assets";
 import type { AppVariables } from "./routes/context";
@@ -18,7 +19,6 @@ import { notFound } from "./routes/missing";
 import { pageRoutes } from "./routes/pages";
 import { siteRoutes } from "./routes/site";
 import { withFastPath } from "./serve/fast-path";
-import { RepresentationCache } from "./http/representation-cache";
 import { type Collector, Representations } from "./serve/representations";
 import { warmUp } from "./serve/warm-up";
 import { packContent } from "./storage/bundle/content-pack";
@@ -84,7 +84,15 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
   worker.scheduled = async (controller, env) => {
     const settings = resolveSite(env, "https://cron.invalid/").settings;
     if (settings.storage !== "d1") return;
-    await runCron({ env, settings, publisher: stores.publisher(env.DB!), store: stores.database(env.DB!, settings), now: controller.scheduledTime, render, send: options.fetchHub });
+    await runCron({
+      env,
+      settings,
+      publisher: stores.publisher(env.DB!),
+      store: stores.database(env.DB!, settings),
+      now: controller.scheduledTime,
+      render,
+      send: options.fetchHub,
+    });
   };
   return worker;
 }

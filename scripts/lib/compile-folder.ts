@@ -16,7 +16,11 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
  * Articles dated later are held back with a line saying so; with `schedule` (the D1
  * import) the line says they are scheduled instead.
  */
-export async function compileFolder(command: string, folder: string, options: { schedule?: boolean } = {}): Promise<CompileResult & { label: string; definitions: TopicDefinition[] }> {
+export async function compileFolder(
+  command: string,
+  folder: string,
+  options: { schedule?: boolean } = {},
+): Promise<CompileResult & { label: string; definitions: TopicDefinition[] }> {
   const fail = (message: string): never => {
     console.error(`${command}: ${message}`);
     process.exit(1);
@@ -41,7 +45,9 @@ export async function compileFolder(command: string, folder: string, options: { 
     const result = await compileContent(files, { topics, now, folder });
     for (const warning of result.warnings) console.warn(`${command}: ${label}/${warning.file}: ${warning.message}`);
     if (result.unreferenced.length > 0) {
-      console.warn(`${command}: ${result.unreferenced.length} image(s) no article names, published anyway: ${result.unreferenced.map((i) => `${label}/${i.path}`).join(", ")}`);
+      console.warn(
+        `${command}: ${result.unreferenced.length} image(s) no article names, published anyway: ${result.unreferenced.map((i) => `${label}/${i.path}`).join(", ")}`,
+      );
     }
     for (const held of result.heldBack) {
       console.warn(

@@ -16,11 +16,11 @@ export function readGitDates(dir: string): Map<string, GitDates> {
   const dates = new Map<string, GitDates>();
   let log: string;
   try {
-    log = execFileSync(
-      "git",
-      ["-C", dir, "log", "-z", "--format=%x1e%aI", "--name-only", "--no-renames", "--relative", "--", "."],
-      { encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "ignore"] },
-    );
+    log = execFileSync("git", ["-C", dir, "log", "-z", "--format=%x1e%aI", "--name-only", "--no-renames", "--relative", "--", "."], {
+      encoding: "utf8",
+      maxBuffer: 1 << 30,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
   } catch {
     return dates;
   }

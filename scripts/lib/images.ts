@@ -23,5 +23,12 @@ export function identifyImage(path: string, bytes: Uint8Array): LocalImage | str
   const hash = createHash("sha256").update(bytes).digest("hex");
   // An image's width and height are as shown: EXIF orientations 5 to 8 turn it a quarter.
   const turned = (size.orientation ?? 1) >= 5;
-  return { path, type, width: turned ? size.height : size.width, height: turned ? size.width : size.height, length: bytes.byteLength, src: mediaPath(hash, type) };
+  return {
+    path,
+    type,
+    width: turned ? size.height : size.width,
+    height: turned ? size.width : size.height,
+    length: bytes.byteLength,
+    src: mediaPath(hash, type),
+  };
 }

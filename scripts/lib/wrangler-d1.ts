@@ -5,8 +5,8 @@
  * concurrently costs a few wrangler runs, not one per query.
  */
 import type { D1Like, D1Statement } from "../../src/config/env";
-import { inlineStatement } from "../../src/storage/d1/sql";
 import type { SqlValue } from "../../src/storage/d1/sql";
+import { inlineStatement } from "../../src/storage/d1/sql";
 
 /** Runs SQL (several statements) and returns each statement's rows, in order. */
 export type ExecuteSql = (sql: string) => Record<string, unknown>[][];

@@ -18,7 +18,8 @@ export interface WranglerVars {
 }
 
 /** What `npm start` and the build say when the D1 mode is chosen without its database. */
-export const D1_WITHOUT_BINDING = 'STORAGE is "d1" but wrangler.toml binds no D1 database as DB: uncomment the [[d1_databases]] block and set its database_id (README, "Archives beyond one bundle")';
+export const D1_WITHOUT_BINDING =
+  'STORAGE is "d1" but wrangler.toml binds no D1 database as DB: uncomment the [[d1_databases]] block and set its database_id (README, "Archives beyond one bundle")';
 
 /**
  * Reads wrangler.toml (`path`, else WRANGLER_CONFIG, else the project's) as wrangler itself reads it,

@@ -20,7 +20,12 @@ export async function buildPaths(content: Uint8Array<ArrayBuffer>, env: Env, ori
   return [...pathsAhead(listings, true, listed), "/favicon.ico", ...Object.values(await assetPaths())];
 }
 
-export async function buildResponses(content: Uint8Array<ArrayBuffer>, env: Env, origin: string, render: Renderer): Promise<{ bytes: Uint8Array<ArrayBuffer>; count: number }> {
+export async function buildResponses(
+  content: Uint8Array<ArrayBuffer>,
+  env: Env,
+  origin: string,
+  render: Renderer,
+): Promise<{ bytes: Uint8Array<ArrayBuffer>; count: number }> {
   const site = resolveSite(env, `${origin}/`);
   const rendered = await render(env, origin, await buildPaths(content, env, origin));
   return { bytes: packResponses(origin, site.fingerprint, rendered), count: rendered.size };

@@ -5,7 +5,7 @@
 import type { Settings } from "../config/settings";
 import type { ContentStore } from "../content/store";
 import { NOT_FOUND_KEY } from "../serve/representations";
-import { articlePath, FEED_FORMATS, feedPath, type FeedScope, OPML_PATH, scopePagePath, TOPICS_PATH } from "../urls";
+import { articlePath, FEED_FORMATS, type FeedScope, feedPath, OPML_PATH, scopePagePath, TOPICS_PATH } from "../urls";
 import { NOT_FOUND_RECENT, PAGE_SIZE } from "../views/sizes";
 
 /** The pages that show every topic or the newest articles whatever the scope: the topic index, OPML, the not-found page. */

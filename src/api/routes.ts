@@ -93,7 +93,15 @@ export function apiRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>,
     if (change === null) return;
     // This isolate serves the change at once; others within CONTENT_TTL.
     store(c).invalidate();
-    const work = afterChange(change, { db: c.env.DB!, env: c.env, settings: c.get("site").settings, origin: c.get("site").origin, now, render: options.render, send: options.send });
+    const work = afterChange(change, {
+      db: c.env.DB!,
+      env: c.env,
+      settings: c.get("site").settings,
+      origin: c.get("site").origin,
+      now,
+      render: options.render,
+      send: options.send,
+    });
     try {
       c.executionCtx.waitUntil(work);
     } catch {

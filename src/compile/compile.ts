@@ -1,6 +1,6 @@
 import { articleGuid } from "../content/ids";
-import { sha256Hex } from "../text/hash";
 import type { Article, Content, Topic } from "../content/types";
+import { sha256Hex } from "../text/hash";
 import { toTimestamp } from "./dates";
 import { ContentError, ContentErrors } from "./errors";
 import type { FolderImages, LocalImage } from "./images";
@@ -50,26 +50,48 @@ export async function compileContent(files: SourceFile[], options: CompileOption
       errors.push(error);
     }
   }
-  for (const [path, what] of folder.others) errors.push(new ContentError(path, `not an article: only .txt and .md files and JPEG, PNG, WebP, AVIF or GIF images are published (it is ${what}; rename it or move it out)`));
-  errors.push(...duplicates(drafts, (d) => d.id, (id) => `files share the id "${id}" (set a distinct front matter id)`));
-  errors.push(...duplicates(drafts.filter((d) => d.slug !== null), (d) => d.slug!, (s) => `files share the front matter slug "${s}"`));
+  for (const [path, what] of folder.others)
+    errors.push(
+      new ContentError(
+        path,
+        `not an article: only .txt and .md files and JPEG, PNG, WebP, AVIF or GIF images are published (it is ${what}; rename it or move it out)`,
+      ),
+    );
+  errors.push(
+    ...duplicates(
+      drafts,
+      (d) => d.id,
+      (id) => `files share the id "${id}" (set a distinct front matter id)`,
+    ),
+  );
+  errors.push(
+    ...duplicates(
+      drafts.filter((d) => d.slug !== null),
+      (d) => d.slug!,
+      (s) => `files share the front matter slug "${s}"`,
+    ),
+  );
   if (errors.length > 0) throw new ContentErrors(errors);
 
-  const heldBack = drafts
-    .filter((d) => d.published > options.now)
-    .map((d) => ({ file: d.file, published: toTimestamp(d.published), draft: d }));
+  const heldBack = drafts.filter((d) => d.published > options.now).map((d) => ({ file: d.file, published: toTimestamp(d.published), draft: d }));
   const live = drafts.filter((d) => d.published <= options.now);
   // A published article cannot show a future update: no feed may carry a date ahead of now.
   const early = live.filter((d) => d.updated > options.now);
   if (early.length > 0) {
-    throw new ContentErrors(early.map((d) => new ContentError(d.file, `updated date ${toTimestamp(d.updated)} is after this build; set it to when the change was made`)));
+    throw new ContentErrors(
+      early.map((d) => new ContentError(d.file, `updated date ${toTimestamp(d.updated)} is after this build; set it to when the change was made`)),
+    );
   }
 
   const topics = await resolveTopics(live, options.topics);
   const slugs = await assignSlugs(live);
   const articles: Article[] = [];
   for (const draft of live) articles.push(await articleFrom(draft, slugs.get(draft)!, topics.byArticle.get(draft)!));
-  const guidClash = duplicates(articles, (a) => a.guid, (g) => `files share the feed id "${g}"`);
+  const guidClash = duplicates(
+    articles,
+    (a) => a.guid,
+    (g) => `files share the feed id "${g}"`,
+  );
   if (guidClash.length > 0) throw new ContentErrors(guidClash);
 
   // Newest first; among articles of the same second, by id descending: the order D1 pages in
@@ -153,7 +175,12 @@ function topicIndex(topics: readonly Topic[]): Map<string, Topic> {
  * One draft's topics: those its words match, then those its front matter names, found by
  * name or slug among `known` or created (`created` receives a new one). Unsorted.
  */
-async function draftTopics(draft: ArticleDraft, matcher: (title: string, text: string) => string[], known: Map<string, Topic>, created: (topic: Topic) => void): Promise<string[]> {
+async function draftTopics(
+  draft: ArticleDraft,
+  matcher: (title: string, text: string) => string[],
+  known: Map<string, Topic>,
+  created: (topic: Topic) => void,
+): Promise<string[]> {
   const slugs = new Set(matcher(draft.title, draft.text));
   for (const name of draft.topics) {
     let topic = known.get(name.toLowerCase()) ?? known.get(slugify(name));
@@ -183,7 +210,11 @@ async function resolveTopics(drafts: ArticleDraft[], definitions: TopicDefinitio
   for (const draft of drafts) byArticle.set(draft, await draftTopics(draft, matcher, known, (t) => extra.push(t)));
   const all = topicList(list, extra);
   const order = new Map(all.map((t, i) => [t.slug, i]));
-  for (const [draft, slugs] of byArticle) byArticle.set(draft, slugs.sort((a, b) => order.get(a)! - order.get(b)!));
+  for (const [draft, slugs] of byArticle)
+    byArticle.set(
+      draft,
+      slugs.sort((a, b) => order.get(a)! - order.get(b)!),
+    );
   return { list: all, byArticle };
 }
 
@@ -227,7 +258,13 @@ function duplicates<T>(items: T[], key: (item: T) => string, reason: (key: strin
   for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
   return [...groups]
     .filter(([, group]) => group.length > 1)
-    .map(([k, group]) => new ContentError(group.map((g) => (g as { file: string }).file), reason(k)));
+    .map(
+      ([k, group]) =>
+        new ContentError(
+          group.map((g) => (g as { file: string }).file),
+          reason(k),
+        ),
+    );
 }
 
 /** Code-unit order: the same on every machine and locale, unlike localeCompare. */

@@ -11,8 +11,12 @@ export function parseContentDate(value: string): number | null {
   const m = ISO.exec(value.trim());
   if (!m) return null;
   const [, y, mo, d, h = "0", mi = "0", s = "0", zone] = m;
-  const year = Number(y), month = Number(mo), day = Number(d);
-  const hour = Number(h), minute = Number(mi), second = Number(s);
+  const year = Number(y),
+    month = Number(mo),
+    day = Number(d);
+  const hour = Number(h),
+    minute = Number(mi),
+    second = Number(s);
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
   const utc = Date.UTC(year, month - 1, day, hour, minute, second);
   // Date.UTC rolls 2021-02-30 over to March; a real calendar date survives the round trip.

@@ -22,7 +22,23 @@ export interface FrontMatter {
   image_height?: string;
 }
 
-const STRING_KEYS = ["title", "date", "updated", "author", "source", "summary", "slug", "id", "language", "image", "image_alt", "image_caption", "image_credit", "image_width", "image_height"] as const;
+const STRING_KEYS = [
+  "title",
+  "date",
+  "updated",
+  "author",
+  "source",
+  "summary",
+  "slug",
+  "id",
+  "language",
+  "image",
+  "image_alt",
+  "image_caption",
+  "image_credit",
+  "image_width",
+  "image_height",
+] as const;
 const KNOWN_KEYS = new Set<string>([...STRING_KEYS, "topics"]);
 
 export type FrontMatterResult = { frontMatter: FrontMatter; body: string } | { error: string };

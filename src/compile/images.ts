@@ -47,7 +47,14 @@ export function mediaPath(hash: string, type: string): string {
   return `/media/${hash.slice(0, 16)}.${IMAGE_TYPES[type]}`;
 }
 
-const REMOTE_TYPES: Record<string, string> = { jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", webp: "image/webp", avif: "image/avif", gif: "image/gif" };
+const REMOTE_TYPES: Record<string, string> = {
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  png: "image/png",
+  webp: "image/webp",
+  avif: "image/avif",
+  gif: "image/gif",
+};
 
 /**
  * The picture `reference` names, from the article at `articlePath`: an https: URL, or a
@@ -66,7 +73,8 @@ export function resolveImage(reference: string, articlePath: string, folder: Fol
     const extension = /\.([a-z0-9]+)$/i.exec(url.pathname)?.[1]?.toLowerCase();
     return { src: url.href, type: extension === undefined ? null : (REMOTE_TYPES[extension] ?? null), length: null, width: null, height: null };
   }
-  if (folder === REMOTE_ONLY) throw new Error(`image "${reference}" is a file: over HTTP an article names https: images only (files come with \`npm run import\`)`);
+  if (folder === REMOTE_ONLY)
+    throw new Error(`image "${reference}" is a file: over HTTP an article names https: images only (files come with \`npm run import\`)`);
   const path = normalize(articlePath, reference);
   if (path === null) throw new Error(`image "${reference}" is outside the articles folder`);
   const image = folder.images.get(path);
@@ -75,7 +83,8 @@ export function resolveImage(reference: string, articlePath: string, folder: Fol
     if (other !== undefined) throw new Error(`image "${reference}" is ${other}: only JPEG, PNG, WebP, AVIF and GIF images are published`);
     throw new Error(`image "${reference}" is not in the articles folder`);
   }
-  if (image.length > MAX_IMAGE_BYTES) throw new Error(`image "${reference}" is ${(image.length / 1024 / 1024).toFixed(1)} MiB, over Cloudflare's 25 MiB limit for a static file`);
+  if (image.length > MAX_IMAGE_BYTES)
+    throw new Error(`image "${reference}" is ${(image.length / 1024 / 1024).toFixed(1)} MiB, over Cloudflare's 25 MiB limit for a static file`);
   return { src: image.src, type: image.type, length: image.length, width: image.width, height: image.height };
 }
 

@@ -1,6 +1,6 @@
 import { Marked, type Token, type Tokens } from "marked";
-import { escapeXml } from "../text/xml";
 import { normalizeSpace } from "../text/space";
+import { escapeXml } from "../text/xml";
 
 /** URL schemes an article may link to; anything else (javascript:, data:, relative paths) stays text. */
 function isSafeUrl(href: string): boolean {

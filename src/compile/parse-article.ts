@@ -1,14 +1,14 @@
-import { sha256Hex } from "../text/hash";
-import { decodeArticleText } from "./decode";
-import { parseContentDate } from "./dates";
-import { ContentError } from "./errors";
-import { splitFrontMatter } from "./front-matter";
 import type { Article, ArticleImage } from "../content/types";
+import { sha256Hex } from "../text/hash";
+import { normalizeSpace } from "../text/space";
+import { parseContentDate } from "./dates";
+import { decodeArticleText } from "./decode";
+import { ContentError } from "./errors";
 import type { FrontMatter } from "./front-matter";
+import { splitFrontMatter } from "./front-matter";
 import { type FolderImages, REMOTE_ONLY, resolveImage } from "./images";
 import { type MarkdownImages, markdownToHtml, markdownToPlainText, textToHtml } from "./markdown";
 import { SLUG_PATTERN } from "./slug";
-import { normalizeSpace } from "../text/space";
 import { readWireStory } from "./wire-copy";
 
 /** A file of the seeds folder, with the dates its history gives (epoch milliseconds). */

@@ -27,7 +27,6 @@ const BOILERPLATE: RegExp[] = [
 /** A closing agency tag: `[AP]`, `[Reuters]`, `[AFP]`, `[dpa]`, `[Xinhua]`… */
 const AGENCY_TAG = /\s*\[([A-Za-z][A-Za-z0-9.&' -]{0,38}[A-Za-z0-9.])\]\s*$/;
 
-
 /** Splits text into blocks at blank lines (lines holding only whitespace count as blank). */
 function splitBlocks(text: string): string[] {
   return text

@@ -1,5 +1,5 @@
-import { readSettings, type Settings } from "./settings";
 import type { Env } from "./env";
+import { readSettings, type Settings } from "./settings";
 
 /** Who is asking, as far as rendering cares: the settings and the origin URLs are built on. */
 export interface Site {

@@ -24,6 +24,8 @@ export function absoluteMedia(html: string, origin: string): string {
 export function figureHtml(image: ArticleImage, origin: string, attributes = ""): string {
   const size = image.width !== null && image.height !== null ? ` width="${image.width}" height="${image.height}"` : "";
   const img = `<img src="${escapeXml(absoluteImageUrl(image.src, origin))}" alt="${escapeXml(image.alt)}"${size}${attributes}>`;
-  const caption = [image.caption === null ? "" : escapeXml(image.caption), image.credit === null ? "" : `<small>${escapeXml(image.credit)}</small>`].filter((p) => p !== "").join(" ");
+  const caption = [image.caption === null ? "" : escapeXml(image.caption), image.credit === null ? "" : `<small>${escapeXml(image.credit)}</small>`]
+    .filter((p) => p !== "")
+    .join(" ");
   return `<figure>${img}${caption === "" ? "" : `<figcaption>${caption}</figcaption>`}</figure>\n`;
 }

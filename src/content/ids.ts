@@ -14,7 +14,9 @@ function isAbsoluteUri(id: string): boolean {
 
 /** A version 5 (SHA-1, name-based) UUID, RFC 9562 §5.5: the same name always gives the same UUID. */
 export async function nameBasedUuid(name: string): Promise<string> {
-  const namespace = NAMESPACE.replace(/-/g, "").match(/../g)!.map((h) => parseInt(h, 16));
+  const namespace = NAMESPACE.replace(/-/g, "")
+    .match(/../g)!
+    .map((h) => parseInt(h, 16));
   const data = new Uint8Array([...namespace, ...new TextEncoder().encode(name)]);
   const hash = new Uint8Array(await crypto.subtle.digest("SHA-1", data)).slice(0, 16);
   hash[6] = (hash[6]! & 0x0f) | 0x50;

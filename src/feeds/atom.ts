@@ -1,8 +1,8 @@
 import { Feed } from "feed";
 import { escapeXml, stripInvalidXmlChars } from "../text/xml";
-import { MEDIA_RSS } from "./rss";
 import type { FeedDocument } from "./document";
 import { escapedAttribute, finishXml, plain, withFeedLinks, xmlCdata, xmlText } from "./feed-library";
+import { MEDIA_RSS } from "./rss";
 
 /**
  * Atom 1.0 (RFC 4287). The package marks titles and summaries `type="html"`, so plain

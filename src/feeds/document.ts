@@ -1,10 +1,10 @@
-import { newestUpdate } from "../content/newest-update";
+import type { Settings } from "../config/settings";
+import { absoluteImageUrl, absoluteMedia, figureHtml } from "../content/figure";
 import { nameBasedUuid } from "../content/ids";
+import { newestUpdate } from "../content/newest-update";
 import type { Listing, Snapshot } from "../content/store";
 import type { ArticleImage } from "../content/types";
-import { absoluteImageUrl, absoluteMedia, figureHtml } from "../content/figure";
-import type { Settings } from "../config/settings";
-import { articlePath, type FeedFormat, feedPath, type FeedScope, pagePath, scopePagePath, TOPICS_PATH, topicPagePath, urls } from "../urls";
+import { articlePath, type FeedFormat, type FeedScope, feedPath, pagePath, scopePagePath, TOPICS_PATH, topicPagePath, urls } from "../urls";
 
 /** A feed, whatever its format: everything a renderer needs, with absolute URLs. */
 export interface FeedDocument {

@@ -1,5 +1,5 @@
-import type { Snapshot } from "../content/store";
 import type { Settings } from "../config/settings";
+import type { Snapshot } from "../content/store";
 import { escapeXml, stripInvalidXmlChars } from "../text/xml";
 import { feedPath, scopePagePath } from "../urls";
 

@@ -30,7 +30,9 @@ export function renderRss(doc: FeedDocument): string {
       content: xmlCdata(item.html),
       category: item.categories.map((c) => ({ name: xmlText(c.name), domain: rawAttribute(doc.topicsUrl) })),
       // An enclosure needs the exact length in bytes: known for the site's own images only.
-      ...(item.image?.length != null && item.image.type !== null ? { enclosure: { url: plain(item.image.url), type: rawAttribute(item.image.type), length: item.image.length } } : {}),
+      ...(item.image?.length != null && item.image.type !== null
+        ? { enclosure: { url: plain(item.image.url), type: rawAttribute(item.image.type), length: item.image.length } }
+        : {}),
       extensions: [...creators(item.creators), ...mediaRss(item.image)],
     });
   }

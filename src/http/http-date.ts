@@ -33,7 +33,10 @@ export function parseHttpDate(value: string): number | null {
 
 function fromParts(day: string, month: string, year: number, h: string, m: string, s: string): number | null {
   const monthIndex = MONTHS.indexOf(month.toLowerCase());
-  const d = Number(day.trim()), hour = Number(h), minute = Number(m), second = Number(s);
+  const d = Number(day.trim()),
+    hour = Number(h),
+    minute = Number(m),
+    second = Number(s);
   if (monthIndex < 0 || d < 1 || hour > 23 || minute > 59 || second > 60) return null;
   const ms = Date.UTC(year, monthIndex, d, hour, minute, Math.min(second, 59));
   return new Date(ms).getUTCDate() === d ? ms : null;

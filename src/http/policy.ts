@@ -12,8 +12,7 @@ export const FEED_HEADERS: Record<string, string> = {
  * only as listed, and cannot be framed.
  */
 export const PAGE_HEADERS: Record<string, string> = {
-  "Content-Security-Policy":
-    "default-src 'none'; style-src 'self'; img-src 'self' https:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' https:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   "Referrer-Policy": "strict-origin-when-cross-origin",
   "X-Content-Type-Options": "nosniff",
   "X-Frame-Options": "DENY",

@@ -1,4 +1,4 @@
-import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
+import { brotliCompressSync, gzipSync, constants as zlibConstants } from "node:zlib";
 import { sha256Hex } from "../text/hash";
 import type { Encoding } from "./accept-encoding";
 import { formatHttpDate } from "./http-date";
@@ -53,7 +53,12 @@ class Variant {
   get headers(): Headers {
     if (this.built === null) {
       // Content-Length is given so that a HEAD, which has no body, states it too.
-      const headers: [string, string][] = [...this.shared, ["ETag", this.etag], ["Content-Type", this.contentType], ["Content-Length", String(this.body.byteLength)]];
+      const headers: [string, string][] = [
+        ...this.shared,
+        ["ETag", this.etag],
+        ["Content-Type", this.contentType],
+        ["Content-Length", String(this.body.byteLength)],
+      ];
       if (this.encoding !== "identity") headers.push(["Content-Encoding", this.encoding]);
       this.built = new Headers(headers);
     }

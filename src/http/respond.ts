@@ -15,7 +15,11 @@ export function serveRepresentation(request: Request, rep: Representation, statu
   // Only a found resource has a state to revalidate.
   const matched = status === 200 ? notModifiedVariant(headers, rep, variant) : null;
   if (matched !== null) return new Response(null, { status: 304, headers: matched.notModifiedHeaders });
-  const init: ResponseInit & { encodeBody: "manual" } = { status, headers: status === 200 ? variant.headers : withoutValidators(variant.headers), encodeBody: "manual" };
+  const init: ResponseInit & { encodeBody: "manual" } = {
+    status,
+    headers: status === 200 ? variant.headers : withoutValidators(variant.headers),
+    encodeBody: "manual",
+  };
   return new Response(request.method === "HEAD" ? null : variant.body, init);
 }
 

@@ -30,7 +30,10 @@ function headOf(response: EncodedResponse): Head {
 }
 
 export function serializeResponse(response: EncodedResponse): Uint8Array<ArrayBuffer> {
-  return join(headOf(response), [response.identity, response.gzip, response.br].filter((b) => b !== null));
+  return join(
+    headOf(response),
+    [response.identity, response.gzip, response.br].filter((b) => b !== null),
+  );
 }
 
 /**
@@ -106,8 +109,15 @@ export function deserializeCoding(bytes: Uint8Array<ArrayBuffer>): CodingBytes |
   if (index === -1 || head.lengths[index] !== bytes.byteLength - at || head.lengths[0]! < 0) return null;
   const body = bytes.subarray(at);
   const empty = new Uint8Array(0);
-  const [identity, gzip, br] = head.lengths.map((length, i) => (i === index ? body : length < 0 ? null : empty)) as [Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer> | null, Uint8Array<ArrayBuffer> | null];
-  return { coding: head.coding!, response: { contentType: head.type, lastModified: head.modified, hash: head.hash, headers: head.headers, identity, gzip, br } };
+  const [identity, gzip, br] = head.lengths.map((length, i) => (i === index ? body : length < 0 ? null : empty)) as [
+    Uint8Array<ArrayBuffer>,
+    Uint8Array<ArrayBuffer> | null,
+    Uint8Array<ArrayBuffer> | null,
+  ];
+  return {
+    coding: head.coding!,
+    response: { contentType: head.type, lastModified: head.modified, hash: head.hash, headers: head.headers, identity, gzip, br },
+  };
 }
 
 /** The whole response from each of its codings, or null when one is missing or they disagree. */

@@ -5,13 +5,13 @@
  * waitUntil): a reader's request never waits for it, and a failure here never undoes the
  * write, which has landed whole.
  */
-import type { Change } from "../storage/d1/publisher";
-import type { D1Like } from "../config/env";
-import { applyStatements } from "../storage/d1/apply";
+
 import type { Renderer } from "../ahead/renderer";
 import { renderStaleResponses } from "../ahead/stale";
+import type { D1Like, Env } from "../config/env";
 import type { Settings } from "../config/settings";
-import type { Env } from "../config/env";
+import { applyStatements } from "../storage/d1/apply";
+import type { Change } from "../storage/d1/publisher";
 import { changedFeedUrls, deliverDue, queueNotices } from "../websub/notify";
 
 /** Waits up to this long inside the request's waitUntil for isolates to catch up before notifying hubs; longer waits are left to the cron. */

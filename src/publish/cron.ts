@@ -4,12 +4,12 @@
  * sends the WebSub notices that are due, retrying failed ones. Nothing to do in the
  * bundled mode, whose articles change only with a deploy.
  */
-import type { D1Like } from "../config/env";
+
+import type { Renderer } from "../ahead/renderer";
+import type { D1Like, Env } from "../config/env";
+import type { Settings } from "../config/settings";
 import type { D1Publisher } from "../storage/d1/publisher";
 import type { D1Store } from "../storage/d1/store";
-import type { Settings } from "../config/settings";
-import type { Env } from "../config/env";
-import type { Renderer } from "../ahead/renderer";
 import { deliverDue } from "../websub/notify";
 import { afterChange } from "./after-change";
 

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
-import type { ContentStore, Snapshot } from "../content/store";
-import { serveRepresentation } from "../http/respond";
 import type { Env } from "../config/env";
 import type { Site } from "../config/site";
+import type { ContentStore, Snapshot } from "../content/store";
+import { serveRepresentation } from "../http/respond";
 import type { Rendering, Representations, RequestScope } from "../serve/representations";
 
 /** What routes share: the site of the request, the store it reads from, and where responses come from. */

@@ -1,11 +1,11 @@
 import type { Hono } from "hono";
+import type { Env } from "../config/env";
 import { renderAtom } from "../feeds/atom";
 import { buildFeedDocument } from "../feeds/document";
 import { renderJsonFeed } from "../feeds/json-feed";
 import { renderRss } from "../feeds/rss";
 import { cacheControl, FEED_HEADERS } from "../http/policy";
-import type { Env } from "../config/env";
-import { FEED_FORMATS, FEED_TYPES, type FeedFormat, feedPath, type FeedScope, pagePath } from "../urls";
+import { FEED_FORMATS, FEED_TYPES, type FeedFormat, type FeedScope, feedPath, pagePath } from "../urls";
 import { type AppContext, type AppVariables, cursorParam, NotFound, serveRendered } from "./context";
 
 const RENDERERS = { rss: renderRss, atom: renderAtom, json: renderJsonFeed } as const;
@@ -31,7 +31,10 @@ export function feedRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>
         body: RENDERERS[format](doc),
         contentType: FEED_TYPES[format],
         lastModified: doc.updated,
-        options: { cacheControl: cacheControl(settings.cacheMaxAge), headers: doc.hubs.length === 0 ? FEED_HEADERS : { ...FEED_HEADERS, Link: hubLinks(doc.hubs, doc.selfUrl) } },
+        options: {
+          cacheControl: cacheControl(settings.cacheMaxAge),
+          headers: doc.hubs.length === 0 ? FEED_HEADERS : { ...FEED_HEADERS, Link: hubLinks(doc.hubs, doc.selfUrl) },
+        },
       };
     });
   };

@@ -1,9 +1,9 @@
 import type { Hono } from "hono";
 import { IMAGE_TYPES } from "../compile/images";
-import { notModifiedVariant } from "../http/conditional";
 import type { Env } from "../config/env";
-import { notFound } from "./missing";
+import { notModifiedVariant } from "../http/conditional";
 import type { AppVariables } from "./context";
+import { notFound } from "./missing";
 
 /** A published image's name: the first 16 hex digits of its SHA-256, and its type's extension. */
 const MEDIA_FILE = /^([0-9a-f]{16})\.(jpg|png|webp|avif|gif)$/;

@@ -19,7 +19,12 @@ async function missing(c: AppContext, key: string, page: typeof NotFoundPage, st
   const snapshot = await store.snapshot();
   const rep = await c.get("representations").get(requestScope(c), snapshot, key, async () => {
     const recent = (await store.listing({}, NOT_FOUND_RECENT, null))?.articles ?? [];
-    return { body: await htmlDocument(page({ ctx: await pageContext(c.get("site"), snapshot), recent })), contentType: HTML_TYPE, lastModified: null, options: NOT_FOUND };
+    return {
+      body: await htmlDocument(page({ ctx: await pageContext(c.get("site"), snapshot), recent })),
+      contentType: HTML_TYPE,
+      lastModified: null,
+      options: NOT_FOUND,
+    };
   });
   return serveRepresentation(c.req.raw, rep, status);
 }

@@ -33,7 +33,10 @@ export function pageRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>
     });
   });
   app.get(TOPICS_PATH, (c) =>
-    page(c, TOPICS_PATH, async (snapshot) => ({ element: TopicsPage({ ctx: await pageContext(c.get("site"), snapshot) }), lastModified: snapshot.newestUpdate })),
+    page(c, TOPICS_PATH, async (snapshot) => ({
+      element: TopicsPage({ ctx: await pageContext(c.get("site"), snapshot) }),
+      lastModified: snapshot.newestUpdate,
+    })),
   );
   app.get(topicPagePath(":topic"), async (c) => {
     const slug = c.req.param("topic")!;

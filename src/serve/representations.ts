@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import type { PackedResponses } from "../storage/bundle/response-pack";
-import { chooseEncoding } from "../http/accept-encoding";
-import { type ContentStore, type Snapshot, StorageError } from "../content/store";
-import type { RepresentationCache } from "../http/representation-cache";
-import { type EncodedResponse, encodeResponse, type Representation, type ServeOptions, toRepresentation } from "../http/representation";
 import type { Site } from "../config/site";
+import { type ContentStore, type Snapshot, StorageError } from "../content/store";
+import { chooseEncoding } from "../http/accept-encoding";
+import { type EncodedResponse, encodeResponse, type Representation, type ServeOptions, toRepresentation } from "../http/representation";
+import type { RepresentationCache } from "../http/representation-cache";
+import type { PackedResponses } from "../storage/bundle/response-pack";
 
 /** A body with its type and date, produced only when no rendering is stored yet. */
 export interface Rendering {

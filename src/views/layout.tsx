@@ -3,7 +3,7 @@ import type { Child } from "hono/jsx";
 import { absoluteImageUrl } from "../content/figure";
 import type { Listing } from "../content/store";
 import type { ArticleImage } from "../content/types";
-import { FEED_FORMATS, FEED_LABELS, FEED_TYPES, feedPath, type FeedScope, pagePath, TOPICS_PATH } from "../urls";
+import { FEED_FORMATS, FEED_LABELS, FEED_TYPES, type FeedScope, feedPath, pagePath, TOPICS_PATH } from "../urls";
 import type { PageContext } from "./context";
 
 export interface PageMeta {
@@ -36,7 +36,10 @@ function mediaType(format: keyof typeof FEED_TYPES): string {
 
 /** JSON inside <script> must not close the element: `<` is written as \u003c. */
 function jsonForScript(data: object): string {
-  return JSON.stringify(data).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(data)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 export function Layout(props: { ctx: PageContext; meta: PageMeta; children: Child }) {
@@ -102,8 +105,8 @@ export function Layout(props: { ctx: PageContext; meta: PageMeta; children: Chil
         <footer class="site-footer">
           <div class="wrap">
             <p>
-              Follow {settings.title} in any feed reader: <a href="/rss.xml">RSS feed</a>, <a href="/atom.xml">Atom feed</a>,{" "}
-              <a href="/feed.json">JSON Feed</a>, or <a href="/opml.xml">every feed as OPML</a> to import all topics at once.
+              Follow {settings.title} in any feed reader: <a href="/rss.xml">RSS feed</a>, <a href="/atom.xml">Atom feed</a>, <a href="/feed.json">JSON Feed</a>
+              , or <a href="/opml.xml">every feed as OPML</a> to import all topics at once.
             </p>
           </div>
         </footer>

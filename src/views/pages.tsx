@@ -11,8 +11,8 @@ import { ArticleList, DateTime, PageLinks, plural, TopicTags } from "./parts";
 function HowToSubscribe() {
   return (
     <p class="hint">
-      Copy an address into your feed reader (NetNewsWire, Feedly, Inoreader, Miniflux, Thunderbird…) to get every new article
-      there. RSS and Atom work everywhere; JSON Feed suits newer readers.
+      Copy an address into your feed reader (NetNewsWire, Feedly, Inoreader, Miniflux, Thunderbird…) to get every new article there. RSS and Atom work
+      everywhere; JSON Feed suits newer readers.
     </p>
   );
 }
@@ -27,7 +27,10 @@ export function HomePage(props: { ctx: PageContext; listing: Listing; before: st
   const { settings } = ctx.site;
   const topics = topicsInUse(ctx);
   return (
-    <Layout ctx={ctx} meta={{ title: before === null ? settings.title : `Older articles`, description: settings.description, path: pagePath("/", before), listing }}>
+    <Layout
+      ctx={ctx}
+      meta={{ title: before === null ? settings.title : `Older articles`, description: settings.description, path: pagePath("/", before), listing }}
+    >
       <h1>{settings.title}</h1>
       <p class="lede">{settings.description}</p>
       <section aria-labelledby="latest">
@@ -69,8 +72,7 @@ export function TopicsPage(props: { ctx: PageContext }) {
     <Layout ctx={ctx} meta={{ title: "Topics", description: `Every topic of ${ctx.site.settings.title}, with its feeds.`, path: TOPICS_PATH }}>
       <h1>Topics</h1>
       <p class="lede">
-        {plural(topics.length, "topic", "topics")}. Each has its own feeds; <a href="/opml.xml">the OPML file</a> subscribes to all of them
-        at once.
+        {plural(topics.length, "topic", "topics")}. Each has its own feeds; <a href="/opml.xml">the OPML file</a> subscribes to all of them at once.
       </p>
       <ul class="topic-index">
         {topics.map(({ topic, count }) => (

@@ -47,7 +47,12 @@ export interface DeliveryReport {
  * answer in time gets it again after 1, 2, 4, 8 minutes, and after MAX_ATTEMPTS it is
  * dropped with a log line.
  */
-export async function deliverDue(db: D1Like, now: number, send: typeof fetch = fetch, log: (line: string) => void = (l) => console.error(l)): Promise<DeliveryReport> {
+export async function deliverDue(
+  db: D1Like,
+  now: number,
+  send: typeof fetch = fetch,
+  log: (line: string) => void = (l) => console.error(l),
+): Promise<DeliveryReport> {
   const [claimed] = await db.batch([
     db.prepare("UPDATE websub_pending SET claimed = ?1 WHERE due <= ?2 AND claimed < ?2 RETURNING id, hub, urls, attempts").bind(now + CLAIM_MS, now),
   ]);
@@ -83,7 +88,10 @@ export async function deliverDue(db: D1Like, now: number, send: typeof fetch = f
       }
       report.retried++;
       log(`websub: ${notice.hub} ${failure}; trying again in ${2 ** (attempts - 1)} min (attempt ${attempts} of ${MAX_ATTEMPTS})`);
-      done.push({ sql: "UPDATE websub_pending SET attempts = ?, due = ?, claimed = 0 WHERE id = ?", params: [attempts, now + 2 ** (attempts - 1) * 60_000, notice.id] });
+      done.push({
+        sql: "UPDATE websub_pending SET attempts = ?, due = ?, claimed = 0 WHERE id = ?",
+        params: [attempts, now + 2 ** (attempts - 1) * 60_000, notice.id],
+      });
     }),
   );
   if (done.length > 0) await db.batch(done.map((s) => db.prepare(s.sql).bind(...s.params)));

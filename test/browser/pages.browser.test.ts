@@ -40,7 +40,16 @@ beforeAll(async () => {
   server = await startDevServer({ articles: [join(ROOT, "test/fixtures/images")] });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   mkdirSync(join(OUT, "screenshots"), { recursive: true });
 }, 300_000);
@@ -58,7 +67,9 @@ async function open(path: string, options: { width?: number; colorScheme?: "ligh
     bypassCSP: options.bypassCSP ?? false,
   });
   // Remote pictures (https://images.example.org/…, in the fixtures) come from the fixture files: this machine has no Internet.
-  await context.route("https://images.example.org/**", (route) => route.fulfill({ body: readFileSync(join(ROOT, "test/fixtures/images/map.webp")), contentType: "image/webp" }));
+  await context.route("https://images.example.org/**", (route) =>
+    route.fulfill({ body: readFileSync(join(ROOT, "test/fixtures/images/map.webp")), contentType: "image/webp" }),
+  );
   const page = await context.newPage();
   const problems: string[] = [];
   const url = `${server.origin}${path}`;
@@ -74,7 +85,11 @@ async function open(path: string, options: { width?: number; colorScheme?: "ligh
 async function runAxe(page: Page) {
   await page.evaluate(AXE);
   return page.evaluate(async () => {
-    const results = await (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[]; passes: unknown[] }> } }).axe.run(document, {
+    const results = await (
+      window as unknown as {
+        axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[]; passes: unknown[] }> };
+      }
+    ).axe.run(document, {
       runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
     });
     return { violations: results.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })), passes: results.passes.length };
@@ -109,7 +124,12 @@ describeBrowser("pages in Chromium", () => {
     const urls = [outlines[0]!.xmlUrl!, ...topicFolder.outlines!.map((o) => o.xmlUrl!)];
     const served = new PackedStore(new Uint8Array(readFileSync(join(server.project.dir, "src/generated/content.bin"))));
     const inUse = (await served.snapshot()).topics.filter((t) => t.count > 0).map((t) => t.topic.slug);
-    expect(urls.slice(1).map((u) => new URL(u).pathname).sort()).toEqual(inUse.map((t) => `/topics/${t}/rss.xml`).sort());
+    expect(
+      urls
+        .slice(1)
+        .map((u) => new URL(u).pathname)
+        .sort(),
+    ).toEqual(inUse.map((t) => `/topics/${t}/rss.xml`).sort());
     for (const url of urls) {
       const feed = await fetch(url);
       await feed.arrayBuffer();
@@ -149,7 +169,12 @@ describeBrowser("pages in Chromium", () => {
     const figure = await page.$eval("article figure img", (img) => {
       const image = img as HTMLImageElement;
       const box = image.getBoundingClientRect();
-      return { loaded: image.complete && image.naturalWidth > 0, natural: [image.naturalWidth, image.naturalHeight], shown: box.width > 0 && box.height > 0, beforeText: !!image.closest("figure")!.nextElementSibling?.matches(".article-body") };
+      return {
+        loaded: image.complete && image.naturalWidth > 0,
+        natural: [image.naturalWidth, image.naturalHeight],
+        shown: box.width > 0 && box.height > 0,
+        beforeText: !!image.closest("figure")!.nextElementSibling?.matches(".article-body"),
+      };
     });
     expect(figure).toEqual({ loaded: true, natural: [1200, 800], shown: true, beforeText: true });
     expect(await page.$eval("article figcaption", (el) => el.textContent)).toBe("Ships wait to enter the harbour of Istanbul. Photo by Ayşe Demir / Edge News");
@@ -157,7 +182,9 @@ describeBrowser("pages in Chromium", () => {
     expect(problems).toEqual([]);
     await close();
     const home = await open("/");
-    const thumbnails = await home.page.$$eval("img.thumbnail", (imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth > 0 && img.getBoundingClientRect().width <= 130));
+    const thumbnails = await home.page.$$eval("img.thumbnail", (imgs) =>
+      imgs.map((img) => (img as HTMLImageElement).naturalWidth > 0 && img.getBoundingClientRect().width <= 130),
+    );
     expect(thumbnails.length).toBeGreaterThanOrEqual(2);
     expect(thumbnails.every(Boolean)).toBe(true);
     await home.close();

@@ -29,7 +29,10 @@ function workspace() {
 
   /** Runs the build as `npm run content` does, in the temporary folder. */
   const build = (env: Record<string, string> = {}, args: string[] = []) =>
-    run(TSX, [join(ROOT, "scripts/build-content.ts"), ...args], { cwd: dir, env: { ...process.env, SEEDS_DIR: seeds, GENERATED_DIR: out, SITE_URL: "", ...env } });
+    run(TSX, [join(ROOT, "scripts/build-content.ts"), ...args], {
+      cwd: dir,
+      env: { ...process.env, SEEDS_DIR: seeds, GENERATED_DIR: out, SITE_URL: "", ...env },
+    });
 
   /** The articles the build wrote, read back from the data module, newest first. */
   const builtContent = async () => {
@@ -37,7 +40,8 @@ function workspace() {
     return { articles: (await store.listing({}, 1000, null))!.articles };
   };
 
-  const git = (...args: string[]) => execFileSync("git", ["-C", dir, "-c", "user.name=Test", "-c", "user.email=test@example.org", ...args], { stdio: "ignore" });
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-C", dir, "-c", "user.name=Test", "-c", "user.email=test@example.org", ...args], { stdio: "ignore" });
 
   const commit = (message: string, date: string) => {
     git("add", "-A");
@@ -109,7 +113,11 @@ describe.concurrent("npm run content", { timeout: 300_000 }, () => {
     ["latin1.txt", Buffer.from([0x43, 0x61, 0x66, 0xe9]), "not valid UTF-8 (bad byte 0xe9 at offset 3)"],
     ["yaml.md", "---\ntitle: [\n---\nText.", /front matter is not valid YAML: .+/],
     ["date.txt", "---\ndate: 31/12/2020\n---\nH\n\nT.", 'front matter date "31/12/2020" is not a date (use e.g. 2020-12-30 or 2020-12-30T14:05:00Z)'],
-    ["photo.jpg", "x", "not an article: only .txt and .md files and JPEG, PNG, WebP, AVIF or GIF images are published (it is not an image; rename it or move it out)"],
+    [
+      "photo.jpg",
+      "x",
+      "not an article: only .txt and .md files and JPEG, PNG, WebP, AVIF or GIF images are published (it is not an image; rename it or move it out)",
+    ],
   ])("%s stops the build with one line naming it", async (name, bytes, reason) => {
     const { seeds, out, build } = workspace();
     writeFileSync(join(seeds, "000_aa4f927da06b7f0b.txt"), SEED);
@@ -143,7 +151,9 @@ describe.concurrent("npm run content", { timeout: 300_000 }, () => {
     expect(media.map((m) => m.replace(/^[0-9a-f]{16}/, "HASH"))).toEqual(["HASH.jpg", "HASH.png", "HASH.webp"]);
     const jpeg = media.find((m) => m.endsWith(".jpg"))!;
     expect(readFileSync(join(out, "assets/media", jpeg)).equals(readFileSync(join(ROOT, "test/fixtures/images/harbour.jpg")))).toBe(true);
-    expect(readFileSync(join(out, "assets/_headers"), "utf8")).toBe("/media/*\n  Cache-Control: public, max-age=31536000, immutable\n  X-Content-Type-Options: nosniff\n");
+    expect(readFileSync(join(out, "assets/_headers"), "utf8")).toBe(
+      "/media/*\n  Cache-Control: public, max-age=31536000, immutable\n  X-Content-Type-Options: nosniff\n",
+    );
     const harbour = (await builtContent()).articles.find((a) => a.slug === "turkey-reopens-harbour-after-storm")!;
     expect(harbour.image).toEqual({
       src: `/media/${jpeg}`,

@@ -21,7 +21,10 @@ function project() {
   return {
     dir,
     run: (script: string, args: string[] = [], env: Record<string, string> = {}) =>
-      runCommand(join(dir, "node_modules/.bin/tsx"), [join(dir, "scripts", script), ...args], { cwd: dir, env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", SITE_URL: "", ...env } }),
+      runCommand(join(dir, "node_modules/.bin/tsx"), [join(dir, "scripts", script), ...args], {
+        cwd: dir,
+        env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", SITE_URL: "", ...env },
+      }),
     editToml(edit: (toml: string) => string) {
       const path = join(dir, "wrangler.toml");
       writeFileSync(path, edit(readFileSync(path, "utf8")));
@@ -30,10 +33,14 @@ function project() {
 }
 
 const D1_BLOCK = /# \[\[d1_databases\]\]\n# binding = "DB"\n# database_name = "edge-news"\n# database_id = "[^"]*"\n# migrations_dir = "migrations"/;
-const bindDatabase = (toml: string) => toml.replace(D1_BLOCK, '[[d1_databases]]\nbinding = "DB"\ndatabase_name = "edge-news"\ndatabase_id = "00000000-0000-0000-0000-000000000000"\nmigrations_dir = "migrations"');
+const bindDatabase = (toml: string) =>
+  toml.replace(
+    D1_BLOCK,
+    '[[d1_databases]]\nbinding = "DB"\ndatabase_name = "edge-news"\ndatabase_id = "00000000-0000-0000-0000-000000000000"\nmigrations_dir = "migrations"',
+  );
 
 describe.concurrent("one line for each foreseeable mistake", { timeout: 300_000 }, () => {
-  it('npm run import with wrangler.toml as shipped (no D1 binding)', async () => {
+  it("npm run import with wrangler.toml as shipped (no D1 binding)", async () => {
     const { run } = project();
     const result = await run("import-d1.ts", ["seeds", "--local"]);
     expect([result.status, result.stderr]).toEqual([
@@ -46,7 +53,10 @@ describe.concurrent("one line for each foreseeable mistake", { timeout: 300_000 
     const { run, editToml } = project();
     editToml(bindDatabase);
     const result = await run("import-d1.ts", ["seeds", "--local"]);
-    expect([result.status, result.stderr]).toEqual([1, "import: the database has no tables yet, or not all of them: run `npx wrangler d1 migrations apply DB --local` first\n"]);
+    expect([result.status, result.stderr]).toEqual([
+      1,
+      "import: the database has no tables yet, or not all of them: run `npx wrangler d1 migrations apply DB --local` first\n",
+    ]);
   });
 
   it('STORAGE = "d1" without a binding, at build time', async () => {
@@ -73,7 +83,10 @@ describe.concurrent("one line for each foreseeable mistake", { timeout: 300_000 
     const { run, editToml } = project();
     editToml((toml) => bindDatabase(toml).replace('STORAGE = "bundled"', 'STORAGE = "d1"'));
     const result = await run("start.ts", ["--port", "1"]);
-    expect([result.status, result.stderr]).toEqual([1, "start: 5 migration(s) not applied to the local D1 database: run `npx wrangler d1 migrations apply DB --local` first\n"]);
+    expect([result.status, result.stderr]).toEqual([
+      1,
+      "start: 5 migration(s) not applied to the local D1 database: run `npx wrangler d1 migrations apply DB --local` first\n",
+    ]);
   });
 
   it("SEEDS_DIR pointing at nothing", async () => {
@@ -86,7 +99,10 @@ describe.concurrent("one line for each foreseeable mistake", { timeout: 300_000 
     const { run, editToml } = project();
     editToml((toml) => toml.replace('FEED_ITEM_LIMIT = "50"', 'FEED_ITEM_LIMIT = "lots"'));
     const result = await run("build-content.ts");
-    expect([result.status, result.stderr]).toEqual([1, 'build-content: FEED_ITEM_LIMIT must be a whole number from 1 to 1000, got "lots" (wrangler.toml [vars], or the environment)\n']);
+    expect([result.status, result.stderr]).toEqual([
+      1,
+      'build-content: FEED_ITEM_LIMIT must be a whole number from 1 to 1000, got "lots" (wrangler.toml [vars], or the environment)\n',
+    ]);
   });
 
   it("a deploy (or its rehearsal, npm run build) without SITE_URL warns that links would follow the Host", async () => {
@@ -100,7 +116,13 @@ describe.concurrent("one line for each foreseeable mistake", { timeout: 300_000 
 
   it("npm run bench with an unknown corpus", async () => {
     const { dir } = project();
-    const result = await runCommand(join(dir, "node_modules/.bin/tsx"), [join(dir, "bench/run.ts")], { cwd: dir, env: { ...process.env, BENCH_CORPORA: "seeds,huge" } });
-    expect([result.status, result.stderr]).toEqual([1, 'bench: unknown corpus "huge" in BENCH_CORPORA (known: seeds, 1000, 10000, largest, d1-10000, d1-100000)\n']);
+    const result = await runCommand(join(dir, "node_modules/.bin/tsx"), [join(dir, "bench/run.ts")], {
+      cwd: dir,
+      env: { ...process.env, BENCH_CORPORA: "seeds,huge" },
+    });
+    expect([result.status, result.stderr]).toEqual([
+      1,
+      'bench: unknown corpus "huge" in BENCH_CORPORA (known: seeds, 1000, 10000, largest, d1-10000, d1-100000)\n',
+    ]);
   });
 });

@@ -46,7 +46,11 @@ const env = (extra: Record<string, string> = {}) => ({ ...process.env, CI: "true
 
 beforeAll(async () => {
   migrated = folder({ migrated: false });
-  const migrate = await run(join(ROOT, "node_modules/.bin/wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--config", "wrangler.toml", "--persist-to", "state"], { cwd: migrated, env: env() });
+  const migrate = await run(
+    join(ROOT, "node_modules/.bin/wrangler"),
+    ["d1", "migrations", "apply", "DB", "--local", "--config", "wrangler.toml", "--persist-to", "state"],
+    { cwd: migrated, env: env() },
+  );
   expect(migrate.status, migrate.stdout + migrate.stderr).toBe(0);
 }, 300_000);
 afterAll(() => {
@@ -54,7 +58,11 @@ afterAll(() => {
 });
 
 function importFolder(dir: string, ...extra: string[]) {
-  return run(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/import-d1.ts"), "articles", "--local", "--config", "wrangler.toml", "--persist-to", "state", ...extra], { cwd: dir, env: env() });
+  return run(
+    join(ROOT, "node_modules/.bin/tsx"),
+    [join(ROOT, "scripts/import-d1.ts"), "articles", "--local", "--config", "wrangler.toml", "--persist-to", "state", ...extra],
+    { cwd: dir, env: env() },
+  );
 }
 
 /** The report without its timing, and with the count of stored responses as N. */
@@ -115,14 +123,30 @@ describe.concurrent("npm run import", { timeout: 600_000 }, () => {
     const addAndUpdate = async () => {
       const dir = folder({ migrated: true });
       articles(dir, "Oil prices rise");
-      expect(report(await importFolder(dir))).toBe("import: articles/ -> DB (local): 3 added, 0 updated, 0 unchanged; N responses stored for http://localhost:8787");
+      expect(report(await importFolder(dir))).toBe(
+        "import: articles/ -> DB (local): 3 added, 0 updated, 0 unchanged; N responses stored for http://localhost:8787",
+      );
       const [stored] = await sql(dir, identity);
-      expect(stored!.map((r) => r.path)).toEqual(expect.arrayContaining(["/", "/rss.xml", "/atom.xml", "/feed.json", "/topics", "/opml.xml", "(not found)", "/articles/oil-prices-rise", "/articles/storm-hits-coast"]));
+      expect(stored!.map((r) => r.path)).toEqual(
+        expect.arrayContaining([
+          "/",
+          "/rss.xml",
+          "/atom.xml",
+          "/feed.json",
+          "/topics",
+          "/opml.xml",
+          "(not found)",
+          "/articles/oil-prices-rise",
+          "/articles/storm-hits-coast",
+        ]),
+      );
       expect(report(await importFolder(dir))).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 3 unchanged");
       expect(await sql(dir, identity)).toEqual([stored]);
 
       writeFileSync(join(dir, "articles", "1_00000000000000b1.txt"), "Oil prices rise again\n\nOil rose today.");
-      expect(report(await importFolder(dir))).toBe("import: articles/ -> DB (local): 0 added, 1 updated, 2 unchanged; N responses stored for http://localhost:8787");
+      expect(report(await importFolder(dir))).toBe(
+        "import: articles/ -> DB (local): 0 added, 1 updated, 2 unchanged; N responses stored for http://localhost:8787",
+      );
       const [articlePages] = await sql(dir, "SELECT path FROM responses WHERE path LIKE '/articles/%' AND part = 0 AND coding = 'identity' ORDER BY path");
       expect(articlePages!.map((r) => r.path)).toEqual([
         "/articles/oil-prices-rise-again",
@@ -136,13 +160,17 @@ describe.concurrent("npm run import", { timeout: 600_000 }, () => {
     const keepAndDelete = async () => {
       const dir = folder({ migrated: true });
       articles(dir, "Oil prices rise again");
-      expect(report(await importFolder(dir))).toBe("import: articles/ -> DB (local): 3 added, 0 updated, 0 unchanged; N responses stored for http://localhost:8787");
+      expect(report(await importFolder(dir))).toBe(
+        "import: articles/ -> DB (local): 3 added, 0 updated, 0 unchanged; N responses stored for http://localhost:8787",
+      );
 
       unlinkSync(join(dir, "articles", "2_00000000000000b2.txt"));
       expect(report(await importFolder(dir))).toBe(
         "import: articles/ -> DB (local): 0 added, 0 updated, 2 unchanged, 1 in the database but not in the folder (kept; --delete-missing removes them)",
       );
-      expect(report(await importFolder(dir, "--delete-missing"))).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 2 unchanged, 1 deleted; N responses stored for http://localhost:8787");
+      expect(report(await importFolder(dir, "--delete-missing"))).toBe(
+        "import: articles/ -> DB (local): 0 added, 0 updated, 2 unchanged, 1 deleted; N responses stored for http://localhost:8787",
+      );
       expect(await sql(dir, "SELECT id, title FROM articles ORDER BY id")).toEqual([
         [
           { id: "00000000000000b1", title: "Oil prices rise again" },
@@ -153,7 +181,10 @@ describe.concurrent("npm run import", { timeout: 600_000 }, () => {
       // A future date is scheduled, for the origin the responses are stored for: the cron releases it there.
       writeFileSync(join(dir, "articles", "3_00000000000000b3.txt"), "---\ndate: 2099-01-01T00:00:00Z\n---\nNew year\n\nA new year began.");
       expect(report(await importFolder(dir))).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 2 unchanged, 1 scheduled");
-      expect(await sql(dir, "SELECT id FROM scheduled", "SELECT value FROM meta WHERE key = 'origin'")).toEqual([[{ id: "00000000000000b3" }], [{ value: "http://localhost:8787" }]]);
+      expect(await sql(dir, "SELECT id FROM scheduled", "SELECT value FROM meta WHERE key = 'origin'")).toEqual([
+        [{ id: "00000000000000b3" }],
+        [{ value: "http://localhost:8787" }],
+      ]);
       unlinkSync(join(dir, "articles", "3_00000000000000b3.txt"));
       expect(report(await importFolder(dir, "--delete-missing"))).toBe("import: articles/ -> DB (local): 0 added, 0 updated, 2 unchanged, 1 deleted");
     };
@@ -166,7 +197,9 @@ describe.concurrent("npm run import", { timeout: 600_000 }, () => {
     cpSync(join(ROOT, "test/fixtures/images"), join(dir, "articles"), { recursive: true });
     const first = await importFolder(dir);
     expect(first.status).toBe(0);
-    expect(report(first)).toMatch(/^import: articles\/ -> DB \(local\): 3 added, 0 updated, 0 unchanged, 3 image\(s\) uploaded; N responses stored for http:\/\/localhost:8787$/);
+    expect(report(first)).toMatch(
+      /^import: articles\/ -> DB \(local\): 3 added, 0 updated, 0 unchanged, 3 image\(s\) uploaded; N responses stored for http:\/\/localhost:8787$/,
+    );
     expect(first.stderr).toBe("import: 1 image(s) no article names, published anyway: articles/map.webp\n");
     const harbour = readFileSync(join(ROOT, "test/fixtures/images/harbour.jpg"));
     const { media, jpeg } = await local(dir, async (db, bucket) => {
@@ -175,11 +208,13 @@ describe.concurrent("npm run import", { timeout: 600_000 }, () => {
       const object = key === undefined ? null : await bucket.get(key);
       return { media, jpeg: object === null ? null : { length: media.find((m) => m.key === key)!.length, bytes: new Uint8Array(await object.arrayBuffer()) } };
     });
-    expect(media.map((m) => [m.key.replace(/[0-9a-f]{16}/, "HASH"), m.type])).toEqual([
-      ["media/HASH.jpg", "image/jpeg"],
-      ["media/HASH.png", "image/png"],
-      ["media/HASH.webp", "image/webp"],
-    ].sort());
+    expect(media.map((m) => [m.key.replace(/[0-9a-f]{16}/, "HASH"), m.type])).toEqual(
+      [
+        ["media/HASH.jpg", "image/jpeg"],
+        ["media/HASH.png", "image/png"],
+        ["media/HASH.webp", "image/webp"],
+      ].sort(),
+    );
     expect(jpeg!.length).toBe(harbour.byteLength);
     expect(Buffer.from(jpeg!.bytes).equals(harbour)).toBe(true);
     const again = await importFolder(dir);
@@ -192,7 +227,10 @@ describe.concurrent("npm run import", { timeout: 600_000 }, () => {
     writeFileSync(join(dir, "articles", "bad.txt"), "---\ndate: someday\n---\nH\n\nT.");
     const [imported, built] = await Promise.all([
       importFolder(dir),
-      run(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/build-content.ts")], { cwd: dir, env: env({ SEEDS_DIR: "articles", GENERATED_DIR: join(dir, "generated") }) }),
+      run(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/build-content.ts")], {
+        cwd: dir,
+        env: env({ SEEDS_DIR: "articles", GENERATED_DIR: join(dir, "generated") }),
+      }),
     ]);
     expect(imported.status).toBe(1);
     expect(built.status).toBe(1);

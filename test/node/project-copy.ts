@@ -17,7 +17,10 @@ export interface ProjectCopy {
 export function copyProject(): ProjectCopy {
   const dir = mkdtempSync(join(tmpdir(), "project-"));
   for (const entry of ["src", "scripts", "bench", "seeds", "migrations", "wrangler.toml", "package.json", "tsconfig.json"]) {
-    cpSync(join(ROOT, entry), join(dir, entry), { recursive: true, filter: (source) => !source.includes("/src/generated") && !source.includes("/bench/.work") });
+    cpSync(join(ROOT, entry), join(dir, entry), {
+      recursive: true,
+      filter: (source) => !source.includes("/src/generated") && !source.includes("/bench/.work"),
+    });
   }
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };

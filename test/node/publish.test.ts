@@ -43,22 +43,44 @@ beforeAll(async () => {
     .replace('STORAGE = "bundled"', 'STORAGE = "d1"')
     .replace('CONTENT_TTL = "60"', 'CONTENT_TTL = "1"')
     .replace('WEBSUB_HUB = ""', `WEBSUB_HUB = "http://127.0.0.1:${hubPort}/"`)
-    .replace(/# \[\[d1_databases\]\]\n# binding = "DB"\n# database_name = "edge-news"\n# database_id = "[^"]*"\n# migrations_dir = "migrations"/, '[[d1_databases]]\nbinding = "DB"\ndatabase_name = "edge-news"\ndatabase_id = "00000000-0000-0000-0000-000000000000"\nmigrations_dir = "migrations"');
+    .replace(
+      /# \[\[d1_databases\]\]\n# binding = "DB"\n# database_name = "edge-news"\n# database_id = "[^"]*"\n# migrations_dir = "migrations"/,
+      '[[d1_databases]]\nbinding = "DB"\ndatabase_name = "edge-news"\ndatabase_id = "00000000-0000-0000-0000-000000000000"\nmigrations_dir = "migrations"',
+    );
   expect(toml).toContain('[[d1_databases]]\nbinding = "DB"');
   writeFileSync(join(project.dir, "wrangler.toml"), toml);
   writeFileSync(join(project.dir, ".dev.vars"), `PUBLISH_TOKEN=${TOKEN}\n`);
   const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
-  const migrate = spawnSync(join(project.dir, "node_modules/.bin/wrangler"), ["d1", "migrations", "apply", "DB", "--local"], { cwd: project.dir, env, encoding: "utf8" });
+  const migrate = spawnSync(join(project.dir, "node_modules/.bin/wrangler"), ["d1", "migrations", "apply", "DB", "--local"], {
+    cwd: project.dir,
+    env,
+    encoding: "utf8",
+  });
   expect(migrate.status).toBe(0);
 
   const port = await freePort();
   origin = `http://127.0.0.1:${port}`;
-  worker = spawn(join(project.dir, "node_modules/.bin/tsx"), [join(project.dir, "scripts/start.ts"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--test-scheduled", "--var", `SITE_URL:${origin}`], {
-    cwd: project.dir,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
+  worker = spawn(
+    join(project.dir, "node_modules/.bin/tsx"),
+    [
+      join(project.dir, "scripts/start.ts"),
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--inspector-port",
+      String(await freePort()),
+      "--test-scheduled",
+      "--var",
+      `SITE_URL:${origin}`,
+    ],
+    {
+      cwd: project.dir,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    },
+  );
   worker.stdout!.on("data", (d) => (output += d));
   worker.stderr!.on("data", (d) => (output += d));
   const started = Date.now();

@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { Miniflare, convertV4MiniflareOptions } from "miniflare";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateArchive } from "../../scripts/generate-archive";
 import { readWranglerVars } from "../../scripts/lib/wrangler-vars";
@@ -24,11 +24,15 @@ let bundle: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "stored-"));
   const out = join(dir, "worker");
-  const result = spawnSync(join(ROOT, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", out, "--config", join(ROOT, "wrangler.toml"), join(ROOT, "test/node/workers/compare-stored.ts")], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-  });
+  const result = spawnSync(
+    join(ROOT, "node_modules/.bin/wrangler"),
+    ["deploy", "--dry-run", "--outdir", out, "--config", join(ROOT, "wrangler.toml"), join(ROOT, "test/node/workers/compare-stored.ts")],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    },
+  );
   if (result.status !== 0) throw new Error(`bundling the comparison worker failed:\n${result.stdout}\n${result.stderr}`);
   bundle = join(out, "compare-stored.js");
 }, 300_000);
@@ -46,15 +50,17 @@ function build(folder: string, generated: string) {
 }
 
 async function compare(generated: string) {
-  const mf = new Miniflare(convertV4MiniflareOptions({
-    modules: true,
-    scriptPath: bundle,
-    modulesRoot: dirname(bundle),
-    compatibilityDate: RUNTIME.compatibilityDate,
-    compatibilityFlags: RUNTIME.compatibilityFlags,
-    dataBlobBindings: { CONTENT: join(generated, "content.bin"), RESPONSES: join(generated, "responses.bin") },
-    bindings: { SITE_URL: ORIGIN },
-  }));
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      modules: true,
+      scriptPath: bundle,
+      modulesRoot: dirname(bundle),
+      compatibilityDate: RUNTIME.compatibilityDate,
+      compatibilityFlags: RUNTIME.compatibilityFlags,
+      dataBlobBindings: { CONTENT: join(generated, "content.bin"), RESPONSES: join(generated, "responses.bin") },
+      bindings: { SITE_URL: ORIGIN },
+    }),
+  );
   try {
     const res = await mf.dispatchFetch(`http://compare/?origin=${encodeURIComponent(ORIGIN)}`);
     return (await res.json()) as { paths: number; origin: string; compared: number; differences: string[] };
@@ -67,16 +73,24 @@ describe("responses stored by the build", { timeout: 300_000 }, () => {
   for (const [name, folder, count] of [
     ["the seeds", () => join(ROOT, "seeds"), 1],
     ["the hard fixtures", () => join(ROOT, "test/fixtures/hard"), 12],
-    ["a generated archive of 1,500 articles", () => {
-      const folder = join(dir, "archive");
-      generateArchive(1500, folder);
-      return folder;
-    }, 1500],
+    [
+      "a generated archive of 1,500 articles",
+      () => {
+        const folder = join(dir, "archive");
+        generateArchive(1500, folder);
+        return folder;
+      },
+      1500,
+    ],
   ] as const) {
     it(`are what workerd renders, for every stored path: ${name}`, async () => {
       const generated = join(dir, `generated-${count}`);
       const stdout = build(folder(), generated);
-      expect(stdout).toMatch(new RegExp(`^build-content: ${count} article\\(s\\) in \\d+ topic\\(s\\) from .*\\nbuild-content: stored (\\d+) responses \\([\\d.]+ (KiB|MiB)\\) for ${ORIGIN}\\n$`));
+      expect(stdout).toMatch(
+        new RegExp(
+          `^build-content: ${count} article\\(s\\) in \\d+ topic\\(s\\) from .*\\nbuild-content: stored (\\d+) responses \\([\\d.]+ (KiB|MiB)\\) for ${ORIGIN}\\n$`,
+        ),
+      );
       const stored = Number(/stored (\d+) responses/.exec(stdout)![1]);
       const report = await compare(generated);
       expect(report.differences).toEqual([]);

@@ -12,12 +12,12 @@ import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readSeedsFolder } from "../../scripts/lib/seeds-folder";
 import { createApp } from "../../src/app";
-import { packContent } from "../../src/storage/bundle/content-pack";
 import { compileContent } from "../../src/compile/compile";
 import { parseTopicFile } from "../../src/compile/topics";
 import type { Content } from "../../src/content/types";
-import { readSeedsFolder } from "../../scripts/lib/seeds-folder";
+import { packContent } from "../../src/storage/bundle/content-pack";
 import { article, frontMatterArticle } from "../worker/generators";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -62,7 +62,10 @@ async function fetchAll(content: Content) {
 /** Runs xmllint over many files at once; returns its complaints (empty when all pass). */
 function xmllint(files: string[], ...args: string[]): string {
   const run = spawnSync("xmllint", ["--noout", ...args, ...files], { encoding: "utf8", maxBuffer: 1 << 26 });
-  return run.stderr.split("\n").filter((line) => line !== "" && !line.endsWith(" validates")).join("\n");
+  return run.stderr
+    .split("\n")
+    .filter((line) => line !== "" && !line.endsWith(" validates"))
+    .join("\n");
 }
 
 async function checkSite(name: string, content: Content) {

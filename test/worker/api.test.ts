@@ -74,7 +74,11 @@ describe("the API exists only where it is enabled", () => {
       [{ SITE_URL: ORIGIN, STORAGE: "d1", DB: env.DB }, "PUT"],
       [{ SITE_URL: ORIGIN, STORAGE: "d1", DB: env.DB, PUBLISH_TOKEN: " , " }, "GET"],
     ] as const) {
-      const res = await app.request(`${ORIGIN}/api/articles/x`, { method, headers: { Authorization: `Bearer ${TOKEN}` }, body: method === "PUT" ? "x" : undefined }, vars as never);
+      const res = await app.request(
+        `${ORIGIN}/api/articles/x`,
+        { method, headers: { Authorization: `Bearer ${TOKEN}` }, body: method === "PUT" ? "x" : undefined },
+        vars as never,
+      );
       expect([method, res.status, await res.json()]).toEqual([method, 404, { error: "Not found." }]);
     }
   });
@@ -85,8 +89,17 @@ describe("authentication", () => {
     const { request } = publishing();
     const bodies = new Set<string>();
     for (const authorization of [undefined, "Basic dXNlcjpwYXNz", `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(1)}`, "Bearer", `bearer  ${TOKEN} extra`]) {
-      const res = await request(`/api/articles/${SEED_ID}`, { method: "PUT", body: SEED_TEXT, headers: { "Content-Type": "text/plain", ...(authorization ? { Authorization: authorization } : {}) } });
-      expect([authorization, res.status, res.headers.get("WWW-Authenticate"), res.headers.get("Cache-Control")]).toEqual([authorization, 401, 'Bearer realm="publishing"', "no-store"]);
+      const res = await request(`/api/articles/${SEED_ID}`, {
+        method: "PUT",
+        body: SEED_TEXT,
+        headers: { "Content-Type": "text/plain", ...(authorization ? { Authorization: authorization } : {}) },
+      });
+      expect([authorization, res.status, res.headers.get("WWW-Authenticate"), res.headers.get("Cache-Control")]).toEqual([
+        authorization,
+        401,
+        'Bearer realm="publishing"',
+        "no-store",
+      ]);
       const body = await res.text();
       expect(body).not.toContain(TOKEN);
       bodies.add(body);
@@ -169,7 +182,10 @@ describe("PUT /api/articles/{id}", () => {
   it("415 for other content types; 413 for a body over 1 MiB; 405 with Allow for methods it does not take", async () => {
     const w = publishing();
     const wrongType = await w.put("x", "Head\n\nText.", "application/json");
-    expect([wrongType.status, (await wrongType.json()) as unknown]).toEqual([415, { error: "Send the article as text/plain (wire copy) or text/markdown, UTF-8." }]);
+    expect([wrongType.status, (await wrongType.json()) as unknown]).toEqual([
+      415,
+      { error: "Send the article as text/plain (wire copy) or text/markdown, UTF-8." },
+    ]);
     const big = await w.put("x", `Head\n\n${"word ".repeat(220_000)}`);
     expect([big.status, await big.json()]).toEqual([413, { error: "An article may be at most 1 MiB." }]);
     for (const [path, method, allow] of [
@@ -188,7 +204,9 @@ describe("PUT /api/articles/{id}", () => {
   it("concurrent publishes all land, none lost or duplicated, slugs unique", { timeout: 60_000 }, async () => {
     const w = publishing();
     const ids = Array.from({ length: 12 }, (_, i) => `c${i}`);
-    const results = await Promise.all(ids.map((id, i) => w.put(id, story(i < 4 ? "Same headline everywhere" : `Headline ${i}`, `Text ${i} about Turkey and sanctions on Turkey.`))));
+    const results = await Promise.all(
+      ids.map((id, i) => w.put(id, story(i < 4 ? "Same headline everywhere" : `Headline ${i}`, `Text ${i} about Turkey and sanctions on Turkey.`))),
+    );
     expect(results.map((r) => r.status)).toEqual(ids.map(() => 201));
     const slugs = (await Promise.all(results.map(async (r) => ((await r.json()) as { slug: string }).slug))).sort();
     expect(new Set(slugs).size).toBe(12);
@@ -203,7 +221,8 @@ describe("PUT /api/articles/{id}", () => {
 
   it("is never stored as a response, and no log line carries the token", async () => {
     const lines: string[] = [];
-    for (const level of ["log", "warn", "error", "info", "debug"] as const) vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
+    for (const level of ["log", "warn", "error", "info", "debug"] as const)
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
     try {
       const w = publishing();
       await (await w.put(SEED_ID, SEED_TEXT)).arrayBuffer();
@@ -241,7 +260,12 @@ describe("DELETE and GET", () => {
     for (let i = 0; i < 3; i++) await (await w.put(`id-${i}`, story(`Story ${i}`, "Text."))).arrayBuffer();
     await (await w.put("id-9", dated("2099-01-01", "Later story", "Text."))).arrayBuffer();
     const list = (await (await w.api("/api/articles")).json()) as { articles: { id: string; status: string; updated: string }[]; next: string | null };
-    expect(list.articles.map((a) => [a.id, a.status])).toEqual([["id-0", "published"], ["id-1", "published"], ["id-2", "published"], ["id-9", "scheduled"]]);
+    expect(list.articles.map((a) => [a.id, a.status])).toEqual([
+      ["id-0", "published"],
+      ["id-1", "published"],
+      ["id-2", "published"],
+      ["id-9", "scheduled"],
+    ]);
     expect(list.next).toBeNull();
     const after = (await (await w.api("/api/articles?after=id-1")).json()) as { articles: { id: string }[] };
     expect(after.articles.map((a) => a.id)).toEqual(["id-2", "id-9"]);
@@ -255,7 +279,10 @@ describe("scheduled articles", () => {
     const at = Date.now() + 60_000;
     const when = new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z");
     const res = await w.put("later", dated(when, "Storm expected tomorrow", "Forecasters warn of a storm in Turkey."));
-    expect([res.status, await res.json()]).toEqual([202, { id: "later", slug: null, url: null, published: when, updated: when, topics: [], status: "scheduled" }]);
+    expect([res.status, await res.json()]).toEqual([
+      202,
+      { id: "later", slug: null, url: null, published: when, updated: when, topics: [], status: "scheduled" },
+    ]);
     const again = await w.put("later", dated(when, "Storm expected tomorrow", "Forecasters warn of a storm in Turkey."));
     expect(again.status).toBe(202);
     await again.arrayBuffer();
@@ -305,7 +332,9 @@ describe("scheduled articles without SITE_URL", () => {
     // Rendered ahead: the article's page is stored, with its links on the origin it was published through.
     const stored = await env.DB.prepare("SELECT COUNT(*) AS n FROM responses WHERE scope = 'article:storm-expected-tomorrow'").first<{ n: number }>();
     expect(stored!.n).toBeGreaterThan(0);
-    expect(await (await w.request("/articles/storm-expected-tomorrow")).text()).toContain(`<link rel="canonical" href="${ORIGIN}/articles/storm-expected-tomorrow"/>`);
+    expect(await (await w.request("/articles/storm-expected-tomorrow")).text()).toContain(
+      `<link rel="canonical" href="${ORIGIN}/articles/storm-expected-tomorrow"/>`,
+    );
     expect(w.hubCalls).toHaveLength(1);
     expect(new URLSearchParams(w.hubCalls[0]!.body).getAll("hub.url").sort()).toEqual(
       ["", "/topics/weather"].flatMap((s) => [`${ORIGIN}${s}/rss.xml`, `${ORIGIN}${s}/atom.xml`, `${ORIGIN}${s}/feed.json`]).sort(),
@@ -327,10 +356,14 @@ describe("the API and npm run import agree", () => {
     const { content } = await compile(withDate);
     await applyPlan(env.DB, await planImport(content, await readExisting(env.DB), { deleteMissing: false, definitions: shippedTopics() }));
     const snapshot = async () => {
-      const rows = await env.DB.prepare("SELECT id, guid, slug, title, summary, html, source, author, language, published, updated, topics, content_hash FROM articles ORDER BY id").all();
+      const rows = await env.DB.prepare(
+        "SELECT id, guid, slug, title, summary, html, source, author, language, published, updated, topics, content_hash FROM articles ORDER BY id",
+      ).all();
       const topics = await env.DB.prepare("SELECT slug, name, position, article_count FROM topics ORDER BY position").all();
       const w = publishing();
-      const feeds = await Promise.all(["/rss.xml", "/atom.xml", "/feed.json", "/topics/weather/rss.xml", "/topics/coastal-life/atom.xml"].map(async (p) => (await w.request(p)).text()));
+      const feeds = await Promise.all(
+        ["/rss.xml", "/atom.xml", "/feed.json", "/topics/weather/rss.xml", "/topics/coastal-life/atom.xml"].map(async (p) => (await w.request(p)).text()),
+      );
       await w.settle(); // its stored renderings, written before the database is reset below
       return { rows: rows.results, topics: topics.results, feeds };
     };
@@ -393,7 +426,11 @@ describe("WebSub", () => {
       expect(w.hubCalls).toHaveLength(1);
       const notice = async () => env.DB.prepare("SELECT due, attempts FROM websub_pending").first<{ due: number; attempts: number }>();
       let previous = (await notice())!;
-      for (const [attempt, minutes] of [[2, 2], [3, 4], [4, 8]] as const) {
+      for (const [attempt, minutes] of [
+        [2, 2],
+        [3, 4],
+        [4, 8],
+      ] as const) {
         expect(previous.attempts).toBe(attempt - 1);
         // Not before it is due, then at once.
         await w.cron(previous.due - 1000);

@@ -11,7 +11,11 @@ describe("the store of rendered responses", () => {
     const cache = new RepresentationCache(2, 1 << 30);
     for (const key of ["a", "b", "c"]) await cache.get(key, "v1", render(key));
     await settle();
-    expect([cache.peek("a", "v1"), cache.peek("b", "v1")?.identity.body.byteLength, cache.peek("c", "v1")?.identity.body.byteLength]).toEqual([undefined, 1, 1]);
+    expect([cache.peek("a", "v1"), cache.peek("b", "v1")?.identity.body.byteLength, cache.peek("c", "v1")?.identity.body.byteLength]).toEqual([
+      undefined,
+      1,
+      1,
+    ]);
   });
 
   it("keeps at most the given number of bytes, every coding counted", async () => {

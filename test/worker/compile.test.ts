@@ -24,7 +24,11 @@ describe("files that cannot be published stop the build with one line naming the
     ["unclosed.txt", "---\ntitle: x\nH\n\nT.", "unclosed.txt: front matter is not closed (no line with --- after the opening ---)"],
     ["list.txt", "---\n- a\n- b\n---\nH\n\nT.", "list.txt: front matter must be a mapping of keys to values"],
     ["typo.txt", "---\ntittle: x\n---\nH\n\nT.", /^typo\.txt: unknown front matter key "tittle" \(known: /],
-    ["date.txt", "---\ndate: next Tuesday\n---\nH\n\nT.", 'date.txt: front matter date "next Tuesday" is not a date (use e.g. 2020-12-30 or 2020-12-30T14:05:00Z)'],
+    [
+      "date.txt",
+      "---\ndate: next Tuesday\n---\nH\n\nT.",
+      'date.txt: front matter date "next Tuesday" is not a date (use e.g. 2020-12-30 or 2020-12-30T14:05:00Z)',
+    ],
     ["feb30.txt", "---\nupdated: 2021-02-30\n---\nH\n\nT.", /^feb30\.txt: front matter updated "2021-02-30" is not a date/],
     ["headline-only.txt", "Just a headline\n", "headline-only.txt: no story text after the headline"],
     ["only-fm.txt", "---\ntitle: T\n---\n", "only-fm.txt: no story text after the headline"],
@@ -45,7 +49,10 @@ describe("files that cannot be published stop the build with one line naming the
   });
 
   it("names both files that claim one slug", async () => {
-    const messages = await buildErrors(file("a.txt", `---\nslug: same\n---\n${story("A", "Text of A.")}`), file("b.txt", `---\nslug: same\n---\n${story("B", "Text of B.")}`));
+    const messages = await buildErrors(
+      file("a.txt", `---\nslug: same\n---\n${story("A", "Text of A.")}`),
+      file("b.txt", `---\nslug: same\n---\n${story("B", "Text of B.")}`),
+    );
     expect(messages).toEqual(['a.txt, b.txt: files share the front matter slug "same"']);
   });
 
@@ -119,7 +126,9 @@ describe("ids and slugs", () => {
     const future = file("f.txt", `---\ndate: 2031-05-01\n---\n${story("Later", "x")}`);
     const before = await compile([seedFile(), future], { now: Date.UTC(2031, 3, 30) });
     expect(before.content.articles.map((a) => a.title)).not.toContain("Later");
-    expect(before.heldBack).toEqual([{ file: "f.txt", published: "2031-05-01T00:00:00Z", draft: expect.objectContaining({ id: expect.any(String), title: "Later" }) }]);
+    expect(before.heldBack).toEqual([
+      { file: "f.txt", published: "2031-05-01T00:00:00Z", draft: expect.objectContaining({ id: expect.any(String), title: "Later" }) },
+    ]);
     const after = await compile([seedFile(), future], { now: Date.UTC(2031, 4, 1) });
     expect(after.content.articles.map((a) => a.title)).toContain("Later");
     expect(after.heldBack).toEqual([]);

@@ -5,10 +5,10 @@
  */
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Content } from "../../src/content/types";
-import { applyStatements } from "../../src/storage/d1/apply";
 import { importStale, renderStaleResponses } from "../../src/ahead/stale";
 import { d1AheadRenderer } from "../../src/app";
+import type { Content } from "../../src/content/types";
+import { applyStatements } from "../../src/storage/d1/apply";
 import { PART_BYTES, responseWrites } from "../../src/storage/d1/responses";
 import { D1Store } from "../../src/storage/d1/store";
 import { freshDatabase, generated, importPlanned } from "./d1-fixtures";
@@ -37,7 +37,11 @@ function countingDatabase(db: D1Database, calls: string[]) {
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
-  const table = (s: D1PreparedStatement) => /FROM (\w+)|INTO (\w+)/.exec((s as unknown as { sql: string }).sql)!.slice(1).find(Boolean);
+  const table = (s: D1PreparedStatement) =>
+    /FROM (\w+)|INTO (\w+)/
+      .exec((s as unknown as { sql: string }).sql)!
+      .slice(1)
+      .find(Boolean);
   return {
     prepare: (sql: string) => counting(db.prepare(sql), sql),
     batch: (statements: D1PreparedStatement[]) => {
@@ -75,7 +79,14 @@ describe("responses stored by an import", () => {
     const bundled = worker(content, VARS);
     const article = `/articles/${content.articles[0]!.slug}`;
     const READ_CODING = "all SELECT coding, data FROM";
-    for (const [path, accept] of [["/rss.xml", "gzip, br"], ["/rss.xml", "gzip"], ["/rss.xml", null], [article, "br"], ["/topics", "gzip;q=0.5, br;q=0"], ["/opml.xml", "identity"]] as const) {
+    for (const [path, accept] of [
+      ["/rss.xml", "gzip, br"],
+      ["/rss.xml", "gzip"],
+      ["/rss.xml", null],
+      [article, "br"],
+      ["/topics", "gzip;q=0.5, br;q=0"],
+      ["/opml.xml", "identity"],
+    ] as const) {
       const calls: string[] = [];
       // A fresh isolate: nothing rendered, nothing known.
       const fresh = d1Worker(content, countingDatabase(env.DB, calls), "60");
@@ -94,11 +105,17 @@ describe("responses stored by an import", () => {
     const measuring = {
       prepare: (sql: string) => {
         const statement = env.DB.prepare(sql);
-        return { bind: (...values: unknown[]) => ({ ...statement.bind(...values), first: () => statement.bind(...values).first(), all: async () => {
-          const rows = await statement.bind(...values).all<{ coding: string; data: string }>();
-          reads.push(rows.results.reduce((n, r) => n + r.data.length, 0));
-          return rows;
-        } }) };
+        return {
+          bind: (...values: unknown[]) => ({
+            ...statement.bind(...values),
+            first: () => statement.bind(...values).first(),
+            all: async () => {
+              const rows = await statement.bind(...values).all<{ coding: string; data: string }>();
+              reads.push(rows.results.reduce((n, r) => n + r.data.length, 0));
+              return rows;
+            },
+          }),
+        };
       },
       batch: (s: D1PreparedStatement[]) => env.DB.batch(s),
     };
@@ -119,7 +136,11 @@ describe("responses stored by an import", () => {
     expect(gzipTag).toMatch(/-gzip"$/);
     const calls: string[] = [];
     // The reader's tag is gzip's; it now accepts br: still not modified (the same bytes, coded otherwise).
-    const res = await d1Worker(content, countingDatabase(env.DB, calls), "60")(`${ORIGIN}/atom.xml`, { headers: { "Accept-Encoding": "br, gzip", "If-None-Match": gzipTag } });
+    const res = await d1Worker(
+      content,
+      countingDatabase(env.DB, calls),
+      "60",
+    )(`${ORIGIN}/atom.xml`, { headers: { "Accept-Encoding": "br, gzip", "If-None-Match": gzipTag } });
     expect([res.status, await res.text(), res.headers.get("ETag"), calls[0]]).toEqual([304, "", gzipTag, "all SELECT coding, data FROM"]);
     const head = await d1Worker(content, env.DB, "60")(`${ORIGIN}/atom.xml`, { method: "HEAD", headers: { "Accept-Encoding": "br" } });
     const get = await worker(content, VARS)(`${ORIGIN}/atom.xml`, { headers: { "Accept-Encoding": "br" } });
@@ -169,22 +190,41 @@ describe("responses stored by an import", () => {
     expect([again.plan.statements.length, again.responses.count]).toEqual([0, 0]);
 
     const rows = async () =>
-      new Map(((await env.DB.prepare("SELECT path, version FROM responses WHERE part = 0").all()).results as { path: string; version: number }[]).map((r) => [r.path, r.version]));
+      new Map(
+        ((await env.DB.prepare("SELECT path, version FROM responses WHERE part = 0").all()).results as { path: string; version: number }[]).map((r) => [
+          r.path,
+          r.version,
+        ]),
+      );
     const before = await rows();
     const target = content.articles[30]!;
     const index = files.findIndex((f) => f.path === target.file);
     const edited = [...files];
-    edited[index] = file(target.file, new TextDecoder().decode(files[index]!.bytes).replace(/^[^\n]+/, "Oil prices fall"), { added: null, changed: null, modified: files[index]!.modified + 60_000 });
+    edited[index] = file(target.file, new TextDecoder().decode(files[index]!.bytes).replace(/^[^\n]+/, "Oil prices fall"), {
+      added: null,
+      changed: null,
+      modified: files[index]!.modified + 60_000,
+    });
     const second = (await compile(edited)).content;
     const { plan, responses } = await importContent(second);
     const after = await rows();
     const version = Number(await env.DB.prepare("SELECT value FROM meta WHERE key = 'version'").first("value"));
     const newSlug = second.articles.find((a) => a.id === target.id)!.slug;
-    const changed = [...after].filter(([, v]) => v === version).map(([path]) => path).sort();
+    const changed = [...after]
+      .filter(([, v]) => v === version)
+      .map(([path]) => path)
+      .sort();
     const topics = new Set([...target.topics, ...second.articles.find((a) => a.id === target.id)!.topics]);
     expect(changed).toEqual(
       [
-        "(not found)", "/", "/atom.xml", "/feed.json", "/opml.xml", "/rss.xml", "/topics", `/articles/${newSlug}`,
+        "(not found)",
+        "/",
+        "/atom.xml",
+        "/feed.json",
+        "/opml.xml",
+        "/rss.xml",
+        "/topics",
+        `/articles/${newSlug}`,
         ...[...topics].flatMap((t) => [`/topics/${t}`, `/topics/${t}/atom.xml`, `/topics/${t}/feed.json`, `/topics/${t}/rss.xml`]),
       ].sort(),
     );
@@ -210,7 +250,8 @@ describe("responses stored by an import", () => {
     await applyStatements(env.DB, b.slice(1));
     const rows = await env.DB.prepare("SELECT coding, part, length(data) AS n FROM responses WHERE path = '/twice' ORDER BY coding, part").all();
     // Each coding's rows: a 4-byte length and the head, then its body, in base64 rows of 48,000 bytes.
-    const head = (coding: string) => JSON.stringify({ type: "text/plain", modified: null, hash: "h", headers: [], lengths: [identity.byteLength, 3, -1], coding }).length;
+    const head = (coding: string) =>
+      JSON.stringify({ type: "text/plain", modified: null, hash: "h", headers: [], lengths: [identity.byteLength, 3, -1], coding }).length;
     const base64 = (n: number) => Math.ceil(n / 3) * 4;
     expect(rows.results).toEqual([
       { coding: "gzip", part: 0, n: base64(4 + head("gzip") + 3) },
@@ -259,7 +300,11 @@ describe("when the database fails", () => {
     expect([home.status, (await home.text()).includes("<h1>")]).toEqual([200, true]);
     for (const path of ["/atom.xml", `/articles/${content.articles[3]!.slug}`, "/topics"]) {
       const res = await fetch(`${ORIGIN}${path}`);
-      expect([path, res.status, await res.text()]).toEqual([path, 503, "Service unavailable: the article database cannot be read right now. Try again shortly.\n"]);
+      expect([path, res.status, await res.text()]).toEqual([
+        path,
+        503,
+        "Service unavailable: the article database cannot be read right now. Try again shortly.\n",
+      ]);
       expect(Object.fromEntries(res.headers)).toEqual({ "cache-control": "no-store", "content-type": "text/plain; charset=UTF-8", "retry-after": "30" });
     }
     expect(errors).toEqual(["storage unavailable, answering 503 for what is not stored: D1: D1_ERROR: Network connection lost."]);
@@ -271,7 +316,10 @@ describe("when the database fails", () => {
   it("with the articles table gone and the version bumped, responses stored in D1 are still served", async () => {
     const content = (await compile(generated(30))).content;
     await importContent(content);
-    await env.DB.batch([env.DB.prepare("ALTER TABLE articles RENAME TO articles_gone"), env.DB.prepare("UPDATE meta SET value = value + 1 WHERE key = 'version'")]);
+    await env.DB.batch([
+      env.DB.prepare("ALTER TABLE articles RENAME TO articles_gone"),
+      env.DB.prepare("UPDATE meta SET value = value + 1 WHERE key = 'version'"),
+    ]);
     const fetch = d1Worker(content, env.DB);
     for (const path of ["/rss.xml", "/", "/topics", `/topics/${content.articles[0]!.topics[0]}/rss.xml`]) {
       const res = await fetch(`${ORIGIN}${path}`);

@@ -5,9 +5,9 @@
 import { env } from "cloudflare:test";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Content } from "../../src/content/types";
-import { inlineStatement } from "../../src/storage/d1/sql";
 import { applyPlan, readExisting } from "../../src/storage/d1/apply";
 import { planImport } from "../../src/storage/d1/import-plan";
+import { inlineStatement } from "../../src/storage/d1/sql";
 import { freshDatabase, generated, importPlanned } from "./d1-fixtures";
 import { compile, file, story, worker } from "./fixtures";
 import { walkFeed } from "./paging";
@@ -29,10 +29,25 @@ describe("migrations", () => {
   beforeEach(freshDatabase);
 
   it("apply from scratch: the tables, their indexes and the content version", async () => {
-    const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name").all();
+    const tables = await env.DB.prepare(
+      "SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name",
+    ).all();
     expect(tables.results.map((r) => r.name)).toEqual([
-      "article_topics", "article_topics_by_article", "articles", "articles_newest", "d1_migrations", "gone", "media", "meta",
-      "responses", "responses_by_scope", "scheduled", "scheduled_due", "topics", "websub_pending", "websub_pending_due",
+      "article_topics",
+      "article_topics_by_article",
+      "articles",
+      "articles_newest",
+      "d1_migrations",
+      "gone",
+      "media",
+      "meta",
+      "responses",
+      "responses_by_scope",
+      "scheduled",
+      "scheduled_due",
+      "topics",
+      "websub_pending",
+      "websub_pending_due",
     ]);
     const meta = await env.DB.prepare("SELECT key, value FROM meta ORDER BY key").all();
     expect(meta.results).toEqual([
@@ -47,8 +62,12 @@ describe("migrations", () => {
   it("newest N overall and newest N in a topic are index searches, not table scans", async () => {
     const plan = async (sql: string) => (await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).all()).results.map((r) => r.detail as string).join("; ");
     expect(await plan("SELECT * FROM articles ORDER BY published DESC, id DESC LIMIT 51")).toBe("SCAN articles USING INDEX articles_newest");
-    expect(await plan("SELECT * FROM articles WHERE (published, id) < ('2021', 'x') ORDER BY published DESC, id DESC LIMIT 51")).toMatch(/^SEARCH articles USING INDEX articles_newest/);
-    const topic = await plan("SELECT a.* FROM article_topics t JOIN articles a ON a.id = t.article_id WHERE t.topic = 'x' ORDER BY t.published DESC, t.article_id DESC LIMIT 51");
+    expect(await plan("SELECT * FROM articles WHERE (published, id) < ('2021', 'x') ORDER BY published DESC, id DESC LIMIT 51")).toMatch(
+      /^SEARCH articles USING INDEX articles_newest/,
+    );
+    const topic = await plan(
+      "SELECT a.* FROM article_topics t JOIN articles a ON a.id = t.article_id WHERE t.topic = 'x' ORDER BY t.published DESC, t.article_id DESC LIMIT 51",
+    );
     expect(topic).toMatch(/^SEARCH t USING PRIMARY KEY \(topic=\?\); SEARCH a USING INDEX sqlite_autoindex_articles_1 \(id=\?\)$/);
   });
 });
@@ -146,7 +165,9 @@ describe("imports", () => {
 
   it("a new article may take the slug of one that left the folder, and two articles may swap headlines", async () => {
     const old = file("1_00000000000000a1.txt", story("Storm hits coast", "The first storm."), { added: Date.UTC(2021, 0, 1) });
-    await importPlanned((await compile([old, file("2_00000000000000a2.txt", story("One", "Text one.")), file("3_00000000000000a3.txt", story("Two", "Text two."))])).content);
+    await importPlanned(
+      (await compile([old, file("2_00000000000000a2.txt", story("One", "Text one.")), file("3_00000000000000a3.txt", story("Two", "Text two."))])).content,
+    );
     const replaced = [
       file("4_00000000000000a4.txt", story("Storm hits coast", "Another storm."), { added: Date.UTC(2022, 0, 1) }),
       file("2_00000000000000a2.txt", story("Two", "Text one.")),
@@ -164,8 +185,14 @@ describe("imports", () => {
   });
 
   it("no statement is longer than D1 accepts, even with the values written into the SQL", async () => {
-    const long = Array.from({ length: 9 }, (_, i) => file(`${i}.txt`, story(`Long story ${i}`, ...Array.from({ length: 40 }, (_, p) => `Paragraph ${p} ${"of a long story ".repeat(30)}`))));
-    const plan = await planImport((await compile(long)).content, { articles: new Map(), topics: new Map(), scheduled: new Map(), definitions: "" }, { deleteMissing: false });
+    const long = Array.from({ length: 9 }, (_, i) =>
+      file(`${i}.txt`, story(`Long story ${i}`, ...Array.from({ length: 40 }, (_, p) => `Paragraph ${p} ${"of a long story ".repeat(30)}`))),
+    );
+    const plan = await planImport(
+      (await compile(long)).content,
+      { articles: new Map(), topics: new Map(), scheduled: new Map(), definitions: "" },
+      { deleteMissing: false },
+    );
     const lengths = plan.statements.map((s) => new TextEncoder().encode(inlineStatement(s)).byteLength);
     expect(Math.max(...lengths)).toBeLessThan(100_000);
     expect(plan.statements.every((s) => s.params.length <= 100)).toBe(true);
@@ -189,6 +216,8 @@ describe("settings", () => {
   it("STORAGE=d1 without a DB binding is a configuration error that names it", async () => {
     const res = await worker((await compile(generated(1))).content, { STORAGE: "d1" })("/rss.xml");
     expect(res.status).toBe(500);
-    expect(await res.text()).toBe('Configuration error: STORAGE is "d1" but there is no D1 binding named DB ([[d1_databases]] in wrangler.toml). Fix it in wrangler.toml [vars].\n');
+    expect(await res.text()).toBe(
+      'Configuration error: STORAGE is "d1" but there is no D1 binding named DB ([[d1_databases]] in wrangler.toml). Fix it in wrangler.toml [vars].\n',
+    );
   });
 });

@@ -1,9 +1,9 @@
 import { exports as workerExports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { PackedStore } from "../../src/storage/bundle/packed-store";
-import { PackedResponses } from "../../src/storage/bundle/response-pack";
 import contentData from "../../src/generated/content.bin";
 import responsesData from "../../src/generated/responses.bin";
+import { PackedStore } from "../../src/storage/bundle/packed-store";
+import { PackedResponses } from "../../src/storage/bundle/response-pack";
 import { SEED_HEADLINE, SEED_SLUG } from "./fixtures";
 
 /** The main module's default export, as the runtime serves it. */

@@ -151,10 +151,14 @@ describe("every feed, read back by independent parsers", () => {
 describe("feed scope and limits", () => {
   async function archive(count: number) {
     const files = Array.from({ length: count }, (_, i) =>
-      file(`${String(i).padStart(3, "0")}_${(0x1000 + i).toString(16).padStart(16, "0")}.txt`, story(`Oil story number ${i}`, "Oil prices moved again today."), {
-        added: Date.UTC(2021, 0, 1) + i * 60_000,
-        changed: Date.UTC(2021, 0, 1) + i * 60_000,
-      }),
+      file(
+        `${String(i).padStart(3, "0")}_${(0x1000 + i).toString(16).padStart(16, "0")}.txt`,
+        story(`Oil story number ${i}`, "Oil prices moved again today."),
+        {
+          added: Date.UTC(2021, 0, 1) + i * 60_000,
+          changed: Date.UTC(2021, 0, 1) + i * 60_000,
+        },
+      ),
     );
     return content([...files, seedFile()]);
   }

@@ -3,15 +3,15 @@
  * pipeline as the build, so a test sees exactly what a user's folder would produce.
  */
 import seedText from "../../seeds/000_aa4f927da06b7f0b.txt?raw";
-import topicFile from "../../src/content/topics.yaml?raw";
 import { type Bundle, createApp } from "../../src/app";
-import { packContent } from "../../src/storage/bundle/content-pack";
-import { compileContent, type CompileResult } from "../../src/compile/compile";
+import { type CompileResult, compileContent } from "../../src/compile/compile";
 import type { FolderImages } from "../../src/compile/images";
 import type { SourceFile } from "../../src/compile/parse-article";
 import { parseTopicFile, type TopicDefinition } from "../../src/compile/topics";
-import type { Content } from "../../src/content/types";
 import type { Env } from "../../src/config/env";
+import topicFile from "../../src/content/topics.yaml?raw";
+import type { Content } from "../../src/content/types";
+import { packContent } from "../../src/storage/bundle/content-pack";
 
 const SEED_FILE = "000_aa4f927da06b7f0b.txt";
 export const SEED_TEXT: string = seedText;

@@ -1,5 +1,5 @@
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { gunzipSync, brotliDecompressSync } from "node:zlib";
 import { chooseEncoding } from "../../src/http/accept-encoding";
 import { notModifiedVariant, parseEntityTags } from "../../src/http/conditional";
 import { parseHttpDate } from "../../src/http/http-date";
@@ -265,7 +265,11 @@ describe("/healthz", () => {
 describe("compression behind the Workers runtime", () => {
   it("chooses by the client's own Accept-Encoding (request.cf.clientAcceptEncoding), not the runtime's rewrite", async () => {
     const app = (await import("../../src/app")).createApp(bundle(await content([seedFile()])));
-    for (const [client, coding] of [["identity", null], ["gzip", "gzip"], ["gzip, deflate, br", "br"]] as const) {
+    for (const [client, coding] of [
+      ["identity", null],
+      ["gzip", "gzip"],
+      ["gzip, deflate, br", "br"],
+    ] as const) {
       const req = new Request("http://localhost/rss.xml", { headers: { "Accept-Encoding": "br, gzip" }, cf: { clientAcceptEncoding: client } });
       const res = await app.request(req, undefined, {});
       await res.arrayBuffer();

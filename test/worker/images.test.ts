@@ -37,9 +37,16 @@ const markdown = `# Oil prices rise\n\nOil rose.\n\n![Chart of oil prices](chart
 
 async function site(): Promise<Content> {
   return (
-    await compile([file("001_00000000000000c1.txt", wire, { added: Date.UTC(2021, 0, 3) }), file("002_00000000000000c2.txt", remote, { added: Date.UTC(2021, 0, 2) }), file("003_00000000000000c3.md", markdown, { added: Date.UTC(2021, 0, 1) })], {
-      folder: folder(),
-    })
+    await compile(
+      [
+        file("001_00000000000000c1.txt", wire, { added: Date.UTC(2021, 0, 3) }),
+        file("002_00000000000000c2.txt", remote, { added: Date.UTC(2021, 0, 2) }),
+        file("003_00000000000000c3.md", markdown, { added: Date.UTC(2021, 0, 1) }),
+      ],
+      {
+        folder: folder(),
+      },
+    )
   ).content;
 }
 
@@ -47,9 +54,39 @@ describe("an article's picture", () => {
   it("is read from front matter (local, measured; remote, as given) or the first Markdown image", async () => {
     const c = await site();
     const by = (id: string) => c.articles.find((a) => a.id === id)!.image;
-    expect(by("00000000000000c1")).toEqual({ src: JPEG.src, type: "image/jpeg", length: 15454, width: 1200, height: 800, alt: "Ships outside the harbour at dusk", caption: "Ships wait to enter the harbour.", credit: "Photo by Ayşe Demir", inBody: false });
-    expect(by("00000000000000c2")).toEqual({ src: "https://images.example.org/storm.jpg?w=1600&h=900", type: "image/jpeg", length: null, width: 1600, height: 900, alt: "Waves over the sea wall", caption: "Waves break over the sea wall.", credit: "Reuters", inBody: false });
-    expect(by("00000000000000c3")).toEqual({ src: PNG.src, type: "image/png", length: 6674, width: 320, height: 180, alt: "Chart of oil prices", caption: null, credit: null, inBody: true });
+    expect(by("00000000000000c1")).toEqual({
+      src: JPEG.src,
+      type: "image/jpeg",
+      length: 15454,
+      width: 1200,
+      height: 800,
+      alt: "Ships outside the harbour at dusk",
+      caption: "Ships wait to enter the harbour.",
+      credit: "Photo by Ayşe Demir",
+      inBody: false,
+    });
+    expect(by("00000000000000c2")).toEqual({
+      src: "https://images.example.org/storm.jpg?w=1600&h=900",
+      type: "image/jpeg",
+      length: null,
+      width: 1600,
+      height: 900,
+      alt: "Waves over the sea wall",
+      caption: "Waves break over the sea wall.",
+      credit: "Reuters",
+      inBody: false,
+    });
+    expect(by("00000000000000c3")).toEqual({
+      src: PNG.src,
+      type: "image/png",
+      length: 6674,
+      width: 320,
+      height: 180,
+      alt: "Chart of oil prices",
+      caption: null,
+      credit: null,
+      inBody: true,
+    });
     const body = c.articles.find((a) => a.id === "00000000000000c3")!.html;
     expect(body).toContain(`<img src="${PNG.src}" alt="Chart of oil prices" width="320" height="180">`);
     expect(body).toContain('<img src="https://images.example.org/routes.png" alt="Map of oil routes">');
@@ -61,17 +98,26 @@ describe("an article's picture", () => {
     ["an SVG", "image: drawing.svg", 'image "drawing.svg" is an SVG image (it can carry script): only JPEG, PNG, WebP, AVIF and GIF images are published'],
     ["a text file named .jpg", "image: fake.jpg", 'image "fake.jpg" is not an image: only JPEG, PNG, WebP, AVIF and GIF images are published'],
     ["an http: URL", "image: http://images.example.org/a.jpg", 'image "http://images.example.org/a.jpg" must be an https: URL (readers refuse mixed content)'],
-    ["a size that is not a number", "image: https://images.example.org/a.jpg\nimage_width: wide\nimage_height: 10", 'front matter image_width "wide" must be a whole number of pixels'],
+    [
+      "a size that is not a number",
+      "image: https://images.example.org/a.jpg\nimage_width: wide\nimage_height: 10",
+      'front matter image_width "wide" must be a whole number of pixels',
+    ],
     ["alt text without an image", "image_alt: A photo", "front matter image_alt is set but there is no image"],
   ])("%s is refused with one line naming the article and the path", async (_, frontMatter, reason) => {
-    const others: [string, string][] = [["drawing.svg", "an SVG image (it can carry script)"], ["fake.jpg", "not an image"]];
+    const others: [string, string][] = [
+      ["drawing.svg", "an SVG image (it can carry script)"],
+      ["fake.jpg", "not an image"],
+    ];
     const run = compile([file("story.txt", `---\n${frontMatter}\n---\n${story("Headline", "Text.")}`)], { folder: folder(others) });
     await expect(run).rejects.toThrow(`story.txt: ${reason}`);
   });
 
   it("without alt text (nor a caption) is published with a warning naming the file", async () => {
     const result = await compile([file("story.txt", `---\nimage: chart.png\n---\n${story("Headline", "Text.")}`)], { folder: folder() });
-    expect(result.warnings).toEqual([{ file: "story.txt", message: "image has no alt text (front matter image_alt) nor caption: a news photo is not decorative" }]);
+    expect(result.warnings).toEqual([
+      { file: "story.txt", message: "image has no alt text (front matter image_alt) nor caption: a news photo is not decorative" },
+    ]);
     expect(result.unreferenced.map((i) => i.path)).toEqual(["photos/harbour.jpg"]);
   });
 });
@@ -86,16 +132,18 @@ describe("feeds show the picture", () => {
   it("RSS: Media RSS media:content with description and credit, an enclosure with the exact length for local images, the figure in content:encoded", async () => {
     const [rss] = await fetchAll();
     expect(rss).toContain('<rss xmlns:media="http://search.yahoo.com/mrss/" ');
-    expect(rss).toContain(
-      `<media:content url="${ORIGIN}${JPEG.src}" medium="image" type="image/jpeg" width="1200" height="800" fileSize="15454">`,
-    );
+    expect(rss).toContain(`<media:content url="${ORIGIN}${JPEG.src}" medium="image" type="image/jpeg" width="1200" height="800" fileSize="15454">`);
     expect(rss).toContain('<media:description type="plain">Ships outside the harbour at dusk</media:description>');
     expect(rss).toContain("<media:credit>Photo by Ayşe Demir</media:credit>");
     expect(rss).toContain(`<enclosure length="15454" type="image/jpeg" url="${ORIGIN}${JPEG.src}"/>`);
-    expect(rss).toContain('<media:content url="https://images.example.org/storm.jpg?w=1600&amp;h=900" medium="image" type="image/jpeg" width="1600" height="900">');
+    expect(rss).toContain(
+      '<media:content url="https://images.example.org/storm.jpg?w=1600&amp;h=900" medium="image" type="image/jpeg" width="1600" height="900">',
+    );
     // A remote image has no known length: no enclosure for it.
     expect(rss.match(/<enclosure /g)).toHaveLength(2);
-    expect(rss).toContain(`<figure><img src="${ORIGIN}${JPEG.src}" alt="Ships outside the harbour at dusk" width="1200" height="800"><figcaption>Ships wait to enter the harbour. <small>Photo by Ayşe Demir</small></figcaption></figure>`);
+    expect(rss).toContain(
+      `<figure><img src="${ORIGIN}${JPEG.src}" alt="Ships outside the harbour at dusk" width="1200" height="800"><figcaption>Ships wait to enter the harbour. <small>Photo by Ayşe Demir</small></figcaption></figure>`,
+    );
     // The Markdown body's own image is made absolute, not repeated as a figure.
     expect(rss).toContain(`<img src="${ORIGIN}${PNG.src}" alt="Chart of oil prices" width="320" height="180">`);
     expect(rss.match(new RegExp(`<img src="${ORIGIN}${PNG.src}"`, "g"))).toHaveLength(1);
@@ -107,7 +155,9 @@ describe("feeds show the picture", () => {
     expect(atom).toContain('<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"');
     expect(atom).toContain(`<link rel="enclosure" type="image/jpeg" length="15454" href="${ORIGIN}${JPEG.src}"/>`);
     expect(atom).toContain('<link rel="enclosure" type="image/jpeg" href="https://images.example.org/storm.jpg?w=1600&amp;h=900"/>');
-    expect(atom).toContain(`<media:content url="${ORIGIN}${PNG.src}" medium="image" type="image/png" width="320" height="180" fileSize="6674"><media:description type="plain">Chart of oil prices</media:description></media:content>`);
+    expect(atom).toContain(
+      `<media:content url="${ORIGIN}${PNG.src}" medium="image" type="image/png" width="320" height="180" fileSize="6674"><media:description type="plain">Chart of oil prices</media:description></media:content>`,
+    );
     expect(() => parseXml(atom)).not.toThrow();
   });
 
@@ -128,7 +178,9 @@ describe("pages show the picture", () => {
   it("the article page: the figure first and not lazy, Open Graph and Twitter card tags, NewsArticle image", async () => {
     const fetch = worker(await site(), { SITE_URL: ORIGIN });
     const page = await (await fetch("/articles/turkey-reopens-harbour")).text();
-    expect(page).toContain(`<figure><img src="${JPEG.src}" alt="Ships outside the harbour at dusk" width="1200" height="800" fetchpriority="high" decoding="async"><figcaption>`);
+    expect(page).toContain(
+      `<figure><img src="${JPEG.src}" alt="Ships outside the harbour at dusk" width="1200" height="800" fetchpriority="high" decoding="async"><figcaption>`,
+    );
     expect(page).toContain(`<meta property="og:image" content="${ORIGIN}${JPEG.src}"/>`);
     expect(page).toContain('<meta property="og:image:alt" content="Ships outside the harbour at dusk"/>');
     expect(page).toContain('<meta property="og:image:width" content="1200"/>');

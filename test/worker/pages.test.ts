@@ -17,7 +17,10 @@ const attr = (el: Element, name: string) => el.attrs.find((a) => a.name === name
 async function site(env = {}) {
   const c = await content([
     seedFile(),
-    file("b.txt", `---\nauthor: Ana Lima\nupdated: 2021-01-02\n---\n${story("Storm floods <coast> & towns", "Flood waters rose in the storm.", "The storm hit. [Reuters]")}`),
+    file(
+      "b.txt",
+      `---\nauthor: Ana Lima\nupdated: 2021-01-02\n---\n${story("Storm floods <coast> & towns", "Flood waters rose in the storm.", "The storm hit. [Reuters]")}`,
+    ),
   ]);
   return worker(c, env);
 }
@@ -42,30 +45,39 @@ const MAIN_ALTERNATES = [
 ];
 
 describe("every page", () => {
-  it.each(["/", "/topics", "/topics/turkey", `/articles/${SEED_SLUG}`, "/nope"])("%s: valid HTML with lang, title, description, stylesheet, landmarks, ordered headings", async (path) => {
-    const { all, errors } = await page(path);
-    expect(errors).toEqual([]);
-    expect(attr(all.find((e) => e.tagName === "html")!, "lang")).toBe("en");
-    expect(all.filter((e) => e.tagName === "title").map(textOf)[0]).toMatch(/Edge News$/);
-    expect(attr(all.find((e) => e.tagName === "meta" && attr(e, "name") === "description")!, "content")).not.toBe("");
-    expect(all.filter((e) => e.tagName === "link" && attr(e, "rel") === "stylesheet").map((e) => attr(e, "href"))).toEqual([expect.stringMatching(/^\/assets\/style\.[0-9a-f]{12}\.css$/)]);
-    expect(all.filter((e) => e.tagName === "link" && attr(e, "rel") === "icon").map((e) => attr(e, "href"))).toEqual([expect.stringMatching(/^\/assets\/icon\.[0-9a-f]{12}\.svg$/)]);
-    const body = all.find((e) => e.tagName === "body")!;
-    const landmarks = (body.childNodes as Node[]).filter((n) => "tagName" in n).map((n) => (n as Element).tagName);
-    expect(landmarks).toEqual(["a", "header", "main", "footer"]);
-    expect(all.filter((e) => e.tagName === "nav").map((e) => attr(e, "aria-label"))).toEqual(["Main"]);
-    expect(attr(all.find((e) => e.tagName === "a")!, "href")).toBe("#content");
-    const levels = all.filter((e) => /^h[1-6]$/.test(e.tagName)).map((e) => Number(e.tagName[1]));
-    expect(levels[0]).toBe(1);
-    expect(levels.filter((l) => l === 1)).toHaveLength(1);
-    for (const [i, l] of levels.entries()) if (i > 0) expect(l).toBeLessThanOrEqual(levels[i - 1]! + 1);
-    expect(alternatesOf(all).slice(0, 3)).toEqual(MAIN_ALTERNATES);
-    expect(all.filter((e) => e.tagName === "script" && attr(e, "type") !== "application/ld+json")).toEqual([]);
-  });
+  it.each(["/", "/topics", "/topics/turkey", `/articles/${SEED_SLUG}`, "/nope"])(
+    "%s: valid HTML with lang, title, description, stylesheet, landmarks, ordered headings",
+    async (path) => {
+      const { all, errors } = await page(path);
+      expect(errors).toEqual([]);
+      expect(attr(all.find((e) => e.tagName === "html")!, "lang")).toBe("en");
+      expect(all.filter((e) => e.tagName === "title").map(textOf)[0]).toMatch(/Edge News$/);
+      expect(attr(all.find((e) => e.tagName === "meta" && attr(e, "name") === "description")!, "content")).not.toBe("");
+      expect(all.filter((e) => e.tagName === "link" && attr(e, "rel") === "stylesheet").map((e) => attr(e, "href"))).toEqual([
+        expect.stringMatching(/^\/assets\/style\.[0-9a-f]{12}\.css$/),
+      ]);
+      expect(all.filter((e) => e.tagName === "link" && attr(e, "rel") === "icon").map((e) => attr(e, "href"))).toEqual([
+        expect.stringMatching(/^\/assets\/icon\.[0-9a-f]{12}\.svg$/),
+      ]);
+      const body = all.find((e) => e.tagName === "body")!;
+      const landmarks = (body.childNodes as Node[]).filter((n) => "tagName" in n).map((n) => (n as Element).tagName);
+      expect(landmarks).toEqual(["a", "header", "main", "footer"]);
+      expect(all.filter((e) => e.tagName === "nav").map((e) => attr(e, "aria-label"))).toEqual(["Main"]);
+      expect(attr(all.find((e) => e.tagName === "a")!, "href")).toBe("#content");
+      const levels = all.filter((e) => /^h[1-6]$/.test(e.tagName)).map((e) => Number(e.tagName[1]));
+      expect(levels[0]).toBe(1);
+      expect(levels.filter((l) => l === 1)).toHaveLength(1);
+      for (const [i, l] of levels.entries()) if (i > 0) expect(l).toBeLessThanOrEqual(levels[i - 1]! + 1);
+      expect(alternatesOf(all).slice(0, 3)).toEqual(MAIN_ALTERNATES);
+      expect(all.filter((e) => e.tagName === "script" && attr(e, "type") !== "application/ld+json")).toEqual([]);
+    },
+  );
 
   it.each(["/", "/topics", "/topics/turkey", `/articles/${SEED_SLUG}`])("%s: canonical link and Open Graph tags", async (path) => {
     const { all } = await page(path, { SITE_URL: "https://news.example.org" });
-    const og = Object.fromEntries(all.filter((e) => e.tagName === "meta" && attr(e, "property")?.startsWith("og:")).map((e) => [attr(e, "property"), attr(e, "content")]));
+    const og = Object.fromEntries(
+      all.filter((e) => e.tagName === "meta" && attr(e, "property")?.startsWith("og:")).map((e) => [attr(e, "property"), attr(e, "content")]),
+    );
     expect(attr(all.find((e) => e.tagName === "link" && attr(e, "rel") === "canonical")!, "href")).toBe(`https://news.example.org${path}`);
     expect(og["og:url"]).toBe(`https://news.example.org${path}`);
     expect(og["og:site_name"]).toBe("Edge News");
@@ -77,7 +89,9 @@ describe("pages", () => {
   it("/ lists the latest articles with date, source, topics and lead, the topics, and how to subscribe", async () => {
     const { body, res } = await page("/");
     expect(res.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
-    expect(body).toContain(`<h3><a href="/articles/${SEED_SLUG}">${SEED_HEADLINE}</a></h3><p class="meta"><time datetime="2020-12-30T12:00:00Z">30 December 2020</time> · AP</p>`);
+    expect(body).toContain(
+      `<h3><a href="/articles/${SEED_SLUG}">${SEED_HEADLINE}</a></h3><p class="meta"><time datetime="2020-12-30T12:00:00Z">30 December 2020</time> · AP</p>`,
+    );
     expect(body).toContain("<p>Turkey and the United States have formed a joint working group");
     expect(body).toContain('<a href="/topics/weather">Weather and disasters (1 article)</a>');
     expect(body).toContain('<h2 id="subscribe">Subscribe</h2>');
@@ -91,7 +105,8 @@ describe("pages", () => {
   it("/topics lists every topic with its article count and its three feeds", async () => {
     const { body } = await page("/topics");
     expect(body).toContain('<h2><a href="/topics/turkey">Turkey</a></h2><p class="meta">1 article</p>');
-    for (const url of ["topics/turkey/rss.xml", "topics/turkey/atom.xml", "topics/turkey/feed.json"]) expect(body).toContain(`<code class="feed-url">http://localhost/${url}</code>`);
+    for (const url of ["topics/turkey/rss.xml", "topics/turkey/atom.xml", "topics/turkey/feed.json"])
+      expect(body).toContain(`<code class="feed-url">http://localhost/${url}</code>`);
     expect(body).not.toContain('href="/topics/economy"');
   });
 

@@ -5,10 +5,14 @@ import { walkFeed } from "./paging";
 /** An archive of `count` articles, one minute apart, all about oil (the energy topic), some also about storms. */
 async function archive(count: number) {
   const files = Array.from({ length: count }, (_, i) =>
-    file(`${String(i).padStart(4, "0")}_${(0x5000 + i).toString(16).padStart(16, "0")}.txt`, story(`Oil story ${i}`, i % 3 === 0 ? "Oil and a storm." : "Oil prices moved."), {
-      added: Date.UTC(2021, 0, 1) + i * 60_000,
-      changed: Date.UTC(2021, 0, 1) + i * 60_000,
-    }),
+    file(
+      `${String(i).padStart(4, "0")}_${(0x5000 + i).toString(16).padStart(16, "0")}.txt`,
+      story(`Oil story ${i}`, i % 3 === 0 ? "Oil and a storm." : "Oil prices moved."),
+      {
+        added: Date.UTC(2021, 0, 1) + i * 60_000,
+        changed: Date.UTC(2021, 0, 1) + i * 60_000,
+      },
+    ),
   );
   // Two articles in the same second: the order between them is by id, the same in every mode.
   files.push(file("tie_00000000000000ff.txt", story("Tie story", "Oil again."), { added: Date.UTC(2021, 0, 1) + 5 * 60_000 }));

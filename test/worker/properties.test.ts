@@ -1,9 +1,9 @@
-import { parseFeed as rowanParse } from "@rowanmanning/feed-parser";
 import { extractFromJson, extractFromXml } from "@extractus/feed-extractor";
+import { parseFeed as rowanParse } from "@rowanmanning/feed-parser";
 import { decodeHTML } from "entities";
 import fc from "fast-check";
 import { parseAtomFeed, parseJsonFeed, parseRssFeed } from "feedsmith";
-import { type DefaultTreeAdapterMap, parse as parseHtml, parseFragment } from "parse5";
+import { type DefaultTreeAdapterMap, parseFragment, parse as parseHtml } from "parse5";
 import RssParser from "rss-parser";
 import { describe, expect, it } from "vitest";
 import type { Content } from "../../src/content/types";
@@ -18,7 +18,33 @@ type Element = DefaultTreeAdapterMap["element"];
 const RUNS = 100;
 
 /** Elements the page templates write; anything else would have come from an article. */
-const TEMPLATE_ELEMENTS = new Set(["html", "head", "body", "meta", "title", "link", "header", "nav", "a", "main", "footer", "p", "h1", "h2", "h3", "article", "div", "ul", "ol", "li", "time", "code", "section", "script", "span"]);
+const TEMPLATE_ELEMENTS = new Set([
+  "html",
+  "head",
+  "body",
+  "meta",
+  "title",
+  "link",
+  "header",
+  "nav",
+  "a",
+  "main",
+  "footer",
+  "p",
+  "h1",
+  "h2",
+  "h3",
+  "article",
+  "div",
+  "ul",
+  "ol",
+  "li",
+  "time",
+  "code",
+  "section",
+  "script",
+  "span",
+]);
 
 function elements(node: Node): Element[] {
   const own = "tagName" in node ? [node as Element] : [];
@@ -44,9 +70,7 @@ async function site(articles: GeneratedArticle[]): Promise<{ content: Content; f
 
 /** The expected items, newest first as every feed lists them. */
 function expectedItems(articles: GeneratedArticle[], content: Content) {
-  return articles
-    .map((a, i) => ({ ...a, article: content.articles.find((c) => c.file === `${i}.txt`)! }))
-    .reverse();
+  return articles.map((a, i) => ({ ...a, article: content.articles.find((c) => c.file === `${i}.txt`)! })).reverse();
 }
 
 /** Paragraph texts of an HTML fragment made of <p> elements only. */

@@ -9,15 +9,20 @@ import type { EncodedResponse } from "../../src/http/representation";
 import { codingsOf, deserializeCoding, deserializeResponse, joinCodings, serializeCoding, serializeResponse } from "../../src/http/response-bytes";
 
 const bytes = fc.uint8Array({ maxLength: 3000 }).map((b) => new Uint8Array(b) as Uint8Array<ArrayBuffer>);
-const response: fc.Arbitrary<EncodedResponse> = fc.record({
-  contentType: fc.string(),
-  lastModified: fc.option(fc.integer({ min: 0, max: 2 ** 42 }).map((n) => n * 1000), { nil: null }),
-  hash: fc.stringMatching(/^[0-9a-f]{32}$/),
-  headers: fc.array(fc.tuple(fc.string(), fc.string()), { maxLength: 6 }),
-  identity: bytes,
-  // Compressed codings come together or not at all (src/http/representation.ts).
-  compressed: fc.option(fc.tuple(bytes, bytes), { nil: null }),
-}).map(({ compressed, ...r }) => ({ ...r, gzip: compressed?.[0] ?? null, br: compressed?.[1] ?? null }));
+const response: fc.Arbitrary<EncodedResponse> = fc
+  .record({
+    contentType: fc.string(),
+    lastModified: fc.option(
+      fc.integer({ min: 0, max: 2 ** 42 }).map((n) => n * 1000),
+      { nil: null },
+    ),
+    hash: fc.stringMatching(/^[0-9a-f]{32}$/),
+    headers: fc.array(fc.tuple(fc.string(), fc.string()), { maxLength: 6 }),
+    identity: bytes,
+    // Compressed codings come together or not at all (src/http/representation.ts).
+    compressed: fc.option(fc.tuple(bytes, bytes), { nil: null }),
+  })
+  .map(({ compressed, ...r }) => ({ ...r, gzip: compressed?.[0] ?? null, br: compressed?.[1] ?? null }));
 
 describe("stored response bytes", () => {
   it("a whole response reads back as itself", () => {

@@ -5,12 +5,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { generateArticle } from "../../scripts/lib/archive";
-import { aheadRenderer, createApp } from "../../src/app";
-import { packContent } from "../../src/storage/bundle/content-pack";
 import { buildPaths, buildResponses } from "../../src/ahead/build";
-import { PackedResponses } from "../../src/storage/bundle/response-pack";
+import { aheadRenderer, createApp } from "../../src/app";
 import type { Content } from "../../src/content/types";
 import { NOT_FOUND_KEY } from "../../src/serve/representations";
+import { packContent } from "../../src/storage/bundle/content-pack";
+import { PackedResponses } from "../../src/storage/bundle/response-pack";
 import { compile, content, file, SEED_SLUG, seedFile } from "./fixtures";
 
 const ORIGIN = "https://news.example.org";
@@ -24,7 +24,9 @@ async function built(c: Content, env: Record<string, string> = { SITE_URL: ORIGI
 
 describe("the responses the build stores", () => {
   it("are every feed's first page, the listings, OPML, the not-found page, the assets, and every listed article", async () => {
-    const c = (await compile(Array.from({ length: 300 }, (_, i) => file(generateArticle(i).name, generateArticle(i).text, { added: Date.UTC(2021, 0, 1) + i * 60_000 })))).content;
+    const c = (
+      await compile(Array.from({ length: 300 }, (_, i) => file(generateArticle(i).name, generateArticle(i).text, { added: Date.UTC(2021, 0, 1) + i * 60_000 })))
+    ).content;
     // Feeds of 10: the pages list more (20), so those decide which articles are listed.
     const paths = await buildPaths(packContent(c), { FEED_ITEM_LIMIT: "10" }, ORIGIN);
     const topics = c.topics.map((t) => t.slug);
@@ -36,10 +38,20 @@ describe("the responses the build stores", () => {
     expect(paths.filter((p) => p.startsWith("/articles/")).sort()).toEqual([...listed].sort());
     expect(listed.size).toBeLessThan(c.articles.length);
     const others = paths.filter((p) => !p.startsWith("/articles/"));
-    expect(others.filter((p) => p.startsWith("/assets/")).map((p) => p.replace(/\.[0-9a-f]{12}\./, ".HASH."))).toEqual(["/assets/style.HASH.css", "/assets/icon.HASH.svg"]);
+    expect(others.filter((p) => p.startsWith("/assets/")).map((p) => p.replace(/\.[0-9a-f]{12}\./, ".HASH."))).toEqual([
+      "/assets/style.HASH.css",
+      "/assets/icon.HASH.svg",
+    ]);
     expect(others.filter((p) => !p.startsWith("/assets/")).sort()).toEqual(
       [
-        "/", "/topics", "/opml.xml", "/favicon.ico", NOT_FOUND_KEY, "/rss.xml", "/atom.xml", "/feed.json",
+        "/",
+        "/topics",
+        "/opml.xml",
+        "/favicon.ico",
+        NOT_FOUND_KEY,
+        "/rss.xml",
+        "/atom.xml",
+        "/feed.json",
         ...topics.flatMap((t) => [`/topics/${t}`, `/topics/${t}/rss.xml`, `/topics/${t}/atom.xml`, `/topics/${t}/feed.json`]),
       ].sort(),
     );
@@ -52,11 +64,28 @@ describe("the responses the build stores", () => {
     const served = createApp({ content: EMPTY, responses });
     const rendered = createApp({ content: packed, responses: null });
     const env = { SITE_URL: ORIGIN };
-    for (const path of ["/", "/rss.xml", "/atom.xml", "/feed.json", "/topics", "/topics/turkey", "/topics/turkey/rss.xml", `/articles/${SEED_SLUG}`, "/opml.xml", "/favicon.ico", "/missing"]) {
+    for (const path of [
+      "/",
+      "/rss.xml",
+      "/atom.xml",
+      "/feed.json",
+      "/topics",
+      "/topics/turkey",
+      "/topics/turkey/rss.xml",
+      `/articles/${SEED_SLUG}`,
+      "/opml.xml",
+      "/favicon.ico",
+      "/missing",
+    ]) {
       for (const init of [{}, { method: "HEAD" }, { headers: { "Accept-Encoding": "gzip" } }, { headers: { "Accept-Encoding": "br" } }]) {
         const a = await served.request(`${ORIGIN}${path}`, init, env);
         const b = await rendered.request(`${ORIGIN}${path}`, init, env);
-        expect([path, a.status, [...a.headers], new Uint8Array(await a.arrayBuffer())]).toEqual([path, b.status, [...b.headers], new Uint8Array(await b.arrayBuffer())]);
+        expect([path, a.status, [...a.headers], new Uint8Array(await a.arrayBuffer())]).toEqual([
+          path,
+          b.status,
+          [...b.headers],
+          new Uint8Array(await b.arrayBuffer()),
+        ]);
       }
     }
   });
@@ -67,7 +96,12 @@ describe("the responses the build stores", () => {
     const first = await served.request(`${ORIGIN}/rss.xml`, {}, { SITE_URL: ORIGIN });
     await first.text();
     const again = await served.request(`${ORIGIN}/rss.xml`, { headers: { "If-None-Match": first.headers.get("ETag")! } }, { SITE_URL: ORIGIN });
-    expect([again.status, await again.text(), again.headers.get("ETag"), again.headers.get("Last-Modified")]).toEqual([304, "", first.headers.get("ETag"), first.headers.get("Last-Modified")]);
+    expect([again.status, await again.text(), again.headers.get("ETag"), again.headers.get("Last-Modified")]).toEqual([
+      304,
+      "",
+      first.headers.get("ETag"),
+      first.headers.get("Last-Modified"),
+    ]);
   });
 
   it("are not served to another origin, nor under other settings: those render", async () => {

@@ -44,7 +44,20 @@ describe("topic matching", () => {
 
   it("the shipped topic file is valid and has the common news subjects", () => {
     const slugs = shippedTopics().map((t) => t.slug);
-    for (const s of ["politics", "diplomacy", "economy", "energy", "defense", "sanctions", "elections", "weather", "technology", "health", "europe", "united-states"]) {
+    for (const s of [
+      "politics",
+      "diplomacy",
+      "economy",
+      "energy",
+      "defense",
+      "sanctions",
+      "elections",
+      "weather",
+      "technology",
+      "health",
+      "europe",
+      "united-states",
+    ]) {
       expect(slugs).toContain(s);
     }
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compile, file, SEED_HEADLINE, SEED_SLUG, SEED_TEXT, seedFile, story } from "./fixtures";
 import { parseArticle } from "../../src/compile/parse-article";
+import { compile, file, SEED_HEADLINE, SEED_SLUG, SEED_TEXT, seedFile, story } from "./fixtures";
 
 describe("the seed article", () => {
   it("reads headline, body, agency and lead as wire copy", async () => {
@@ -63,7 +63,16 @@ describe("wire copy rules", () => {
 
   it("removes the newsletter boilerplate only at the end", async () => {
     const draft = await parseArticle(
-      file("a.txt", story("H", "Subscribe to our Newsletters", "Real text. [AP]", "Subscribe to our Newsletters", "By signing up you are agreeing to our Terms of Service and Privacy Policy.")),
+      file(
+        "a.txt",
+        story(
+          "H",
+          "Subscribe to our Newsletters",
+          "Real text. [AP]",
+          "Subscribe to our Newsletters",
+          "By signing up you are agreeing to our Terms of Service and Privacy Policy.",
+        ),
+      ),
     );
     expect(draft.html).toBe("<p>Subscribe to our Newsletters</p>\n<p>Real text.</p>");
     expect(draft.source).toBe("AP");

@@ -3,8 +3,9 @@
  * as its own JSON record, found by position or by slug through binary tables, so that a
  * fresh isolate decodes only the articles a request shows instead of parsing the archive.
  */
-import { newestUpdate } from "../../content/newest-update";
+
 import type { TopicDefinition } from "../../compile/topics";
+import { newestUpdate } from "../../content/newest-update";
 import type { Content, Topic } from "../../content/types";
 import { type PackHeader, stringTable, u32Bytes, writePack } from "./pack-file";
 

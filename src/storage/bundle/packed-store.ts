@@ -1,5 +1,5 @@
-import { type ContentStore, type Listing, lastCursorIndex, type Snapshot } from "../../content/store";
 import type { TopicDefinition } from "../../compile/topics";
+import { type ContentStore, type Listing, lastCursorIndex, type Snapshot } from "../../content/store";
 import type { Article } from "../../content/types";
 import type { FeedScope } from "../../urls";
 import type { ContentHeader } from "./content-pack";

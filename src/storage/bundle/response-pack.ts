@@ -3,8 +3,9 @@
  * set of rendering settings, each path's bytes in every coding with its headers, found by
  * binary search. The worker serves them without rendering, hashing or compressing.
  */
-import { deserializeResponse, serializeResponse } from "../../http/response-bytes";
+
 import { type EncodedResponse, type Representation, toRepresentation } from "../../http/representation";
+import { deserializeResponse, serializeResponse } from "../../http/response-bytes";
 import { Pack, type PackHeader, StringTable, stringTable, writePack } from "./pack-file";
 
 export interface ResponsesHeader extends PackHeader {
@@ -39,7 +40,12 @@ export class PackedResponses {
   private open() {
     if (this.opened === null) {
       const pack = new Pack<ResponsesHeader>(this.data);
-      this.opened = { pack, keys: new StringTable(pack.bytesOf("keyText"), pack.u32("keyOffsets")), values: pack.bytesOf("values"), offsets: pack.u32("valueOffsets") };
+      this.opened = {
+        pack,
+        keys: new StringTable(pack.bytesOf("keyText"), pack.u32("keyOffsets")),
+        values: pack.bytesOf("values"),
+        offsets: pack.u32("valueOffsets"),
+      };
     }
     return this.opened;
   }

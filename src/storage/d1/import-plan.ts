@@ -8,7 +8,18 @@ import type { TopicDefinition } from "../../compile/topics";
 import type { Article, Content } from "../../content/types";
 import { type ArticleRow, articleRow, scheduledRow } from "./rows";
 import { chunks, list, MAX_PARAMS, type Statement } from "./sql";
-import { BUMP_VERSION, deleteArticles, finishChange, markGone, staleScopesOf, ungone, upsertArticles, upsertScheduled, upsertTopics, writeMemberships } from "./statements";
+import {
+  BUMP_VERSION,
+  deleteArticles,
+  finishChange,
+  markGone,
+  staleScopesOf,
+  ungone,
+  upsertArticles,
+  upsertScheduled,
+  upsertTopics,
+  writeMemberships,
+} from "./statements";
 
 export interface ImportPlan {
   statements: Statement[];
@@ -49,9 +60,16 @@ export const EXISTING_QUERIES = [
   "SELECT value FROM meta WHERE key = 'topic_definitions'",
 ] as const;
 
-export function existingFrom(articles: Record<string, unknown>[], topics: Record<string, unknown>[], scheduled: Record<string, unknown>[], definitions: Record<string, unknown>[]): Existing {
+export function existingFrom(
+  articles: Record<string, unknown>[],
+  topics: Record<string, unknown>[],
+  scheduled: Record<string, unknown>[],
+  definitions: Record<string, unknown>[],
+): Existing {
   return {
-    articles: new Map(articles.map((r) => [r.id as string, { hash: r.content_hash as string, slug: r.slug as string, topics: JSON.parse(r.topics as string) as string[] }])),
+    articles: new Map(
+      articles.map((r) => [r.id as string, { hash: r.content_hash as string, slug: r.slug as string, topics: JSON.parse(r.topics as string) as string[] }]),
+    ),
     topics: new Map(topics.map((r) => [r.slug as string, { name: r.name as string, position: r.position as number }])),
     scheduled: new Map(scheduled.map((r) => [r.id as string, r.content_hash as string])),
     definitions: (definitions[0]?.value as string | undefined) ?? "",
@@ -111,7 +129,10 @@ export async function planImport(content: Content, existing: Existing, options: 
     return known === undefined || known.name !== topic.name || known.position !== position;
   });
   const removed = [...new Set([...deleted.filter((id) => existing.articles.has(id)), ...withdrawn])];
-  if (added.length + updated.length + removed.length + topicsChanged.length + scheduledRows.length + unscheduled.length === 0 && definitions === existing.definitions) {
+  if (
+    added.length + updated.length + removed.length + topicsChanged.length + scheduledRows.length + unscheduled.length === 0 &&
+    definitions === existing.definitions
+  ) {
     return { statements, added, updated, unchanged, missing, deleted, scheduled: [], staleScopes: [], changedTopics: [] };
   }
 
@@ -131,19 +152,24 @@ export async function planImport(content: Content, existing: Existing, options: 
   // A withdrawn article comes back at its time: only deleted ones are gone.
   const goneNow = deleted.filter((id) => existing.articles.has(id)).map((id) => ({ slug: existing.articles.get(id)!.slug, id }));
   statements.push(...markGone(goneNow, options.now ?? new Date().toISOString().replace(/\.\d{3}Z$/, "Z")));
-  for (const group of chunks([...deleted, ...unscheduled], MAX_PARAMS)) statements.push({ sql: `DELETE FROM scheduled WHERE id IN (${list(group)})`, params: group });
+  for (const group of chunks([...deleted, ...unscheduled], MAX_PARAMS))
+    statements.push({ sql: `DELETE FROM scheduled WHERE id IN (${list(group)})`, params: group });
 
   // Slugs are unique: articles being rewritten give theirs up first (they may swap), and an
   // article kept from an earlier import whose slug a new one takes is renamed aside.
   for (const group of chunks(updated, MAX_PARAMS)) statements.push({ sql: `UPDATE articles SET slug = '~' || id WHERE id IN (${list(group)})`, params: group });
-  for (const group of chunks(rows.map((r) => r.slug as string), MAX_PARAMS)) {
+  for (const group of chunks(
+    rows.map((r) => r.slug as string),
+    MAX_PARAMS,
+  )) {
     statements.push({ sql: `UPDATE articles SET slug = slug || '-' || substr(lower(hex(id)), 1, 8) WHERE slug IN (${list(group)})`, params: group });
   }
   statements.push(...upsertArticles(rows), ...writeMemberships(changedArticles, updated), ...ungone(rows.map((r) => r.slug as string)));
   statements.push(...scheduledRows.map(upsertScheduled));
-  statements.push(...upsertTopics(content.topics.map((t, position) => ({ ...t, position })).filter((t) => topicsChanged.includes(content.topics[t.position]!))));
+  statements.push(
+    ...upsertTopics(content.topics.map((t, position) => ({ ...t, position })).filter((t) => topicsChanged.includes(content.topics[t.position]!))),
+  );
   if (definitions !== existing.definitions) statements.push({ sql: "UPDATE meta SET value = ? WHERE key = 'topic_definitions'", params: [definitions] });
   statements.push(...finishChange(staleScopes));
   return { statements, added, updated, unchanged, missing, deleted, scheduled: scheduledRows.map((r) => r.id), staleScopes, changedTopics };
 }
-

@@ -8,24 +8,23 @@ import { compileArticle, slugCandidates } from "../../compile/compile";
 import { parseContentDate } from "../../compile/dates";
 import { type ArticleDraft, parseArticle } from "../../compile/parse-article";
 import type { TopicDefinition } from "../../compile/topics";
-import type { Article, Topic } from "../../content/types";
 import type { D1Like, D1Statement } from "../../config/env";
-import { staleScopesOf } from "./statements";
-import { recordOrigin } from "./statements";
-import { finishChange } from "./statements";
-import { upsertTopics } from "./statements";
-import { ungone } from "./statements";
-import { markGone } from "./statements";
-import { deleteArticles } from "./statements";
-import { writeMemberships } from "./statements";
-import { upsertArticles } from "./statements";
-import { upsertScheduled } from "./statements";
-import { rowDraft } from "./rows";
-import { scheduledRow } from "./rows";
-import { rowArticle } from "./rows";
-import { articleRow } from "./rows";
+import type { Article, Topic } from "../../content/types";
 import type { ArticleRow } from "./rows";
+import { articleRow, rowArticle, rowDraft, scheduledRow } from "./rows";
 import type { Statement } from "./sql";
+import {
+  deleteArticles,
+  finishChange,
+  markGone,
+  recordOrigin,
+  staleScopesOf,
+  ungone,
+  upsertArticles,
+  upsertScheduled,
+  upsertTopics,
+  writeMemberships,
+} from "./statements";
 
 /** What a change made stale and whom to tell: the input of src/publish/after-change.ts. */
 export interface Change {
@@ -89,7 +88,13 @@ export class D1Publisher {
     // A missing date is the time of the first PUT, kept on later edits; `updated` is the time of the PUT that changes the text.
     const parse = (changed: number | null) =>
       parseArticle(
-        { path: `${id}.${markdown ? "md" : "txt"}`, bytes, added: existing ? Date.parse(existing.published) : (state.scheduled?.published ?? now), changed, modified: now },
+        {
+          path: `${id}.${markdown ? "md" : "txt"}`,
+          bytes,
+          added: existing ? Date.parse(existing.published) : (state.scheduled?.published ?? now),
+          changed,
+          modified: now,
+        },
         { id },
       );
     // A new article's `updated` is its date; an edit's is re-read below at the time of this PUT.
@@ -101,9 +106,18 @@ export class D1Publisher {
       if (state.scheduled?.hash === row.content_hash && existing === null) return { status: "scheduled", article: info, change: null };
       // A published article whose date moved into the future leaves the site until then.
       const withdrawn = existing === null ? [] : [...deleteArticles([id])];
-      const statements = [upsertScheduled(row), recordOrigin(origin), ...withdrawn, ...finishChange(existing === null ? [] : staleScopesOf([existing]), { bump: existing !== null })];
+      const statements = [
+        upsertScheduled(row),
+        recordOrigin(origin),
+        ...withdrawn,
+        ...finishChange(existing === null ? [] : staleScopesOf([existing]), { bump: existing !== null }),
+      ];
       await this.run(statements);
-      return { status: "scheduled", article: info, change: existing === null ? null : { staleScopes: staleScopesOf([existing]), written: [], changedTopics: existing.topics } };
+      return {
+        status: "scheduled",
+        article: info,
+        change: existing === null ? null : { staleScopes: staleScopesOf([existing]), written: [], changedTopics: existing.topics },
+      };
     }
 
     let compiled = await this.compile(draft, state);
@@ -191,9 +205,15 @@ export class D1Publisher {
   }
 
   /** The statements that write these articles, and what they change. */
-  private writeStatements(writes: { row: ArticleRow; article: Article; previous: Existing | null }[], topics: Topic[], before: Topic[]): { statements: Statement[]; change: Change } {
+  private writeStatements(
+    writes: { row: ArticleRow; article: Article; previous: Existing | null }[],
+    topics: Topic[],
+    before: Topic[],
+  ): { statements: Statement[]; change: Change } {
     const known = new Map(before.map((t, position) => [t.slug, { name: t.name, position }]));
-    const moved = topics.map((t, position) => ({ ...t, position })).filter((t) => known.get(t.slug)?.name !== t.name || known.get(t.slug)?.position !== t.position);
+    const moved = topics
+      .map((t, position) => ({ ...t, position }))
+      .filter((t) => known.get(t.slug)?.name !== t.name || known.get(t.slug)?.position !== t.position);
     const previous = writes.flatMap((w) => (w.previous === null ? [] : [w.previous]));
     const changes = [...writes.map((w) => w.article), ...previous];
     // A new topic shows on every page that names topics.
@@ -208,7 +228,10 @@ export class D1Publisher {
       ...upsertTopics(moved),
       ...finishChange(staleScopes),
     ];
-    return { statements, change: { staleScopes, written: writes.map((w) => w.article.slug), changedTopics: [...new Set(changes.flatMap((c) => c.topics))].sort() } };
+    return {
+      statements,
+      change: { staleScopes, written: writes.map((w) => w.article.slug), changedTopics: [...new Set(changes.flatMap((c) => c.topics))].sort() },
+    };
   }
 
   /** An article compiled against the archive as it is (slugs `alsoTaken` count as taken too). */
@@ -224,7 +247,9 @@ export class D1Publisher {
 
   /** Which of these slugs other articles hold. */
   private async takenSlugs(slugs: string[], id: string): Promise<Set<string>> {
-    const rows = await this.rows(this.db.prepare(`SELECT slug FROM articles WHERE id != ? AND slug IN (${slugs.map(() => "?").join(", ")})`).bind(id, ...slugs));
+    const rows = await this.rows(
+      this.db.prepare(`SELECT slug FROM articles WHERE id != ? AND slug IN (${slugs.map(() => "?").join(", ")})`).bind(id, ...slugs),
+    );
     return new Set(rows.map((r) => r.slug as string));
   }
 
@@ -240,7 +265,10 @@ export class D1Publisher {
     const s = scheduled!.results[0] as { content_hash: string; published: string } | undefined;
     const stored = (definitions!.results[0] as { value: string } | undefined)?.value ?? "";
     return {
-      article: a === undefined ? null : { id: a.id!, slug: a.slug!, topics: JSON.parse(a.topics!) as string[], published: a.published!, updated: a.updated!, hash: a.content_hash! },
+      article:
+        a === undefined
+          ? null
+          : { id: a.id!, slug: a.slug!, topics: JSON.parse(a.topics!) as string[], published: a.published!, updated: a.updated!, hash: a.content_hash! },
       scheduled: s === undefined ? null : { hash: s.content_hash, published: parseContentDate(s.published)! },
       topics: topics!.results as Topic[],
       definitions: stored === "" ? this.bundledDefinitions : (JSON.parse(stored) as TopicDefinition[]),

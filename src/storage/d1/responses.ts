@@ -5,11 +5,11 @@
  * writes what it had to render on request. A row is valid until an import deletes it.
  */
 import { Buffer } from "node:buffer";
+import type { D1Like } from "../../config/env";
 import type { ResponseTable, Snapshot } from "../../content/store";
 import type { Encoding } from "../../http/accept-encoding";
-import { type CodingBytes, codingsOf, deserializeCoding, joinCodings, serializeCoding } from "../../http/response-bytes";
 import type { EncodedResponse } from "../../http/representation";
-import type { D1Like } from "../../config/env";
+import { type CodingBytes, codingsOf, deserializeCoding, joinCodings, serializeCoding } from "../../http/response-bytes";
 import type { Statement } from "./sql";
 
 /**
@@ -59,7 +59,16 @@ export function responseWrites(site: string, path: string, version: string, resp
     for (let part = 0, at = 0; at < bytes.byteLength; part++, at += PART_BYTES) {
       statements.push({
         sql: `INSERT OR REPLACE INTO responses (site, path, coding, part, scope, version, data) SELECT ?, ?, ?, ?, ?, ?, ? WHERE ${CURRENT_VERSION} = ?`,
-        params: [site, path, coding, part, scope, Number(version), Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(PART_BYTES, bytes.byteLength - at)).toString("base64"), version],
+        params: [
+          site,
+          path,
+          coding,
+          part,
+          scope,
+          Number(version),
+          Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(PART_BYTES, bytes.byteLength - at)).toString("base64"),
+          version,
+        ],
       });
     }
   }
@@ -95,7 +104,9 @@ export class D1ResponseTable implements ResponseTable {
 
   /** Every coding of one stored response (one index range scan). */
   async get(site: string, path: string): Promise<EncodedResponse | null> {
-    const rows = await this.guard(() => this.db.prepare("SELECT coding, data FROM responses WHERE site = ? AND path = ? ORDER BY coding, part").bind(site, path).all<Row>());
+    const rows = await this.guard(() =>
+      this.db.prepare("SELECT coding, data FROM responses WHERE site = ? AND path = ? ORDER BY coding, part").bind(site, path).all<Row>(),
+    );
     const codings = joinRows(rows.results);
     return codings === null ? null : joinCodings(codings);
   }

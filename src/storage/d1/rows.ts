@@ -1,13 +1,30 @@
 /**
  * How articles and scheduled drafts are written as rows of the D1 tables, and read back.
  */
-import type { ArticleDraft } from "../../compile/parse-article";
+
 import { toTimestamp } from "../../compile/dates";
+import type { ArticleDraft } from "../../compile/parse-article";
 import type { Article } from "../../content/types";
 import { sha256Hex } from "../../text/hash";
 import type { SqlValue } from "./sql";
 
-export const ARTICLE_COLUMNS = ["id", "guid", "slug", "title", "summary", "html", "source", "author", "language", "published", "updated", "topics", "image", "file", "content_hash"] as const;
+export const ARTICLE_COLUMNS = [
+  "id",
+  "guid",
+  "slug",
+  "title",
+  "summary",
+  "html",
+  "source",
+  "author",
+  "language",
+  "published",
+  "updated",
+  "topics",
+  "image",
+  "file",
+  "content_hash",
+] as const;
 
 export type ArticleRow = Record<(typeof ARTICLE_COLUMNS)[number], SqlValue>;
 
@@ -58,7 +75,13 @@ export function rowArticle(row: Record<string, unknown>): Article {
 /** A scheduled article's draft as stored, with the hash that tells a changed one. */
 export async function scheduledRow(draft: ArticleDraft): Promise<ScheduledRow> {
   const json = JSON.stringify(draft);
-  return { id: draft.id, published: toTimestamp(draft.published), updated: toTimestamp(draft.updated), draft: json, content_hash: (await sha256Hex(json)).slice(0, 32) };
+  return {
+    id: draft.id,
+    published: toTimestamp(draft.published),
+    updated: toTimestamp(draft.updated),
+    draft: json,
+    content_hash: (await sha256Hex(json)).slice(0, 32),
+  };
 }
 
 export interface ScheduledRow {
@@ -73,4 +96,3 @@ export interface ScheduledRow {
 export function rowDraft(row: Record<string, unknown>): ArticleDraft {
   return JSON.parse(row.draft as string) as ArticleDraft;
 }
-

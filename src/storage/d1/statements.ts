@@ -20,14 +20,21 @@ export function upsertScheduled(row: ScheduledRow): Statement {
 /** Rows written many to a statement, within D1's limits on bound parameters and on statement length (`npm run import` writes the values into the SQL text). */
 export function upsertArticles(rows: readonly ArticleRow[]): Statement[] {
   return chunksBySize(rows, Math.floor(MAX_PARAMS / ARTICLE_COLUMNS.length), MAX_STATEMENT_CHARS).map((group) => ({
-    sql: `INSERT INTO articles (${ARTICLE_COLUMNS.join(", ")}) VALUES ${group.map(() => `(${ARTICLE_COLUMNS.map(() => "?").join(", ")})`).join(", ")} ON CONFLICT (id) DO UPDATE SET ${ARTICLE_COLUMNS.filter((c) => c !== "id").map((c) => `${c} = excluded.${c}`).join(", ")}`,
+    sql: `INSERT INTO articles (${ARTICLE_COLUMNS.join(", ")}) VALUES ${group.map(() => `(${ARTICLE_COLUMNS.map(() => "?").join(", ")})`).join(", ")} ON CONFLICT (id) DO UPDATE SET ${ARTICLE_COLUMNS.filter(
+      (c) => c !== "id",
+    )
+      .map((c) => `${c} = excluded.${c}`)
+      .join(", ")}`,
     params: group.flatMap((row) => ARTICLE_COLUMNS.map((c) => row[c])),
   }));
 }
 
 /** The topic memberships of `articles`, replacing any they had (`replacing`: ids that had some). */
 export function writeMemberships(articles: readonly Article[], replacing: readonly string[]): Statement[] {
-  const out: Statement[] = chunks(replacing, MAX_PARAMS).map((group) => ({ sql: `DELETE FROM article_topics WHERE article_id IN (${list(group)})`, params: group }));
+  const out: Statement[] = chunks(replacing, MAX_PARAMS).map((group) => ({
+    sql: `DELETE FROM article_topics WHERE article_id IN (${list(group)})`,
+    params: group,
+  }));
   const memberships = articles.flatMap((article) => article.topics.map((topic) => [topic, article.published, article.id]));
   for (const group of chunks(memberships, Math.floor(MAX_PARAMS / 3))) {
     out.push({ sql: `INSERT INTO article_topics (topic, published, article_id) VALUES ${group.map(() => "(?, ?, ?)").join(", ")}`, params: group.flat() });
@@ -70,7 +77,8 @@ export function upsertTopics(topics: readonly { slug: string; name: string; posi
  * scheduled articles changed: nothing visible), the next release time alone.
  */
 export function finishChange(staleScopes: readonly string[] | "all", options: { bump?: boolean } = {}): Statement[] {
-  if (options.bump === false) return [{ sql: "UPDATE meta SET value = COALESCE((SELECT MIN(published) FROM scheduled), '') WHERE key = 'next_release'", params: [] }];
+  if (options.bump === false)
+    return [{ sql: "UPDATE meta SET value = COALESCE((SELECT MIN(published) FROM scheduled), '') WHERE key = 'next_release'", params: [] }];
   return [
     { sql: "UPDATE topics SET article_count = (SELECT COUNT(*) FROM article_topics WHERE topic = topics.slug)", params: [] },
     { sql: "UPDATE meta SET value = COALESCE((SELECT MAX(updated) FROM articles), '1970-01-01T00:00:00Z') WHERE key = 'newest_updated'", params: [] },
@@ -99,4 +107,3 @@ export function staleScopesOf(changes: readonly { slug: string; topics: readonly
   }
   return [...scopes].sort();
 }
-

@@ -1,9 +1,9 @@
+import type { D1Like } from "../../config/env";
 import { type ContentStore, type Listing, lastCursorIndex, type Snapshot, StorageError } from "../../content/store";
 import type { Article } from "../../content/types";
 import type { FeedScope } from "../../urls";
-import type { D1Like } from "../../config/env";
-import { rowArticle } from "./rows";
 import { D1ResponseTable } from "./responses";
+import { rowArticle } from "./rows";
 
 export interface D1StoreOptions {
   /** How long the content version read from the database is trusted without asking again. */

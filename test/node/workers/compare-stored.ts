@@ -5,9 +5,9 @@
  * difference. Bundled by wrangler and run in workerd by Miniflare.
  */
 import { createApp } from "../../../src/app";
+import { NOT_FOUND_KEY } from "../../../src/serve/representations";
 import { packContent } from "../../../src/storage/bundle/content-pack";
 import { PackedResponses } from "../../../src/storage/bundle/response-pack";
-import { NOT_FOUND_KEY } from "../../../src/serve/representations";
 
 interface Env {
   CONTENT: ArrayBuffer;
@@ -40,7 +40,10 @@ export default {
           const a = await describe(await served.request(`${origin}${path}`, { ...init, headers }, vars));
           const b = await describe(await rendered.request(`${origin}${path}`, { ...init, headers }, vars));
           compared++;
-          if (JSON.stringify(a) !== JSON.stringify(b)) differences.push(`${init.method} ${path} ${accept} ${JSON.stringify(init.headers ?? {})}: stored ${JSON.stringify(a.headers)} vs rendered ${JSON.stringify(b.headers)}`);
+          if (JSON.stringify(a) !== JSON.stringify(b))
+            differences.push(
+              `${init.method} ${path} ${accept} ${JSON.stringify(init.headers ?? {})}: stored ${JSON.stringify(a.headers)} vs rendered ${JSON.stringify(b.headers)}`,
+            );
         }
       }
     }
