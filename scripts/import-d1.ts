@@ -3,7 +3,8 @@
  *
  * Compiles the folder exactly as the build does (same ids, slugs, dates, topics, and the
  * same one-line errors), compares it with the D1 database bound as DB in wrangler.toml,
- * and writes the difference through `wrangler d1 execute` in batches. Then it renders the
+ * and writes the difference in batches (locally through wrangler's platform proxy, remotely
+ * through `wrangler d1 execute`). Then it renders the
  * responses the changes made stale (the feeds and pages the changed articles appear on,
  * and their own pages) from the database, with the worker's own code, and stores them, so
  * the first reader after an import meets a stored response. Importing the same folder
@@ -16,9 +17,9 @@
  * Other options: --config <wrangler.toml>, --persist-to <dir> (local state), --database <name or binding>.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { importStale, renderStaleResponses } from "../src/ahead/stale";
 import { d1AheadRenderer } from "../src/app";
 import type { LocalImage } from "../src/compile/images";
@@ -30,6 +31,7 @@ import { inlineStatement } from "../src/storage/d1/sql";
 import { recordOrigin } from "../src/storage/d1/statements";
 import { changedFeedUrls, queueNotices } from "../src/websub/notify";
 import { compileFolder, ROOT } from "./lib/compile-folder";
+import { openLocalBindings } from "./lib/local-bindings";
 import { WranglerD1 } from "./lib/wrangler-d1";
 import { readWranglerVars } from "./lib/wrangler-vars";
 
@@ -87,8 +89,30 @@ function query(sql: string): Record<string, unknown>[][] {
   return (JSON.parse(wrangler(["--json", "--command", sql])) as { results: Record<string, unknown>[] }[]).map((r) => r.results);
 }
 
-/** Runs statements as SQL files, each file one transaction. */
-function write(statements: Statement[]): void {
+/** A D1 error from the local database, said as the wrangler command would have it said. */
+function localFailure(error: unknown): never {
+  const message = (error as Error).message;
+  if (/no such table|no such column/.test(message))
+    fail(`the database has no tables yet, or not all of them: run \`npx wrangler d1 migrations apply ${options.database} ${where}\` first`);
+  fail(`the local database failed: ${message}`);
+}
+
+/** Rows of each of `sqls`, in one round trip. */
+async function queryAll(sqls: readonly string[]): Promise<Record<string, unknown>[][]> {
+  if (localDb === undefined) return query(sqls.join(";\n"));
+  const results = await localDb.batch(sqls.map((sql) => localDb!.prepare(sql))).catch(localFailure);
+  return results.map((r) => r.results as Record<string, unknown>[]);
+}
+
+/** Runs statements in batches, each batch one transaction. */
+async function write(statements: Statement[]): Promise<void> {
+  if (localDb !== undefined) {
+    for (let i = 0; i < statements.length; i += STATEMENTS_PER_FILE) {
+      const batch = statements.slice(i, i + STATEMENTS_PER_FILE).map((s) => localDb!.prepare(s.sql).bind(...s.params));
+      await localDb.batch(batch).catch(localFailure);
+    }
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), "import-d1-"));
   try {
     for (let i = 0; i < statements.length; i += STATEMENTS_PER_FILE) {
@@ -107,8 +131,8 @@ function write(statements: Statement[]): void {
   }
 }
 
-/** Puts the images not in the bucket yet into it (one wrangler call each) and returns the statements that record them. */
-function uploadImages(images: readonly LocalImage[], present: ReadonlySet<string>): Statement[] {
+/** Puts the images not in the bucket yet into it (remotely, one wrangler call each) and returns the statements that record them. */
+async function uploadImages(images: readonly LocalImage[], present: ReadonlySet<string>): Promise<Statement[]> {
   const missing = images.filter((i) => !present.has(`media/${i.src.slice("/media/".length)}`));
   if (missing.length === 0) return [];
   if (worker.mediaBucket === null) {
@@ -117,8 +141,15 @@ function uploadImages(images: readonly LocalImage[], present: ReadonlySet<string
     );
   }
   const extra = [...(options.config ? ["--config", options.config] : []), ...(options.persistTo && !options.remote ? ["--persist-to", options.persistTo] : [])];
+  const bucket = local?.bucket("MEDIA");
   for (const image of missing) {
     const key = `media/${image.src.slice("/media/".length)}`;
+    if (bucket !== undefined) {
+      await bucket.put(key, readFileSync(join(options.folder, image.path)), { httpMetadata: { contentType: image.type } }).catch((error: Error) => {
+        fail(`uploading ${label}/${image.path} to R2 failed (nothing was written to the database): ${error.message}`);
+      });
+      continue;
+    }
     const run = spawnSync(
       join(ROOT, "node_modules/.bin/wrangler"),
       ["r2", "object", "put", `${worker.mediaBucket}/${key}`, "--file", join(options.folder, image.path), "--content-type", image.type, where, ...extra],
@@ -170,16 +201,21 @@ const started = performance.now();
 const worker = site();
 if (options.database === "DB" && !worker.hasDatabase) fail(noBinding());
 const { content, label, heldBack, definitions, images } = await compileFolder("import", options.folder, { schedule: true });
-const [articleRows, topicRows, scheduledRows, definitionRows, mediaRows] = query([...EXISTING_QUERIES, "SELECT key FROM media"].join(";\n"));
+// A database named by its database_name rather than its binding is left to wrangler's command.
+const local = options.remote
+  ? null
+  : await openLocalBindings(resolve(options.config || process.env.WRANGLER_CONFIG || join(ROOT, "wrangler.toml")), options.persistTo || null);
+const localDb = local?.database(options.database);
+const [articleRows, topicRows, scheduledRows, definitionRows, mediaRows] = await queryAll([...EXISTING_QUERIES, "SELECT key FROM media"]);
 const plan = await planImport(content, existingFrom(articleRows!, topicRows!, scheduledRows!, definitionRows!), {
   deleteMissing: options.deleteMissing,
   scheduled: heldBack.map((h) => h.draft),
   definitions,
 });
 // Images first: an article is written only once the pictures it names are in the bucket.
-const uploaded = uploadImages(images, new Set(mediaRows!.map((r) => r.key as string)));
+const uploaded = await uploadImages(images, new Set(mediaRows!.map((r) => r.key as string)));
 // Scheduled articles are released by the cron, which renders them for this origin unless SITE_URL is set.
-write([...uploaded, ...plan.statements, ...(plan.scheduled.length > 0 && worker.origin !== null ? [recordOrigin(worker.origin)] : [])]);
+await write([...uploaded, ...plan.statements, ...(plan.scheduled.length > 0 && worker.origin !== null ? [recordOrigin(worker.origin)] : [])]);
 
 let stored = "";
 const visible = plan.staleScopes === "all" || plan.staleScopes.length > 0;
@@ -187,14 +223,17 @@ if (visible) {
   if (worker.origin === null) {
     stored = "; no responses stored and no WebSub hub told (set SITE_URL): the first request for each changed page renders it";
   } else {
-    const responses = await renderStaleResponses(new WranglerD1(query), importStale(plan, content), worker.vars, worker.origin, d1AheadRenderer());
+    const db = localDb ?? new WranglerD1(query);
+    const responses = await renderStaleResponses(db, importStale(plan, content), worker.vars, worker.origin, d1AheadRenderer()).catch((error: Error) =>
+      localDb === undefined ? Promise.reject(error) : localFailure(error),
+    );
     // WebSub hubs are told by the worker's cron once every isolate serves the import (CONTENT_TTL).
     const notices = queueNotices(
       worker.settings.websubHubs,
       changedFeedUrls(worker.origin, plan.changedTopics),
       Date.now() + worker.settings.contentTtl * 1000,
     );
-    write([...responses.statements, ...notices]);
+    await write([...responses.statements, ...notices]);
     stored = `; ${responses.count} responses stored for ${worker.origin}`;
   }
 }
@@ -212,3 +251,4 @@ console.log(
     ` in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   ].join(""),
 );
+await local?.dispose();
