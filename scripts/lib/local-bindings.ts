@@ -9,7 +9,7 @@ import { dirname, resolve } from "node:path";
 import type * as Wrangler from "wrangler";
 import type { D1Like } from "../../src/config/env";
 
-export interface LocalBucket {
+interface LocalBucket {
   put(key: string, value: Uint8Array, options: { httpMetadata: { contentType: string } }): Promise<unknown>;
 }
 
