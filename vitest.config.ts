@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import type { Plugin } from "vite";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
  * `feed` and `saxes` ship `//# sourceMappingURL` comments naming maps they do not ship (or
@@ -27,6 +28,32 @@ const brokenSourceMaps: Plugin = {
  */
 const commandEnv = { NODE_COMPILE_CACHE: join(tmpdir(), "edge-news-feeds-node-compile-cache") };
 
+/**
+ * The files that take longest start first, on a clean clone too (where Vitest has no timings
+ * and would start the largest files first): they are mostly waiting (on a browser, a server,
+ * the cron's next minute), and the short files fill the cores around them.
+ */
+const LONGEST_FIRST = [
+  "test/browser/pages.browser.test.ts",
+  "test/node/publish.test.ts",
+  "test/node/import-cli.test.ts",
+  "test/node/build-cli.test.ts",
+  "test/node/cli-errors.test.ts",
+  "test/node/stored-responses.test.ts",
+  "test/worker/d1.test.ts",
+];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (spec: TestSpecification) => {
+      const index = LONGEST_FIRST.findIndex((file) => spec.moduleId.endsWith(`/${file}`));
+      return index === -1 ? LONGEST_FIRST.length : index;
+    };
+    const rest = await super.sort(files);
+    return rest.sort((a, b) => rank(a) - rank(b));
+  }
+}
+
 export default defineConfig({
   plugins: [brokenSourceMaps],
   test: {
@@ -38,6 +65,7 @@ export default defineConfig({
     // while a node test waits on a command, a server or a browser. Three at once keep both
     // cores busy; more would only stretch every file's wall time.
     maxWorkers: 3,
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         // The worker and everything it runs, inside workerd (the Workers runtime).

@@ -18,7 +18,9 @@ const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.mi
 
 const hasChromium = existsSync(CHROMIUM);
 // CI installs Chromium (.ci/run); elsewhere these tests run when it is there.
-const describeBrowser = hasChromium || process.env.CI ? describe : describe.skip;
+// The tests open pages of their own in one browser, side by side: much of their time is the
+// wait for the network to go idle.
+const describeBrowser = hasChromium || process.env.CI ? describe.concurrent : describe.skip;
 if (!hasChromium && !process.env.CI) console.warn(`pages.browser.test.ts: no Chromium at ${CHROMIUM} (apt-get install chromium); browser tests skipped`);
 
 /** The site served: the seed, and articles with pictures (test/fixtures/images). */

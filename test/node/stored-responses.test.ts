@@ -74,13 +74,13 @@ describe("responses stored by the build", { timeout: 300_000 }, () => {
     ["the seeds", () => join(ROOT, "seeds"), 1],
     ["the hard fixtures", () => join(ROOT, "test/fixtures/hard"), 12],
     [
-      "a generated archive of 1,500 articles",
+      "a generated archive of 500 articles",
       () => {
         const folder = join(dir, "archive");
-        generateArchive(1500, folder);
+        generateArchive(500, folder);
         return folder;
       },
-      1500,
+      500,
     ],
   ] as const) {
     it(`are what workerd renders, for every stored path: ${name}`, async () => {
