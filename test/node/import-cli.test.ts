@@ -108,7 +108,12 @@ function sql(dir: string, ...statements: string[]): Record<string, unknown>[][] 
   expect(others).toEqual([]);
   const db = new DatabaseSync(join(folder, file!), { readOnly: true });
   try {
-    return statements.map((s) => db.prepare(s).all().map((row) => ({ ...row })));
+    return statements.map((s) =>
+      db
+        .prepare(s)
+        .all()
+        .map((row) => ({ ...row })),
+    );
   } finally {
     db.close();
   }
