@@ -34,9 +34,9 @@ const commandEnv = { NODE_COMPILE_CACHE: join(tmpdir(), "edge-news-feeds-node-co
  * the cron's next minute), and the short files fill the cores around them.
  */
 const LONGEST_FIRST = [
-  "test/node/import-cli.test.ts",
   "test/browser/pages.browser.test.ts",
   "test/node/publish.test.ts",
+  "test/node/import-cli.test.ts",
   "test/node/build-cli.test.ts",
   "test/node/cli-errors.test.ts",
   "test/node/stored-responses.test.ts",
