@@ -192,13 +192,22 @@ export interface Served {
  * skews the rows measured after it.
  */
 export async function withServedBundle<T>(dir: string, options: BundleOptions, use: (served: Served) => Promise<T>): Promise<T> {
-  const port = await freePort();
-  const mf = serveBundle(dir, port, options);
-  try {
-    await mf.ready;
-    return await use({ mf, port, origin: `http://127.0.0.1:${port}` });
-  } finally {
-    await mf.dispose();
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const mf = serveBundle(dir, port, options);
+    try {
+      await mf.ready;
+    } catch (error) {
+      await mf.dispose().catch(() => {});
+      // Another process took the free port between the probe and workerd's bind: take another.
+      if ((error as { code?: string }).code === "ERR_ADDRESS_IN_USE" && attempt < 5) continue;
+      throw error;
+    }
+    try {
+      return await use({ mf, port, origin: `http://127.0.0.1:${port}` });
+    } finally {
+      await mf.dispose();
+    }
   }
 }
 
