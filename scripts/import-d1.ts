@@ -214,8 +214,10 @@ const plan = await planImport(content, existingFrom(articleRows!, topicRows!, sc
 });
 // Images first: an article is written only once the pictures it names are in the bucket.
 const uploaded = await uploadImages(images, new Set(mediaRows!.map((r) => r.key as string)));
-// Scheduled articles are released by the cron, which renders them for this origin unless SITE_URL is set.
-await write([...uploaded, ...plan.statements, ...(plan.scheduled.length > 0 && worker.origin !== null ? [recordOrigin(worker.origin)] : [])]);
+// The origin responses are stored for: the cron renders releases for it, and without SITE_URL
+// the worker stores what it renders only for it.
+const written = plan.statements.length > 0 || plan.scheduled.length > 0;
+await write([...uploaded, ...plan.statements, ...(written && worker.origin !== null ? [recordOrigin(worker.origin)] : [])]);
 
 let stored = "";
 const visible = plan.staleScopes === "all" || plan.staleScopes.length > 0;

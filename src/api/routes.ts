@@ -6,8 +6,9 @@
  */
 import type { Context, Hono } from "hono";
 import type { Renderer } from "../ahead/renderer";
-import { ContentError } from "../compile/errors";
+import { ArticleConflict, ContentError } from "../compile/errors";
 import type { D1Like, Env } from "../config/env";
+import { idProblem } from "../content/ids";
 import { afterChange } from "../publish/after-change";
 import type { AppVariables } from "../routes/context";
 import type { ArticleInfo, D1Publisher } from "../storage/d1/publisher";
@@ -124,6 +125,8 @@ export function apiRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>,
 
   app.put("/api/articles/:id", async (c) => {
     const id = c.req.param("id");
+    const invalid = idProblem(id);
+    if (invalid !== null) return problem(422, `The id in the URL is refused: ${invalid}.`);
     const type = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
     if (!(type in TYPES)) return problem(415, "Send the article as text/plain (wire copy) or text/markdown, UTF-8.");
     const declared = Number(c.req.header("Content-Length") ?? 0);
@@ -136,6 +139,8 @@ export function apiRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>,
     } catch (error) {
       // The build's own one-line reason; nothing was written.
       if (error instanceof ContentError) return problem(422, error.reason);
+      // RFC 9110 §15.5.10: the request conflicts with the current state of the archive.
+      if (error instanceof ArticleConflict) return problem(409, `${error.reason}.`);
       throw error;
     }
     after(c, result.change, now);

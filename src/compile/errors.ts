@@ -25,3 +25,18 @@ export class ContentErrors extends Error {
     this.name = "ContentErrors";
   }
 }
+
+/**
+ * A write the archive refuses because another article already holds what it asks for (a
+ * slug, a feed id): the publishing API answers 409 Conflict with the reason.
+ */
+export class ArticleConflict extends Error {
+  constructor(
+    readonly reason: string,
+    /** The id of the article that holds it. */
+    readonly holder: string,
+  ) {
+    super(reason);
+    this.name = "ArticleConflict";
+  }
+}

@@ -1,4 +1,4 @@
-import { parseDocument } from "yaml";
+import { isCollection, isMap, isPair, isScalar, parseDocument } from "yaml";
 import { normalizeSpace } from "../text/space";
 import { stripNonTextChars } from "../text/xml";
 
@@ -44,6 +44,22 @@ const KNOWN_KEYS = new Set<string>([...STRING_KEYS, "topics"]);
 export type FrontMatterResult = { frontMatter: FrontMatter; body: string } | { error: string };
 
 /**
+ * Limits that keep the YAML parser's work proportional to what an article can mean: front
+ * matter holds at most sixteen keys whose values are text or one list of topics, so these
+ * refuse only text that is not front matter, before the parser sees it.
+ */
+const FRONT_MATTER_LIMITS = {
+  /** Bytes of YAML between the `---` lines. */
+  bytes: 64 * 1024,
+  /** Keys of the mapping. */
+  keys: 100,
+  /** Levels of nesting of mappings and lists. */
+  depth: 8,
+  /** Aliases (`*name`) expanded: front matter has no use for them. */
+  aliases: 20,
+} as const;
+
+/**
  * Splits optional YAML front matter (`---` … `---` at the very top) from the body.
  * Dates stay strings: the YAML 1.2 core schema has no timestamp type, so
  * `date: 2020-12-30` arrives exactly as written and is parsed strictly later.
@@ -56,12 +72,33 @@ export function splitFrontMatter(text: string): FrontMatterResult {
   if (!end) return { error: "front matter is not closed (no line with --- after the opening ---)" };
   const yaml = rest.slice(0, end.index);
   const body = rest.slice(end.index + end[0].length).replace(/^\n/, "");
+  const over = overLimit(yaml);
+  if (over !== null) return { error: over };
 
-  const doc = parseDocument(yaml, { prettyErrors: false, uniqueKeys: true });
+  // Keys are checked for uniqueness below, in one pass: the parser's own check compares every key with every other.
+  const doc = parseDocument(yaml, { prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
     return { error: `front matter is not valid YAML: ${oneLine(doc.errors[0]!.message)}` };
   }
-  const data: unknown = doc.toJS();
+  if (depthOf(doc.contents) > FRONT_MATTER_LIMITS.depth) {
+    return { error: `front matter nests deeper than ${FRONT_MATTER_LIMITS.depth} levels (its values are text and one list of topics)` };
+  }
+  if (isMap(doc.contents)) {
+    if (doc.contents.items.length > FRONT_MATTER_LIMITS.keys) return { error: `front matter has more than ${FRONT_MATTER_LIMITS.keys} keys` };
+    const seen = new Set<unknown>();
+    for (const { key } of doc.contents.items) {
+      const name = isScalar(key) ? key.value : key;
+      if (seen.has(name)) return { error: `front matter is not valid YAML: Map keys must be unique ("${String(name)}" is repeated)` };
+      seen.add(name);
+    }
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: FRONT_MATTER_LIMITS.aliases });
+  } catch {
+    // The one way toJS fails on a document that parsed: aliases that expand past the limit.
+    return { error: `front matter expands YAML aliases past ${FRONT_MATTER_LIMITS.aliases} (front matter has no use for them)` };
+  }
   if (data === null || data === undefined) return { frontMatter: {}, body };
   if (typeof data !== "object" || Array.isArray(data)) {
     return { error: "front matter must be a mapping of keys to values" };
@@ -84,10 +121,36 @@ export function splitFrontMatter(text: string): FrontMatterResult {
     if (typeof value !== "string" && typeof value !== "number") {
       return { error: `front matter ${key} must be text, not ${Array.isArray(value) ? "a list" : typeof value}` };
     }
-    const text = clean(String(value));
+    // An id is taken as written: the id rule refuses what cleaning would quietly change.
+    const text = key === "id" ? String(value) : clean(String(value));
     if (text !== "") frontMatter[key as (typeof STRING_KEYS)[number]] = text;
   }
   return { frontMatter, body };
+}
+
+/** Why `yaml` is larger than front matter may be, or null. */
+function overLimit(yaml: string): string | null {
+  if (yaml.length > FRONT_MATTER_LIMITS.bytes || new TextEncoder().encode(yaml).length > FRONT_MATTER_LIMITS.bytes) {
+    return `front matter is larger than ${FRONT_MATTER_LIMITS.bytes / 1024} KiB`;
+  }
+  return null;
+}
+
+/** How deep the parsed document nests (a scalar is 0, a mapping of scalars 1), walked without recursion. */
+function depthOf(root: unknown): number {
+  let deepest = 0;
+  const stack: [node: unknown, depth: number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (!isCollection(node)) continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > FRONT_MATTER_LIMITS.depth) return deepest;
+    for (const item of node.items) {
+      if (isPair(item)) stack.push([item.key, depth + 1], [item.value, depth + 1]);
+      else stack.push([item, depth + 1]);
+    }
+  }
+  return deepest;
 }
 
 /** YAML escapes ("\u0001", "\ud800") can spell characters the file itself may not hold. */

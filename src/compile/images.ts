@@ -56,12 +56,17 @@ const REMOTE_TYPES: Record<string, string> = {
   gif: "image/gif",
 };
 
+/** Longest image reference taken: browsers and CDNs refuse URLs much longer than this. */
+const MAX_REFERENCE_LENGTH = 2048;
+
 /**
  * The picture `reference` names, from the article at `articlePath`: an https: URL, or a
  * path relative to the article's file inside the folder. Throws an Error with the
  * one-line reason when it cannot be published.
  */
 export function resolveImage(reference: string, articlePath: string, folder: FolderImages): Pick<ArticleImage, "src" | "type" | "length" | "width" | "height"> {
+  // Bounded before the URL parser sees it: no picture's address is longer, and errors quote it.
+  if (reference.length > MAX_REFERENCE_LENGTH) throw new Error(`an image reference is longer than ${MAX_REFERENCE_LENGTH} characters`);
   if (/^[a-z][a-z0-9+.-]*:/i.test(reference)) {
     let url: URL;
     try {

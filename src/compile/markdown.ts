@@ -54,6 +54,40 @@ const markdown = new Marked({
   },
 });
 
+/** Deepest nesting of block quotes and of lists an article may use: marked parses nesting recursively. */
+const MARKDOWN_MAX_DEPTH = 16;
+
+/**
+ * Why the Markdown nests deeper than MARKDOWN_MAX_DEPTH, or null: a line opening more
+ * quotes than that (`>>>…`), or a list item indented so far that it would sit deeper (each
+ * level indents at least two columns). One pass over the text, before marked sees it.
+ */
+export function markdownNestingProblem(text: string): string | null {
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    let end = text.indexOf("\n", lineStart);
+    if (end === -1) end = text.length;
+    let quotes = 0;
+    let column = 0;
+    let i = lineStart;
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 62 /* > */) quotes++;
+      else if (c === 32) column++;
+      else if (c === 9) column += 4 - (column % 4);
+      else break;
+    }
+    if (quotes > MARKDOWN_MAX_DEPTH) return `Markdown nests block quotes deeper than ${MARKDOWN_MAX_DEPTH} levels`;
+    const marker = text[i];
+    const listItem = marker === "-" || marker === "*" || marker === "+" || (marker !== undefined && marker >= "0" && marker <= "9");
+    if (quotes === 0 && listItem && column >= 2 * MARKDOWN_MAX_DEPTH) {
+      return `Markdown nests lists deeper than ${MARKDOWN_MAX_DEPTH} levels (a list item indented ${column} columns)`;
+    }
+    lineStart = end + 1;
+  }
+  return null;
+}
+
 /** Renders Markdown blocks to safe HTML; images are resolved by `context` (none without one: shown as their alt text). */
 export function markdownToHtml(blocks: string[], context: MarkdownImages | null = null): string {
   images = context;

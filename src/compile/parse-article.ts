@@ -1,3 +1,4 @@
+import { idProblem } from "../content/ids";
 import type { Article, ArticleImage } from "../content/types";
 import { sha256Hex } from "../text/hash";
 import { normalizeSpace } from "../text/space";
@@ -7,7 +8,7 @@ import { ContentError } from "./errors";
 import type { FrontMatter } from "./front-matter";
 import { splitFrontMatter } from "./front-matter";
 import { type FolderImages, REMOTE_ONLY, resolveImage } from "./images";
-import { type MarkdownImages, markdownToHtml, markdownToPlainText, textToHtml } from "./markdown";
+import { type MarkdownImages, markdownNestingProblem, markdownToHtml, markdownToPlainText, textToHtml } from "./markdown";
 import { SLUG_PATTERN } from "./slug";
 import { readWireStory } from "./wire-copy";
 
@@ -74,6 +75,10 @@ export async function parseArticle(file: SourceFile, options: { id?: string; ima
   if (!story || story.headline === "") return fail("no headline (the first non-empty line, or front matter title)");
   if (story.blocks.length === 0) fail("no story text after the headline");
 
+  if (isMarkdown) {
+    const tooDeep = markdownNestingProblem(split.body);
+    if (tooDeep !== null) fail(tooDeep);
+  }
   const plainBlocks = story.blocks.map((b) => (isMarkdown ? markdownToPlainText(b) : normalizeSpace(b)));
   const folder = options.images ?? REMOTE_ONLY;
   const resolve = (reference: string) => {
@@ -98,6 +103,10 @@ export async function parseArticle(file: SourceFile, options: { id?: string; ima
     fail(`front matter language "${fm.language}" is not a language tag such as en or pt-BR`);
   }
 
+  if (fm.id !== undefined) {
+    const problem = idProblem(fm.id);
+    if (problem !== null) fail(`front matter id: ${problem}`);
+  }
   if (options.id !== undefined && fm.id !== undefined && fm.id !== options.id) fail(`front matter id "${fm.id}" is not the article's id "${options.id}"`);
   const baseName = file.path.slice(file.path.lastIndexOf("/") + 1);
   const id = options.id ?? fm.id ?? HASH_FILE_NAME.exec(baseName)?.[1]?.toLowerCase() ?? (await sha256Hex(file.path)).slice(0, 16);

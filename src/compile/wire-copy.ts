@@ -24,15 +24,46 @@ const BOILERPLATE: RegExp[] = [
   /^sign up for our newsletters?\.?$/i,
 ];
 
-/** A closing agency tag: `[AP]`, `[Reuters]`, `[AFP]`, `[dpa]`, `[Xinhua]`… */
-const AGENCY_TAG = /\s*\[([A-Za-z][A-Za-z0-9.&' -]{0,38}[A-Za-z0-9.])\]\s*$/;
+/** The name inside a closing agency tag: `AP`, `Reuters`, `AFP`, `dpa`, `Xinhua`… (at most 40 characters). */
+const AGENCY_NAME = /^[A-Za-z][A-Za-z0-9.&' -]{0,38}[A-Za-z0-9.]$/;
+
+/*
+ * Text from outside is read in time linear in its length: no pattern here lets a run of
+ * whitespace be tried from each of its positions (as `\s+$` or `\s*\[` do, each try
+ * scanning the rest of the run). Ends are found with trimEnd() and plain loops instead.
+ */
 
 /** Splits text into blocks at blank lines (lines holding only whitespace count as blank). */
 function splitBlocks(text: string): string[] {
   return text
     .split(/\n[ \t\u00a0]*\n/)
-    .map((block) => block.replace(/^\n+|\s+$/g, ""))
+    .map((block) => trimLeadingNewlines(block).trimEnd())
     .filter((block) => block.trim() !== "");
+}
+
+function trimLeadingNewlines(block: string): string {
+  let start = 0;
+  while (block.charCodeAt(start) === 10) start++;
+  return block.slice(start);
+}
+
+/** A closing agency tag such as `[AP]` at the end of `block`: the agency, and the text before the tag. */
+function closingAgencyTag(block: string): { agency: string; before: string } | null {
+  const end = block.trimEnd();
+  if (!end.endsWith("]")) return null;
+  const open = end.lastIndexOf("[", end.length - 2);
+  if (open === -1 || end.length - open > 42) return null;
+  const agency = end.slice(open + 1, -1);
+  return AGENCY_NAME.test(agency) ? { agency, before: end.slice(0, open).trimEnd() } : null;
+}
+
+/** A Markdown headline without the closing run of `#` an ATX heading may end with (CommonMark §4.2). */
+function stripClosingHashes(line: string): string {
+  const end = line.trimEnd();
+  let hashes = end.length;
+  while (hashes > 0 && end[hashes - 1] === "#") hashes--;
+  if (hashes === end.length || hashes === 0 || end[hashes - 1]!.trim() !== "") return line;
+  return end.slice(0, hashes).trimEnd();
 }
 
 /**
@@ -46,7 +77,7 @@ export function readWireStory(body: string, headline?: string, markdown = false)
   if (title === undefined) {
     const match = /^[^\S\n]*(\S[^\n]*)\n?/m.exec(body);
     if (!match) return null;
-    title = markdown ? stripHeadingMarks(match[1]!).replace(/\s+#+\s*$/, "") : match[1]!;
+    title = markdown ? stripClosingHashes(stripHeadingMarks(match[1]!)) : match[1]!;
     rest = body.slice(match.index + match[0].length);
     if (normalizeSpace(title) === "") return null;
   }
@@ -61,14 +92,11 @@ export function readWireStory(body: string, headline?: string, markdown = false)
 
   let agency: string | null = null;
   const last = blocks[blocks.length - 1];
-  if (last !== undefined) {
-    const tag = AGENCY_TAG.exec(last);
-    if (tag) {
-      agency = tag[1]!;
-      const remaining = last.slice(0, tag.index);
-      if (remaining.trim() === "") blocks.pop();
-      else blocks[blocks.length - 1] = remaining;
-    }
+  const tag = last === undefined ? null : closingAgencyTag(last);
+  if (tag !== null) {
+    agency = tag.agency;
+    if (tag.before.trim() === "") blocks.pop();
+    else blocks[blocks.length - 1] = tag.before;
   }
   return { headline: normalizeSpace(title), blocks, agency };
 }

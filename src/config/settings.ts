@@ -19,9 +19,28 @@ export interface Settings {
   websubHubs: string[];
 }
 
-/** A setting in wrangler.toml (or --var) that cannot work; the message says which and why. */
+/**
+ * A setting in wrangler.toml (or --var) that cannot work. The message, for the build and
+ * the worker's log, names the setting, the rule it breaks and the value (never a URL's
+ * user name or password); what a request is answered with names only the setting.
+ */
 export class ConfigError extends Error {
   override name = "ConfigError";
+  constructor(
+    /** The variable, e.g. FEED_ITEM_LIMIT. */
+    readonly setting: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A value as an error may quote it: a URL's user name and password hidden, and at most 100 characters. */
+function quoted(value: string): string {
+  const at = value.indexOf("@");
+  const scheme = value.indexOf("://");
+  const hidden = scheme !== -1 && at > scheme ? `${value.slice(0, scheme + 3)}***${value.slice(at)}` : value;
+  return JSON.stringify(hidden.length > 100 ? `${hidden.slice(0, 100)}…` : hidden);
 }
 
 const DEFAULTS = {
@@ -42,7 +61,7 @@ function integer(name: string, value: string | number | undefined, fallback: num
   const s = text(value);
   if (s === undefined) return fallback;
   if (!/^\d+$/.test(s) || Number(s) < min || Number(s) > max) {
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${s}"`);
+    throw new ConfigError(name, `${name} must be a whole number from ${min} to ${max}, got ${quoted(s)}`);
   }
   return Number(s);
 }
@@ -56,21 +75,21 @@ export function readSettings(env: Env): Settings {
     try {
       url = new URL(rawUrl);
     } catch {
-      throw new ConfigError(`SITE_URL must be an absolute URL such as https://news.example.org, got "${rawUrl}"`);
+      throw new ConfigError("SITE_URL", `SITE_URL must be an absolute URL such as https://news.example.org, got ${quoted(rawUrl)}`);
     }
-    if ((url.protocol !== "https:" && url.protocol !== "http:") || url.pathname !== "/" || url.search || url.hash || url.username) {
-      throw new ConfigError(`SITE_URL must be an http(s) origin with no path, such as https://news.example.org, got "${rawUrl}"`);
+    if ((url.protocol !== "https:" && url.protocol !== "http:") || url.pathname !== "/" || url.search || url.hash || url.username || url.password) {
+      throw new ConfigError("SITE_URL", `SITE_URL must be an http(s) origin with no path, such as https://news.example.org, got ${quoted(rawUrl)}`);
     }
     siteUrl = url.origin;
   }
   const language = text(env.SITE_LANGUAGE) ?? DEFAULTS.language;
   if (!/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/.test(language)) {
-    throw new ConfigError(`SITE_LANGUAGE must be a language tag such as en or pt-BR, got "${language}"`);
+    throw new ConfigError("SITE_LANGUAGE", `SITE_LANGUAGE must be a language tag such as en or pt-BR, got ${quoted(language)}`);
   }
   const storage = text(env.STORAGE) ?? "bundled";
-  if (storage !== "bundled" && storage !== "d1") throw new ConfigError(`STORAGE must be "bundled" or "d1", got "${storage}"`);
+  if (storage !== "bundled" && storage !== "d1") throw new ConfigError("STORAGE", `STORAGE must be "bundled" or "d1", got ${quoted(storage)}`);
   if (storage === "d1" && env.DB === undefined) {
-    throw new ConfigError('STORAGE is "d1" but there is no D1 binding named DB ([[d1_databases]] in wrangler.toml)');
+    throw new ConfigError("STORAGE", 'STORAGE is "d1" but there is no D1 binding named DB ([[d1_databases]] in wrangler.toml)');
   }
   const websubHubs: string[] = [];
   for (const hub of (text(env.WEBSUB_HUB) ?? "").split(/[\s,]+/).filter((h) => h !== "")) {
@@ -81,8 +100,12 @@ export function readSettings(env: Env): Settings {
     } catch {
       // Reported below.
     }
-    if (url === null || (url.protocol !== "https:" && url.protocol !== "http:") || url.username !== "" || url.password !== "") {
-      throw new ConfigError(`WEBSUB_HUB must be one or more http(s) URLs separated by commas, got "${hub}"`);
+    if (url === null || (url.protocol !== "https:" && url.protocol !== "http:")) {
+      throw new ConfigError("WEBSUB_HUB", `WEBSUB_HUB must be one or more http(s) URLs separated by commas, got ${quoted(hub)}`);
+    }
+    if (url.username !== "" || url.password !== "") {
+      // Hubs are named in every feed: a password here would be published.
+      throw new ConfigError("WEBSUB_HUB", `WEBSUB_HUB must not carry a user name or password (every feed names its hubs), got ${quoted(hub)}`);
     }
   }
   return {

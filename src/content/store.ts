@@ -24,6 +24,12 @@ export interface Snapshot {
   articleCount: number;
   /** Latest `updated` of any article: the date of a listing that has no articles. */
   newestUpdate: string;
+  /**
+   * Where responses are stored beside the content (D1): the origin the site was imported or
+   * published for. With SITE_URL unset it is the one origin whose renderings are stored, so
+   * that a request with another Host renders but writes nothing.
+   */
+  homeOrigin?: string | null;
 }
 
 /**

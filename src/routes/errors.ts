@@ -15,12 +15,15 @@ const RETRY_AFTER_SECONDS = 30;
 export function errorAnswers(): (error: Error, c: AppContext) => Response | Promise<Response> {
   // One log line per minute per isolate while the database is down, not one per request.
   const outage = new ThrottledLog(60_000);
+  const settingLog = new ThrottledLog(60_000);
   return (error, c) => {
     if (error instanceof NotFound) return notFound(c);
     if (error instanceof Gone) return gone(c);
     if (error instanceof BadRequest) return c.text(`Bad request: ${error.message}.\n`, 400);
     if (error instanceof ConfigError) {
-      return c.text(`Configuration error: ${error.message}. Fix it in wrangler.toml [vars].\n`, 500);
+      // The value stays in the log: settings are the operator's, not every visitor's.
+      settingLog.report(`configuration error: ${error.message}`);
+      return c.text(`Configuration error: the setting ${error.setting} is not valid (the worker's log says why). Fix it in wrangler.toml [vars].\n`, 500);
     }
     if (error instanceof StorageError) {
       // RFC 9110 §15.6.4: a temporary condition; readers retry after the delay.

@@ -81,7 +81,7 @@ export class Representations {
         const r = await render();
         const encoded = await encodeResponse(r.body, r.contentType, r.lastModified, r.options);
         this.collect?.(path, encoded);
-        if (table !== undefined) scope.defer(table.put(key, snapshot, path, encoded));
+        if (table !== undefined && storesFor(site, snapshot)) scope.defer(table.put(key, snapshot, path, encoded));
         return toRepresentation(encoded);
       });
     } catch (error) {
@@ -107,6 +107,15 @@ export class Representations {
     }
     return key;
   }
+}
+
+/**
+ * Whether renderings for this site's origin are stored: always for SITE_URL (no request
+ * can change the origin then); without it, only for the origin the site was imported or
+ * published for, or every new Host header would make the worker write.
+ */
+function storesFor(site: Site, snapshot: Snapshot): boolean {
+  return site.settings.siteUrl !== null || (snapshot.homeOrigin != null && snapshot.homeOrigin === site.origin);
 }
 
 /** Synchronous (node:crypto), so that a fresh isolate can work it out at startup. */

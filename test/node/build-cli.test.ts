@@ -113,6 +113,12 @@ describe.concurrent("npm run content", { timeout: 300_000 }, () => {
     ["latin1.txt", Buffer.from([0x43, 0x61, 0x66, 0xe9]), "not valid UTF-8 (bad byte 0xe9 at offset 3)"],
     ["yaml.md", "---\ntitle: [\n---\nText.", /front matter is not valid YAML: .+/],
     ["date.txt", "---\ndate: 31/12/2020\n---\nH\n\nT.", 'front matter date "31/12/2020" is not a date (use e.g. 2020-12-30 or 2020-12-30T14:05:00Z)'],
+    ["keys.md", `---\n${Array.from({ length: 150 }, (_, i) => `k${i}: 1`).join("\n")}\n---\nH\n\nT.`, "front matter has more than 100 keys"],
+    [
+      "id.txt",
+      '---\nid: "javascript:alert(1)"\n---\nH\n\nT.',
+      "front matter id: an id is 1 to 200 characters: letters, digits and - _ . ~ :, or an absolute https:, http:, urn: or tag: URI (no spaces or control characters) (not javascript:)",
+    ],
     [
       "photo.jpg",
       "x",

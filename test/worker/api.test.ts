@@ -4,6 +4,7 @@
  * writes, agreement with `npm run import`, and WebSub (a stand-in hub records what it is told).
  */
 import { env } from "cloudflare:test";
+import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
 import { applyPlan, readExisting } from "../../src/storage/d1/apply";
@@ -448,5 +449,159 @@ describe("WebSub", () => {
     } finally {
       vi.restoreAllMocks();
     }
+  });
+});
+
+/** Every row of every table, in a fixed order: what "the database is unchanged" compares. */
+async function dump(): Promise<string> {
+  const tables = (
+    await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name").all<{
+      name: string;
+    }>()
+  ).results;
+  const rows: unknown[] = [];
+  const json = (v: unknown) => JSON.stringify(v, (_, x) => (x instanceof ArrayBuffer ? [...new Uint8Array(x)] : x));
+  for (const { name } of tables) rows.push(name, (await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results.map(json).sort());
+  return JSON.stringify(rows);
+}
+
+/** The answer to a refused PUT, with the database as it was before it. */
+async function refused(put: () => Response | Promise<Response>): Promise<[number, string]> {
+  const before = await dump();
+  const res = await put();
+  const { error } = (await res.json()) as { error: string };
+  expect(await dump()).toBe(before);
+  return [res.status, error];
+}
+
+const ID_RULE_TEXT =
+  "an id is 1 to 200 characters: letters, digits and - _ . ~ :, or an absolute https:, http:, urn: or tag: URI (no spaces or control characters)";
+
+describe("refusals: a 4xx with one line of reason, the database unchanged", () => {
+  it("ids outside the one rule are refused with 422 stating it, before anything is read", async () => {
+    const { put } = publishing();
+    for (const id of [
+      "a\u0000b",
+      "a\r\nb",
+      "<script>alert(1)</script>",
+      "../../etc/passwd",
+      "x".repeat(20_000),
+      "javascript:alert(1)",
+      "javascript:alert",
+      "a b",
+    ]) {
+      const [status, error] = await refused(() => put(id, SEED_TEXT));
+      expect([id.slice(0, 30), status, error.replace(/ \(this one has \d+\)| \(not \w+:\)/, "")]).toEqual([
+        id.slice(0, 30),
+        422,
+        `The id in the URL is refused: ${ID_RULE_TEXT}.`,
+      ]);
+    }
+    // The same rule for an id set in front matter, as the build applies it.
+    const [status, error] = await refused(() => put("ok-id", `---\nid: "javascript:alert(1)"\n---\n${SEED_TEXT}`));
+    expect([status, error]).toEqual([422, `front matter id: ${ID_RULE_TEXT} (not javascript:)`]);
+    // What the rule takes: letters of any script, and URIs of the four schemes.
+    for (const id of ["Ünïcode-id_1.2~3", "urn:isbn:0451450523", "tag:example.org,2026:story-1", "https://example.org/stories/1?x=y#z"]) {
+      expect([id, (await put(id, story(`Story ${id}`, "Text."))).status]).toEqual([id, 201]);
+    }
+  });
+
+  it("409 naming the article that holds the slug or the feed id; the database unchanged", async () => {
+    const { put } = publishing();
+    expect((await put(SEED_ID, SEED_TEXT)).status).toBe(201);
+    const [status, error] = await refused(() => put("other", `---\nslug: ${SEED_SLUG}\n---\n${story("Other", "Text.")}`));
+    expect([status, error]).toEqual([409, `front matter slug "${SEED_SLUG}" is the slug of article "${SEED_ID}".`]);
+    // Scheduled too: the release would fail every minute otherwise.
+    const [later, laterError] = await refused(() => put("later", `---\ndate: 2099-01-01T00:00:00Z\nslug: ${SEED_SLUG}\n---\n${story("Later", "Text.")}`));
+    expect([later, laterError]).toEqual([409, `front matter slug "${SEED_SLUG}" is the slug of article "${SEED_ID}".`]);
+
+    expect((await put("https://example.org/a", story("A", "Text."))).status).toBe(201);
+    const [sameGuid, guidError] = await refused(() => put("https://EXAMPLE.org/a", story("B", "Text.")));
+    expect([sameGuid, guidError]).toEqual([
+      409,
+      'the id "https://EXAMPLE.org/a" gives the feed id "https://example.org/a", which article "https://example.org/a" already has.',
+    ]);
+  });
+
+  it("front matter past a limit, alias bombs and deep nesting are 422 naming the limit, never 500", async () => {
+    const { put } = publishing();
+    const keys = `---\n${Array.from({ length: 20_000 }, (_, i) => `k${i}: 1`).join("\n")}\n---\n${story("H", "T.")}`;
+    const fewerKeys = `---\n${Array.from({ length: 150 }, (_, i) => `k${i}: 1`).join("\n")}\n---\n${story("H", "T.")}`;
+    const bomb = `---\na: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n---\n${story("H", "T.")}`;
+    const aliases = `---\na: &a x\nb: [${Array(200).fill("*a").join(", ")}]\n---\n${story("H", "T.")}`;
+    const nested = `---\ntitle: ${"[".repeat(12)}x${"]".repeat(12)}\n---\n${story("H", "T.")}`;
+    const quotes = `${"> ".repeat(5000)}deep\n\nText.`;
+    const lists = `Head\n\n${Array.from({ length: 40 }, (_, i) => `${"  ".repeat(i)}- item`).join("\n")}`;
+    const cases: [string, string, string][] = [
+      [keys, "text/plain", "front matter is larger than 64 KiB"],
+      [fewerKeys, "text/plain", "front matter has more than 100 keys"],
+      [bomb, "text/plain", "front matter expands YAML aliases past 20 (front matter has no use for them)"],
+      [aliases, "text/plain", "front matter expands YAML aliases past 20 (front matter has no use for them)"],
+      [nested, "text/plain", "front matter nests deeper than 8 levels (its values are text and one list of topics)"],
+      [quotes, "text/markdown", "Markdown nests block quotes deeper than 16 levels"],
+      [lists, "text/markdown", "Markdown nests lists deeper than 16 levels (a list item indented 32 columns)"],
+    ];
+    for (const [body, type, reason] of cases) {
+      expect([reason, ...(await refused(() => put("x1", body, `${type}; charset=utf-8`)))]).toEqual([reason, 422, reason]);
+    }
+  });
+
+  it("random and mutated bodies and ids: every answer is 200, 201, 202, 409, 413, 415 or 422, and a refusal changes nothing", { timeout: 60_000 }, async () => {
+    const { put } = publishing();
+    expect((await put(SEED_ID, SEED_TEXT)).status).toBe(201);
+    const hostile = fc.constantFrom(" ", "\t", "\n", "[", "]", "#", "*", "_", "@", "<", "`", ">", "---\n", ":", "&", "\u0000", "\u202e", "é");
+    const body = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 300 }),
+      fc.array(hostile, { maxLength: 200 }).map((parts) => parts.join("")),
+      fc
+        .tuple(fc.nat({ max: SEED_TEXT.length }), fc.array(hostile, { maxLength: 40 }))
+        .map(([at, parts]) => SEED_TEXT.slice(0, at) + parts.join("") + SEED_TEXT.slice(at)),
+      fc.constantFrom(`---\nslug: ${SEED_SLUG}\n---\nH\n\nT.`, "---\ndate: someday\n---\nH\n\nT.", "---\n---\n", ""),
+    );
+    const id = fc.oneof(fc.constantFrom("x1", "x2", SEED_ID, "https://EXAMPLE.org/a"), fc.string({ unit: "binary", minLength: 1, maxLength: 20 }));
+    const type = fc.constantFrom("text/plain; charset=utf-8", "text/markdown; charset=utf-8", "text/html");
+    const seen = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(id, body, type, async (id, body, type) => {
+        const before = await dump();
+        const res = await put(id, body, type);
+        await res.arrayBuffer();
+        seen.set(res.status, (seen.get(res.status) ?? 0) + 1);
+        expect([200, 201, 202, 409, 413, 415, 422]).toContain(res.status);
+        if (res.status >= 400) expect(await dump()).toBe(before);
+      }),
+      { numRuns: 150 },
+    );
+    // The generators reach both the writes and the refusals.
+    expect([...seen.keys()].filter((s) => s < 300).length).toBeGreaterThan(0);
+    expect([...seen.keys()].filter((s) => s >= 400).length).toBeGreaterThan(1);
+  });
+});
+
+describe("requests with any Host, SITE_URL unset", () => {
+  it("render for their origin but store nothing; the origin the site was published for stores what it renders", async () => {
+    const { app, put, settle } = publishing({ SITE_URL: "" });
+    const res = await put(SEED_ID, SEED_TEXT);
+    expect(((await res.json()) as { url: string }).url).toBe(`${ORIGIN}/articles/${SEED_SLUG}`);
+    await settle();
+    const workerEnv = { SITE_URL: "", STORAGE: "d1", DB: env.DB, CONTENT_TTL: "0" } as never;
+    const pending: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p), passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
+    const stored = () => count("responses");
+    const before = await stored();
+    for (const origin of ["https://attacker.example", "http://10.0.0.1:8080", "https://news.example.org.evil"]) {
+      for (const path of ["/rss.xml", "/topics/turkey/atom.xml", "/", `/articles/${SEED_SLUG}`, "/opml.xml"]) {
+        const page = await app.request(`${origin}${path}`, {}, workerEnv, ctx);
+        expect([origin, path, page.status]).toEqual([origin, path, 200]);
+        expect(await page.text()).toContain(origin);
+      }
+    }
+    await Promise.all(pending.splice(0));
+    expect(await stored()).toBe(before);
+    // The home origin's first request for a page nothing stored yet is stored for the next isolate.
+    const home = await app.request(`${ORIGIN}/topics/turkey/feed.json?before=${SEED_SLUG}`, {}, workerEnv, ctx);
+    expect(home.status).toBe(200);
+    await Promise.all(pending.splice(0));
+    expect(await stored()).toBeGreaterThan(before);
   });
 });

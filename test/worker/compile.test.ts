@@ -142,16 +142,16 @@ describe("ids and slugs", () => {
 describe("order", () => {
   it("ties are broken by id in code point order, as SQLite sorts text", async () => {
     const { compareCodePoints } = await import("../../src/compile/compile");
-    // U+FF5E sorts before U+1F600 by code point, after it by UTF-16 code unit.
-    expect(compareCodePoints("\uff5e", "\u{1f600}")).toBe(-1);
-    expect("\uff5e" < "\u{1f600}").toBe(false);
+    // U+FF21 (fullwidth A) sorts before U+20000 (a CJK letter) by code point, after it by UTF-16 code unit.
+    expect(compareCodePoints("\uff21", "\u{20000}")).toBe(-1);
+    expect("\uff21" < "\u{20000}").toBe(false);
     expect(compareCodePoints("ab", "abc")).toBe(-1);
     expect(compareCodePoints("b", "a")).toBe(1);
     const same = Date.UTC(2021, 0, 1);
     const { content } = await compile([
-      file("x.txt", `---\nid: "\uff5e"\n---\n${story("First", "Text.")}`, { added: same }),
-      file("y.txt", `---\nid: "\u{1f600}"\n---\n${story("Second", "Text.")}`, { added: same }),
+      file("x.txt", `---\nid: "\uff21"\n---\n${story("First", "Text.")}`, { added: same }),
+      file("y.txt", `---\nid: "\u{20000}"\n---\n${story("Second", "Text.")}`, { added: same }),
     ]);
-    expect(content.articles.map((a) => a.id)).toEqual(["\u{1f600}", "\uff5e"]);
+    expect(content.articles.map((a) => a.id)).toEqual(["\u{20000}", "\uff21"]);
   });
 });

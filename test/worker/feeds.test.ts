@@ -1,6 +1,6 @@
 import { parseFeed as rowanParse } from "@rowanmanning/feed-parser";
 import { parseAtomFeed, parseJsonFeed, parseRssFeed } from "feedsmith";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { content, file, SEED_HEADLINE, SEED_SLUG, seedFile, story, worker } from "./fixtures";
 import { child, children, parseXml } from "./xml";
 
@@ -221,10 +221,34 @@ describe("settings", () => {
     expect(json.feed_url).toBe("http://127.0.0.1:9000/feed.json");
   });
 
-  it("a bad setting answers 500 naming it", async () => {
-    const res = await (await seedWorker({ FEED_ITEM_LIMIT: "lots" }))("/rss.xml");
-    expect(res.status).toBe(500);
-    expect(await res.text()).toBe('Configuration error: FEED_ITEM_LIMIT must be a whole number from 1 to 1000, got "lots". Fix it in wrangler.toml [vars].\n');
+  it("a bad setting answers 500 naming it, and only the log shows its value and the rule", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const res = await (await seedWorker({ FEED_ITEM_LIMIT: "lots" }))("/rss.xml");
+      expect(res.status).toBe(500);
+      expect(await res.text()).toBe(
+        "Configuration error: the setting FEED_ITEM_LIMIT is not valid (the worker's log says why). Fix it in wrangler.toml [vars].\n",
+      );
+      expect(logged.mock.calls).toEqual([['configuration error: FEED_ITEM_LIMIT must be a whole number from 1 to 1000, got "lots"']]);
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
+  it("a hub URL with a password is refused, and no response or log line shows the password", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const res = await (await seedWorker({ WEBSUB_HUB: "https://user:s3cret-hub-pass@hub.example.org/ ht!tp://user:s3cret-hub-pass@x" }))("/rss.xml");
+      expect(res.status).toBe(500);
+      const body = await res.text();
+      expect(body).toBe("Configuration error: the setting WEBSUB_HUB is not valid (the worker's log says why). Fix it in wrangler.toml [vars].\n");
+      expect(logged.mock.calls).toEqual([
+        ['configuration error: WEBSUB_HUB must not carry a user name or password (every feed names its hubs), got "https://***@hub.example.org/"'],
+      ]);
+      expect(JSON.stringify(logged.mock.calls) + body).not.toContain("s3cret");
+    } finally {
+      logged.mockRestore();
+    }
   });
 });
 

@@ -6,9 +6,11 @@
  */
 import { compileArticle, slugCandidates } from "../../compile/compile";
 import { parseContentDate } from "../../compile/dates";
+import { ArticleConflict } from "../../compile/errors";
 import { type ArticleDraft, parseArticle } from "../../compile/parse-article";
 import type { TopicDefinition } from "../../compile/topics";
 import type { D1Like, D1Statement } from "../../config/env";
+import { articleGuid } from "../../content/ids";
 import type { Article, Topic } from "../../content/types";
 import type { ArticleRow } from "./rows";
 import { articleRow, rowArticle, rowDraft, scheduledRow } from "./rows";
@@ -69,8 +71,9 @@ export class D1Publisher {
 
   /**
    * Publishes the article `id` from the text of its file (`markdown`: as a .md file).
-   * Throws the build's ContentError when the text cannot be published. `origin`: the
-   * site's public origin, recorded with a scheduled article for the cron that releases it.
+   * Throws the build's ContentError when the text cannot be published, ArticleConflict when
+   * another article holds its slug or feed id. `origin`: the site's public origin, recorded
+   * for the cron that releases scheduled articles and as the origin responses are stored for.
    */
   async put(id: string, bytes: Uint8Array, markdown: boolean, now: number, origin: string): Promise<PutResult> {
     for (let attempt = 1; ; attempt++) {
@@ -101,6 +104,8 @@ export class D1Publisher {
     let draft = await parse(existing ? Date.parse(existing.updated) : null);
 
     if (draft.published > now) {
+      // Checked now, not only when the cron releases it: a release that cannot land would be retried every minute.
+      await this.refuseTakenSlug(draft);
       const row = await scheduledRow(draft);
       const info = scheduledInfo(row.id, row.published, row.updated);
       if (state.scheduled?.hash === row.content_hash && existing === null) return { status: "scheduled", article: info, change: null };
@@ -130,6 +135,7 @@ export class D1Publisher {
     }
     const { statements, change } = this.writeStatements([{ row, article: compiled.article, previous: existing }], compiled.topics, state.topics);
     if (state.scheduled !== null) statements.unshift({ sql: "DELETE FROM scheduled WHERE id = ?", params: [id] });
+    statements.push(recordOrigin(origin));
     await this.run(statements);
     return { status: existing === null ? "added" : "updated", article: publishedInfo(compiled.article), change };
   }
@@ -237,6 +243,7 @@ export class D1Publisher {
   /** An article compiled against the archive as it is (slugs `alsoTaken` count as taken too). */
   private async compile(draft: ArticleDraft, state: State, alsoTaken: ReadonlySet<string> = new Set()) {
     const taken = await this.takenSlugs(draft.slug ? [draft.slug] : await slugCandidates(draft), draft.id);
+    await this.refuseTakenSlug(draft, taken);
     return compileArticle(draft, {
       definitions: state.definitions,
       topics: state.topics,
@@ -245,22 +252,36 @@ export class D1Publisher {
     });
   }
 
-  /** Which of these slugs other articles hold. */
-  private async takenSlugs(slugs: string[], id: string): Promise<Set<string>> {
+  /** Which of these slugs other articles hold, and which article holds each. */
+  private async takenSlugs(slugs: string[], id: string): Promise<Map<string, string>> {
     const rows = await this.rows(
-      this.db.prepare(`SELECT slug FROM articles WHERE id != ? AND slug IN (${slugs.map(() => "?").join(", ")})`).bind(id, ...slugs),
+      this.db.prepare(`SELECT slug, id FROM articles WHERE id != ? AND slug IN (${slugs.map(() => "?").join(", ")})`).bind(id, ...slugs),
     );
-    return new Set(rows.map((r) => r.slug as string));
+    return new Map(rows.map((r) => [r.slug as string, r.id as string]));
+  }
+
+  /** Refuses a front matter slug that another article holds: its URL is not this article's to take. */
+  private async refuseTakenSlug(draft: ArticleDraft, taken?: Map<string, string>): Promise<void> {
+    if (draft.slug === null) return;
+    const holder = (taken ?? (await this.takenSlugs([draft.slug], draft.id))).get(draft.slug);
+    if (holder !== undefined) throw new ArticleConflict(`front matter slug "${draft.slug}" is the slug of article "${holder}"`, holder);
   }
 
   /** What a write reads first, in one round trip: the article (published or scheduled), the topics, the topic file. */
   private async state(id: string | null): Promise<State> {
-    const [article, scheduled, topics, definitions] = await this.db.batch([
+    // Another article with the feed id this id gives (ids differing only in a URL's host case give one).
+    const guid = id === null ? "" : await articleGuid(id);
+    const [article, scheduled, topics, definitions, sameGuid] = await this.db.batch([
       this.db.prepare("SELECT id, slug, topics, published, updated, content_hash FROM articles WHERE id = ?").bind(id ?? ""),
       this.db.prepare("SELECT content_hash, published FROM scheduled WHERE id = ?").bind(id ?? ""),
       this.db.prepare("SELECT slug, name FROM topics ORDER BY position"),
       this.db.prepare("SELECT value FROM meta WHERE key = 'topic_definitions'"),
+      this.db.prepare("SELECT id FROM articles WHERE guid = ? AND id != ?").bind(guid, id ?? ""),
     ]);
+    const guidHolder = (sameGuid!.results[0] as { id: string } | undefined)?.id;
+    if (id !== null && guidHolder !== undefined) {
+      throw new ArticleConflict(`the id "${id}" gives the feed id "${guid}", which article "${guidHolder}" already has`, guidHolder);
+    }
     const a = article!.results[0] as Record<string, string> | undefined;
     const s = scheduled!.results[0] as { content_hash: string; published: string } | undefined;
     const stored = (definitions!.results[0] as { value: string } | undefined)?.value ?? "";

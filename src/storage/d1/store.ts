@@ -94,6 +94,7 @@ export class D1Store implements ContentStore {
       version: `d1-${values.get("version") ?? "0"}`,
       articleCount: Number(values.get("article_count") ?? 0),
       newestUpdate: values.get("newest_updated") ?? "1970-01-01T00:00:00Z",
+      homeOrigin: values.get("origin") ?? null,
       topics: (topics!.results as { slug: string; name: string; article_count: number }[]).map((r) => ({
         topic: { slug: r.slug, name: r.name },
         count: r.article_count,
