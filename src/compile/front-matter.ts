@@ -44,9 +44,10 @@ const KNOWN_KEYS = new Set<string>([...STRING_KEYS, "topics"]);
 export type FrontMatterResult = { frontMatter: FrontMatter; body: string } | { error: string };
 
 /**
- * Limits that keep the YAML parser's work proportional to what an article can mean: front
- * matter holds at most sixteen keys whose values are text or one list of topics, so these
- * refuse only text that is not front matter, before the parser sees it.
+ * Limits that keep the YAML parser's work proportional to what an article can mean. Front
+ * matter holds at most sixteen keys whose values are text or one list of topics, so they
+ * refuse nothing an article needs: the size before the parser sees the text, the rest on
+ * the parsed document before it is turned into values.
  */
 const FRONT_MATTER_LIMITS = {
   /** Bytes of YAML between the `---` lines. */

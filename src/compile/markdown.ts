@@ -27,6 +27,24 @@ let images: MarkdownImages | null = null;
 const markdown = new Marked({
   gfm: true,
   async: false,
+  // GFM's bare e-mail and www. autolinks are off: marked finds them by scanning ahead from
+  // every character of a word, which takes time quadratic in a long word before an `@`.
+  // Bare http(s) URLs, <…> autolinks and [links](…) still link.
+  tokenizer: {
+    url(src) {
+      return src.startsWith("http://") || src.startsWith("https://") || src.startsWith("HTTP") ? false : undefined;
+    },
+  },
+  extensions: [
+    {
+      // Never matches: its start() cuts a word longer than TEXT_WINDOW into pieces for
+      // marked's plain-text rule (see textWindow).
+      name: "bounded-text",
+      level: "inline",
+      start: textWindow,
+      tokenizer: () => undefined,
+    },
+  ],
   renderer: {
     html(token) {
       // Raw HTML is shown as the text it is; an HTML block becomes a paragraph of it.
@@ -86,6 +104,24 @@ export function markdownNestingProblem(text: string): string | null {
     lineStart = end + 1;
   }
   return null;
+}
+
+/** Longest word marked's plain-text rule is given whole: a longer one is handed over in pieces this long. */
+const TEXT_WINDOW = 128;
+
+/**
+ * Where the stretch of inline text starting at this word must end: nowhere (undefined)
+ * when a space comes within TEXT_WINDOW characters, as in any prose; otherwise after
+ * TEXT_WINDOW characters, so that marked's look-ahead for an address before an `@` scans a
+ * bounded stretch from each character of a long word, not the rest of the word.
+ */
+function textWindow(src: string): number | undefined {
+  const end = Math.min(src.length, TEXT_WINDOW);
+  for (let i = 0; i < end; i++) {
+    const c = src.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 9) return undefined;
+  }
+  return end === TEXT_WINDOW ? end : undefined;
 }
 
 /** Renders Markdown blocks to safe HTML; images are resolved by `context` (none without one: shown as their alt text). */

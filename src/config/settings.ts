@@ -37,9 +37,13 @@ export class ConfigError extends Error {
 
 /** A value as an error may quote it: a URL's user name and password hidden, and at most 100 characters. */
 function quoted(value: string): string {
-  const at = value.indexOf("@");
+  // The user information is whatever comes before the last "@" of the authority (RFC 3986 §3.2).
   const scheme = value.indexOf("://");
-  const hidden = scheme !== -1 && at > scheme ? `${value.slice(0, scheme + 3)}***${value.slice(at)}` : value;
+  const start = scheme === -1 ? 0 : scheme + 3;
+  const end = value.slice(start).search(/[/?#]/);
+  const authority = value.slice(start, end === -1 ? value.length : start + end);
+  const at = authority.lastIndexOf("@");
+  const hidden = at === -1 ? value : `${value.slice(0, start)}***${value.slice(start + at)}`;
   return JSON.stringify(hidden.length > 100 ? `${hidden.slice(0, 100)}…` : hidden);
 }
 

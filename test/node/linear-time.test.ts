@@ -6,8 +6,10 @@
  * workerd, whose clock does not advance while code runs; each size is timed three times
  * and the fastest kept, so a busy machine or a garbage collection does not decide.
  *
- * Markdown is not among them: marked, the Markdown parser, is superlinear on several of
- * these families (issue 19 stays open for it); its nesting is bounded instead.
+ * Markdown is here for what was made linear (a long word before an `@`: GFM's e-mail
+ * autolinks are off and long words reach marked's text rule in pieces); marked is still
+ * superlinear on long runs of emphasis marks (issue 19 stays open for it), and its nesting
+ * is bounded instead.
  */
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -32,13 +34,13 @@ const HOSTILE = [" ", "\t", "\u00a0", "[", "]", "#", "*", "_", "@", "<", "`", ">
 
 /**
  * How much longer `work` takes on an input twice as long. The inputs are made before
- * the clock starts; each is worked on repeatedly for at least 20 ms, three times, and the
+ * the clock starts; each is worked on repeatedly for at least 20 ms, five times, and the
  * fastest time per run kept, so a busy machine or a garbage collection does not decide.
  */
 async function growth<T>(make: (size: number) => T, work: (input: T) => unknown, size: number): Promise<number> {
   const time = async (input: T) => {
     let best = Number.POSITIVE_INFINITY;
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 5; round++) {
       const started = performance.now();
       let runs = 0;
       do {
@@ -81,7 +83,7 @@ describe("text paths run in linear time", { timeout: 300_000 }, () => {
         const ratio = await growth((n) => encoder.encode(spread(head, unit, tail, n)), parse, SIZE);
         expect(ratio, JSON.stringify({ unit, head, tail })).toBeLessThan(LINEAR);
       }),
-      { numRuns: 6 },
+      { numRuns: 4 },
     );
   });
 
@@ -94,6 +96,18 @@ describe("text paths run in linear time", { timeout: 300_000 }, () => {
       }),
       { numRuns: 6 },
     );
+  });
+
+  it("Markdown: address-like words before an @", async () => {
+    const shapes: [string, (n: number) => string][] = [
+      ["letters", (n) => `Head\n\n${"a".repeat(n)}@`],
+      ["dotted", (n) => `Head\n\n${"a.".repeat(n / 2)}@example.org`],
+      ["words", (n) => `Head\n\n${"ab-cd ".repeat(n / 6)}@`],
+    ];
+    const parse = (bytes: Uint8Array) => parseArticle({ path: "a.md", bytes, added: 0, changed: 0, modified: 0 });
+    for (const [name, make] of shapes) {
+      expect(await growth((n) => encoder.encode(make(n)), parse, SIZE / 2), name).toBeLessThan(LINEAR);
+    }
   });
 
   it("front matter: repeated keys, long values, deep nesting, aliases", async () => {

@@ -267,7 +267,7 @@ export class D1Publisher {
     if (holder !== undefined) throw new ArticleConflict(`front matter slug "${draft.slug}" is the slug of article "${holder}"`, holder);
   }
 
-  /** What a write reads first, in one round trip: the article (published or scheduled), the topics, the topic file. */
+  /** What a write reads first, in one round trip: the article (published or scheduled), the topics, the topic file, and any other article with its feed id (a conflict). */
   private async state(id: string | null): Promise<State> {
     // Another article with the feed id this id gives (ids differing only in a URL's host case give one).
     const guid = id === null ? "" : await articleGuid(id);
