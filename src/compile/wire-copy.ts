@@ -105,6 +105,33 @@ function stripHeadingMarks(block: string): string {
   return block.replace(/^#{1,6}\s+/, "");
 }
 
+/**
+ * Whether two texts read the same, case and runs of whitespace aside (what normalizeSpace
+ * makes equal), compared in one pass that stops at the first difference: a first block of
+ * a megabyte is not copied to learn that it is not the headline.
+ */
 function sameText(a: string, b: string): boolean {
-  return normalizeSpace(a).toLowerCase() === normalizeSpace(b).toLowerCase();
+  const next = (text: string, at: number): [char: string, at: number] => {
+    let i = at;
+    while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+    if (i > at && at > 0 && i < text.length) return [" ", i];
+    if (i >= text.length) return ["", i];
+    const char = String.fromCodePoint(text.codePointAt(i)!);
+    return [char.toLowerCase(), i + char.length];
+  };
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    const [x, afterA] = next(a, i);
+    const [y, afterB] = next(b, j);
+    if (x !== y) return false;
+    if (x === "") return true;
+    i = afterA;
+    j = afterB;
+  }
+}
+
+/** The whitespace normalizeSpace collapses: space, tab, line feed. */
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10;
 }
