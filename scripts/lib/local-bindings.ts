@@ -28,7 +28,16 @@ export async function openLocalBindings(configPath: string, persistTo: string | 
   // Required, not imported: see readWranglerVars.
   const { getPlatformProxy } = createRequire(import.meta.url)("wrangler") as typeof Wrangler;
   const state = persistTo === null ? resolve(dirname(configPath), ".wrangler/state") : resolve(persistTo);
-  const proxy = await getPlatformProxy<Record<string, unknown>>({ configPath, persist: { path: resolve(state, "v3") } });
+  let proxy: Awaited<ReturnType<typeof getPlatformProxy<Record<string, unknown>>>>;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      proxy = await getPlatformProxy<Record<string, unknown>>({ configPath, persist: { path: resolve(state, "v3") } });
+      break;
+    } catch (error) {
+      // workerd's port taken by another process between wrangler's choice and its bind: choose again.
+      if ((error as { code?: string }).code !== "ERR_ADDRESS_IN_USE" || attempt >= 3) throw error;
+    }
+  }
   return {
     database: (binding) => proxy.env[binding] as D1Like | undefined,
     bucket: (binding) => proxy.env[binding] as LocalBucket | undefined,

@@ -67,12 +67,14 @@ function importFolder(dir: string, ...extra: string[]) {
   );
 }
 
-/** The report without its timing, and with the count of stored responses as N. */
-const report = ({ stdout }: { stdout: string }) =>
-  stdout
-    .trim()
-    .replace(/ in [\d.]+ s$/, "")
-    .replace(/; \d+ responses stored/, "; N responses stored");
+/** The report without its timing, and with the count of stored responses as N; a failed import, with what it printed on stderr. */
+const report = ({ stdout, stderr, status }: { stdout: string; stderr: string; status: number | null }) =>
+  status !== 0
+    ? `import exited with ${status}: ${stderr}`
+    : stdout
+        .trim()
+        .replace(/ in [\d.]+ s$/, "")
+        .replace(/; \d+ responses stored/, "; N responses stored");
 
 /**
  * Opens the folder's local state as wrangler does (`--persist-to state`: its v3/ folder,
