@@ -32,7 +32,8 @@ const markdown = new Marked({
   // Bare http(s) URLs, <…> autolinks and [links](…) still link.
   tokenizer: {
     url(src) {
-      return src.startsWith("http://") || src.startsWith("https://") || src.startsWith("HTTP") ? false : undefined;
+      // false: marked's own rule takes it; undefined: not a link.
+      return /^https?:\/\//i.test(src) ? false : undefined;
     },
   },
   extensions: [

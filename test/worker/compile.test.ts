@@ -155,3 +155,12 @@ describe("order", () => {
     expect(content.articles.map((a) => a.id)).toEqual(["\u{20000}", "\uff21"]);
   });
 });
+
+describe("Markdown links", () => {
+  it("bare http(s) URLs link, whatever the case of the scheme; bare e-mail addresses and www. names stay text", async () => {
+    const { markdownToHtml } = await import("../../src/compile/markdown");
+    expect(markdownToHtml(["See Https://Example.org/x and https://a.org, write to desk@example.org or visit www.example.org."])).toBe(
+      '<p>See <a href="Https://Example.org/x">Https://Example.org/x</a> and <a href="https://a.org">https://a.org</a>, write to desk@example.org or visit www.example.org.</p>',
+    );
+  });
+});
