@@ -4,7 +4,9 @@
  * - text is un-escaped once before escaping (`&amp;` in an article would reach readers as `&`);
  * - only the first `]]>` inside a CDATA section is split, a second one ends it early;
  * - attribute values escape `"` only, so `<` and (unless the package escaped it) `&` break the XML;
- * - characters XML 1.0 forbids pass straight through.
+ * - characters XML 1.0 forbids pass straight through;
+ * - RSS item titles go in CDATA, which some parsers read as markup (feedsmith drops a title
+ *   holding `<!-- -->`), where escaped text reads the same in every parser.
  * Every string handed to the package goes through one of these functions, and every
  * XML it returns through `finishXml`.
  */
@@ -15,6 +17,27 @@ import type { FeedDocument } from "./document";
 // input, so any occurrence in the output is one of ours.
 const CDATA_END = "\u0001";
 const ATTRIBUTE_LT = "\u0002";
+const SLOT = "\u0003";
+
+/**
+ * Text the package would wrap in CDATA, written as escaped text instead: each value goes in
+ * as a numbered placeholder and `fill` puts the escaped value where the package wrote the
+ * placeholder's CDATA section.
+ */
+export function escapedTextSlots(): { slot(value: string): string; fill(xml: string): string } {
+  const values: string[] = [];
+  return {
+    slot(value) {
+      values.push(value);
+      return `${SLOT}${values.length - 1}${SLOT}`;
+    },
+    fill(xml) {
+      // The digits sit between two placeholders XML forbids: nothing from an article matches.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the placeholder is a control character so that no text can hold it
+      return xml.replace(/<!\[CDATA\[\u0003(\d{1,9})\u0003\]\]>/g, (_, index: string) => escapeXml(stripInvalidXmlChars(values[Number(index)]!)));
+    },
+  };
+}
 
 /** For element text the package does not escape itself (titles, names, descriptions). */
 export function xmlText(value: string): string {

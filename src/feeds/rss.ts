@@ -1,12 +1,13 @@
 import { Feed } from "feed";
 import { escapeXml } from "../text/xml";
 import type { FeedDocument } from "./document";
-import { finishXml, plain, rawAttribute, withFeedLinks, xmlCdata, xmlText } from "./feed-library";
+import { escapedTextSlots, finishXml, plain, rawAttribute, withFeedLinks, xmlCdata, xmlText } from "./feed-library";
 
 /**
  * RSS 2.0 with the Atom self link, `content:encoded` for the full text and `dc:creator`
  * for names (RSS `<author>` must be an e-mail address). Item descriptions are HTML, so
- * the plain-text lead is escaped before it goes in.
+ * the plain-text lead is escaped before it goes in; item titles are plain text, written
+ * escaped rather than in the package's CDATA.
  */
 export function renderRss(doc: FeedDocument): string {
   const feed = new Feed({
@@ -19,9 +20,10 @@ export function renderRss(doc: FeedDocument): string {
     generator: false,
     feedLinks: { rss: plain(doc.selfUrl) },
   });
+  const titles = escapedTextSlots();
   for (const item of doc.items) {
     feed.addItem({
-      title: xmlCdata(item.title),
+      title: titles.slot(item.title),
       link: plain(item.url),
       guid: xmlText(item.guid),
       date: new Date(item.updated),
@@ -36,7 +38,7 @@ export function renderRss(doc: FeedDocument): string {
       extensions: [...creators(item.creators), ...mediaRss(item.image)],
     });
   }
-  const xml = withFeedLinks(feed.rss2(), doc, "atom:link");
+  const xml = withFeedLinks(titles.fill(feed.rss2()), doc, "atom:link");
   return finishXml(doc.items.some((i) => i.image !== null) ? xml.replace("<rss ", `<rss xmlns:media="${MEDIA_RSS}" `) : xml);
 }
 

@@ -41,6 +41,16 @@ describe("RSS 2.0", () => {
     expect(children(item!, "category").map((c) => c.text)).toEqual(SEED_TOPICS);
     expect(children(item!, "author")).toEqual([]);
   });
+
+  it("writes item titles as escaped text, which every parser reads the same, even one that looks like markup", async () => {
+    const title = "Ceasefire <!-- holds --> & talks ]]> resume <b>";
+    const fetch = worker(await content([file("a.txt", story(title, "Word."))]));
+    const body = await (await fetch("/rss.xml")).text();
+    expect(body).toContain("<title>Ceasefire &lt;!-- holds --&gt; &amp; talks ]]&gt; resume &lt;b&gt;</title>");
+    expect(child(children(child(parseXml(body), "channel"), "item")[0]!, "title").text).toBe(title);
+    expect(parseRssFeed(body).items![0]!.title).toBe(title);
+    expect(rowanParse(body).items[0]!.title).toBe(title);
+  });
 });
 
 describe("Atom 1.0", () => {
