@@ -94,7 +94,9 @@ function localFailure(error: unknown): never {
   const message = (error as Error).message;
   if (/no such table|no such column/.test(message))
     fail(`the database has no tables yet, or not all of them: run \`npx wrangler d1 migrations apply ${options.database} ${where}\` first`);
-  fail(`the local database failed: ${message}`);
+  // fetch's "fetch failed" says nothing without its cause (a refused or reset connection to workerd).
+  const cause = (error as { cause?: { message?: string; code?: string } }).cause;
+  fail(`the local database failed: ${message}${cause?.message ? ` (${cause.code ?? cause.message})` : ""}`);
 }
 
 /** Rows of each of `sqls`, in one round trip. */
