@@ -20,7 +20,7 @@
  *
  *   BENCH_SECONDS   seconds of load per row and round (default 4)
  *   BENCH_ROUNDS    rounds per row, of which the median counts (default 5)
- *   BENCH_CORPORA   comma-separated subset of: seeds,1000,10000,largest,d1-10000,d1-100000
+ *   BENCH_CORPORA   comma-separated subset of: seeds,1000,10000,largest,d1-10000,d1-100000,hostile
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -31,13 +31,14 @@ import { type CorpusResult, measureCorpus } from "./corpus";
 import { d1Etag, measureD1 } from "./d1";
 import { D1_FLOOR, D1_FLOOR_BYTES, measureFresh } from "./fresh";
 import { log, ROOT, WORK } from "./harness";
+import { measureHostile } from "./hostile";
 import { capacity } from "./limits";
 import { measureMemory } from "./memory";
 import { measurePublish } from "./publish";
 import { type BenchResults, report } from "./report";
 import { biggestTopic, freshRows } from "./routes";
 
-const CORPORA = ["seeds", "1000", "10000", "largest", "d1-10000", "d1-100000"];
+const CORPORA = ["seeds", "1000", "10000", "largest", "d1-10000", "d1-100000", "hostile"];
 const WANTED = (process.env.BENCH_CORPORA ?? CORPORA.join(",")).split(",").map((c) => c.trim());
 for (const corpus of WANTED) {
   if (!CORPORA.includes(corpus)) {
@@ -116,7 +117,8 @@ async function main() {
   const corpora = await bundledCorpora();
   const memory = await largest(corpora);
   const d1 = await d1Corpora();
-  const markdown = report({ started, corpora, memory, ...d1, fresh: [...corpora.map((r) => r.fresh), ...d1.fresh] });
+  const hostile = WANTED.includes("hostile") ? await measureHostile(log) : [];
+  const markdown = report({ started, corpora, memory, ...d1, hostile, fresh: [...corpora.map((r) => r.fresh), ...d1.fresh] });
   writeFileSync(join(ROOT, "BENCHMARKS.md"), markdown);
   process.stdout.write(markdown);
 }

@@ -2,10 +2,11 @@
 import type { CorpusResult } from "./corpus";
 import { fmt, ratio } from "./format";
 import { D1_FLOOR, D1_FLOOR_BYTES, type FreshResult } from "./fresh";
+import type { HostileRow } from "./hostile";
 import { capacity, LIMIT_MIB, MEMORY_TARGET_MB } from "./limits";
 import type { MemoryResult } from "./memory";
 
-export function targets(results: CorpusResult[], fresh: FreshResult[], memory: MemoryResult | null): string[] {
+export function targets(results: CorpusResult[], fresh: FreshResult[], memory: MemoryResult | null, hostile: HostileRow[]): string[] {
   const out = ["## Targets", "", "| target | result |", "| --- | --- |"];
   const feeds = (r: CorpusResult) =>
     [...r.load.keys()]
@@ -56,6 +57,13 @@ export function targets(results: CorpusResult[], fresh: FreshResult[], memory: M
     const total = (memory.afterServing.heap + memory.afterServing.buffers) / 1e6;
     out.push(
       `| ${memory.articles.toLocaleString("en-US")} articles: isolate memory after serving every stored response < ${MEMORY_TARGET_MB} MB | ${fmt(total, 1)} MB: ${total < MEMORY_TARGET_MB ? "met" : "missed"} |`,
+    );
+  }
+  if (hostile.length > 0) {
+    const last = (r: HostileRow) => r.ms.at(-1)! / r.plainMs.at(-1)!;
+    const worst = [...hostile].sort((a, b) => last(b) - last(a))[0]!;
+    out.push(
+      `| hostile input: every family ≤ 3× the plain article at 1 MiB | worst ${worst.family} ${ratio(last(worst))}: ${last(worst) <= 3 ? "met" : "missed"} |`,
     );
   }
   out.push("");

@@ -7,7 +7,7 @@
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import type * as Wrangler from "wrangler";
-import type { D1Like } from "../../src/config/env";
+import type { D1Like, D1Statement } from "../../src/config/env";
 
 interface LocalBucket {
   put(key: string, value: Uint8Array, options: { httpMetadata: { contentType: string } }): Promise<unknown>;
@@ -39,8 +39,64 @@ export async function openLocalBindings(configPath: string, persistTo: string | 
     }
   }
   return {
-    database: (binding) => proxy.env[binding] as D1Like | undefined,
+    database: (binding) => {
+      const db = proxy.env[binding] as D1Like | undefined;
+      return db === undefined ? undefined : reconnecting(db);
+    },
     bucket: (binding) => proxy.env[binding] as LocalBucket | undefined,
     dispose: () => proxy.dispose(),
+  };
+}
+
+/**
+ * Attempts per call to the local database. The platform proxy reaches workerd over HTTP,
+ * and on a loaded machine (the test suite's, two cores for three files' processes) a call
+ * now and then fails with undici's "fetch failed" and no answer. Sending it again is safe:
+ * a batch is one transaction, so it ran whole or not at all, and if it did run and only its
+ * answer was lost, its inserts of new rows fail the second time on their keys, loudly.
+ */
+const ATTEMPTS = 3;
+
+/** A call that got no answer: undici's fetch error, whatever its cause. */
+const unreached = (error: unknown) => error instanceof Error && error.message === "fetch failed";
+
+/** A synchronous call (preparing, binding), made again while it did not reach workerd. */
+function again<T>(call: () => T, attempt = 1): T {
+  try {
+    return call();
+  } catch (error) {
+    if (!unreached(error) || attempt >= ATTEMPTS) throw error;
+    return again(call, attempt + 1);
+  }
+}
+
+/** A call that answers later (a query, a batch), made again while it did not reach workerd. */
+async function againLater<T>(call: () => Promise<T>, attempt = 1): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!unreached(error) || attempt >= ATTEMPTS) throw error;
+    return againLater(call, attempt + 1);
+  }
+}
+
+class ReconnectingStatement implements D1Statement {
+  constructor(readonly inner: D1Statement) {}
+  bind(...values: unknown[]): D1Statement {
+    return new ReconnectingStatement(again(() => this.inner.bind(...values)));
+  }
+  first<T>(): Promise<T | null> {
+    return againLater(() => this.inner.first<T>());
+  }
+  all<T>(): Promise<{ results: T[] }> {
+    return againLater(() => this.inner.all<T>());
+  }
+}
+
+/** The database with each call sent again when it did not reach workerd (see ATTEMPTS). */
+function reconnecting(db: D1Like): D1Like {
+  return {
+    prepare: (sql) => new ReconnectingStatement(again(() => db.prepare(sql))),
+    batch: (statements) => againLater(() => db.batch(statements.map((s) => (s instanceof ReconnectingStatement ? s.inner : s)))),
   };
 }

@@ -77,15 +77,33 @@ const markdown = new Marked({
 const MARKDOWN_MAX_DEPTH = 16;
 
 /**
- * Why the Markdown nests deeper than MARKDOWN_MAX_DEPTH, or null: a line opening more
- * quotes than that (`>>>…`), or a list item indented so far that it would sit deeper (each
- * level indents at least two columns). One pass over the text, before marked sees it.
+ * Most lines and markup characters (MARKUP) a Markdown article may hold together. marked's
+ * time is linear in the tokens it makes, but a token costs microseconds: a list item, a table
+ * row or a heading about 10 µs, an emphasis mark or a bracket 2 to 4 µs, where prose costs
+ * about 0.2 µs a character. At this bound the densest Markdown costs less than the text it
+ * sits in: a 1 MiB body compiles within 3× the time of 1 MiB of plain paragraphs
+ * (BENCHMARKS.md, "Hostile input"). A long news article uses a few thousand; 1 MiB of
+ * 50-character lines, about 21,000.
  */
-export function markdownNestingProblem(text: string): string | null {
+export const MARKDOWN_MAX_MARKUP = 25_000;
+
+/** The characters that make marked try an inline rule, each a token of its own when it fails. */
+const MARKUP = new Set("*_[]<>`~\\&!|".split("").map((c) => c.charCodeAt(0)));
+
+/**
+ * Why the Markdown is beyond what the build parses, or null: a line opening more quotes than
+ * MARKDOWN_MAX_DEPTH (`>>>…`), a list item indented so far that it would sit deeper (each
+ * level indents at least two columns), or more lines and markup characters than
+ * MARKDOWN_MAX_MARKUP. One pass over the text, before marked sees it.
+ */
+export function markdownProblem(text: string): string | null {
+  let markup = 0;
+  for (let i = 0; i < text.length; i++) if (MARKUP.has(text.charCodeAt(i))) markup++;
   let lineStart = 0;
   while (lineStart <= text.length) {
     let end = text.indexOf("\n", lineStart);
     if (end === -1) end = text.length;
+    markup++;
     let quotes = 0;
     let column = 0;
     let i = lineStart;
@@ -103,6 +121,9 @@ export function markdownNestingProblem(text: string): string | null {
       return `Markdown nests lists deeper than ${MARKDOWN_MAX_DEPTH} levels (a list item indented ${column} columns)`;
     }
     lineStart = end + 1;
+  }
+  if (markup > MARKDOWN_MAX_MARKUP) {
+    return `Markdown has more than ${MARKDOWN_MAX_MARKUP.toLocaleString("en-US")} lines and markup characters (* _ [ ] < > \` ~ \\ & ! |) together (${markup.toLocaleString("en-US")}): split the article`;
   }
   return null;
 }

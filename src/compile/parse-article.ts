@@ -8,7 +8,7 @@ import { ContentError } from "./errors";
 import type { FrontMatter } from "./front-matter";
 import { splitFrontMatter } from "./front-matter";
 import { type FolderImages, REMOTE_ONLY, resolveImage } from "./images";
-import { type MarkdownImages, markdownNestingProblem, markdownToHtml, markdownToPlainText, textToHtml } from "./markdown";
+import { type MarkdownImages, markdownProblem, markdownToHtml, markdownToPlainText, textToHtml } from "./markdown";
 import { SLUG_PATTERN } from "./slug";
 import { readWireStory } from "./wire-copy";
 
@@ -76,8 +76,8 @@ export async function parseArticle(file: SourceFile, options: { id?: string; ima
   if (story.blocks.length === 0) fail("no story text after the headline");
 
   if (isMarkdown) {
-    const tooDeep = markdownNestingProblem(split.body);
-    if (tooDeep !== null) fail(tooDeep);
+    const beyond = markdownProblem(split.body);
+    if (beyond !== null) fail(beyond);
   }
   const plainBlocks = story.blocks.map((b) => (isMarkdown ? markdownToPlainText(b) : normalizeSpace(b)));
   const folder = options.images ?? REMOTE_ONLY;

@@ -532,6 +532,8 @@ describe("refusals: a 4xx with one line of reason, the database unchanged", () =
     const nested = `---\ntitle: ${"[".repeat(12)}x${"]".repeat(12)}\n---\n${story("H", "T.")}`;
     const quotes = `${"> ".repeat(5000)}deep\n\nText.`;
     const lists = `Head\n\n${Array.from({ length: 40 }, (_, i) => `${"  ".repeat(i)}- item`).join("\n")}`;
+    const markup = `Head\n\n${"_a".repeat(24_000)}\n${"- b\n".repeat(1_000)}`;
+    const justUnder = `Head\n\n${"_a".repeat(24_000)}\n${"- b\n".repeat(990)}`;
     const cases: [string, string, string][] = [
       [keys, "text/plain", "front matter is larger than 64 KiB"],
       [fewerKeys, "text/plain", "front matter has more than 100 keys"],
@@ -540,10 +542,13 @@ describe("refusals: a 4xx with one line of reason, the database unchanged", () =
       [nested, "text/plain", "front matter nests deeper than 8 levels (its values are text and one list of topics)"],
       [quotes, "text/markdown", "Markdown nests block quotes deeper than 16 levels"],
       [lists, "text/markdown", "Markdown nests lists deeper than 16 levels (a list item indented 32 columns)"],
+      [markup, "text/markdown", "Markdown has more than 25,000 lines and markup characters (* _ [ ] < > ` ~ \\ & ! |) together (25,004): split the article"],
     ];
     for (const [body, type, reason] of cases) {
       expect([reason, ...(await refused(() => put("x1", body, `${type}; charset=utf-8`)))]).toEqual([reason, 422, reason]);
     }
+    // One line fewer than the limit (24,000 marks, 994 lines: 24,994) is published.
+    expect((await put("x1", justUnder, "text/markdown; charset=utf-8")).status).toBe(201);
   });
 
   it("random and mutated bodies and ids: every answer is 200, 201, 202, 409, 413, 415 or 422, and a refusal changes nothing", { timeout: 60_000 }, async () => {
