@@ -93,8 +93,8 @@ class ReconnectingStatement implements D1Statement {
   }
 }
 
-/** The database with each call sent again when it did not reach workerd (see ATTEMPTS). */
-function reconnecting(db: D1Like): D1Like {
+/** The database with each call sent again when it got no answer (see ATTEMPTS). */
+export function reconnecting(db: D1Like): D1Like {
   return {
     prepare: (sql) => new ReconnectingStatement(again(() => db.prepare(sql))),
     batch: (statements) => againLater(() => db.batch(statements.map((s) => (s instanceof ReconnectingStatement ? s.inner : s)))),

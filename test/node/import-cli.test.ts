@@ -10,7 +10,9 @@ import { join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reconnecting } from "../../scripts/lib/local-bindings";
 import { readWranglerVars } from "../../scripts/lib/wrangler-vars";
+import type { D1Like, D1Statement } from "../../src/config/env";
 import { run } from "./run";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -249,5 +251,53 @@ describe.concurrent("npm run import", { timeout: 600_000 }, () => {
     expect(built.status).toBe(1);
     expect(imported.stderr).toBe('import: articles/bad.txt: front matter date "someday" is not a date (use e.g. 2020-12-30 or 2020-12-30T14:05:00Z)\n');
     expect(imported.stderr.replace(/^import: /, "")).toBe(built.stderr.replace(/^build-content: /, ""));
+  });
+});
+
+describe("the local database, reached through wrangler's platform proxy", () => {
+  /** A database whose calls fail `failures` times with `error` before answering; every call recorded. */
+  function flaky(failures: number, error: () => Error) {
+    const calls: string[] = [];
+    let left = failures;
+    const answer = <T>(what: string, value: T): Promise<T> => {
+      calls.push(what);
+      if (left > 0) {
+        left--;
+        return Promise.reject(error());
+      }
+      return Promise.resolve(value);
+    };
+    const statement = (sql: string, params: unknown[]): D1Statement => ({
+      bind: (...values) => statement(sql, values),
+      first: <T>() => answer(`first ${sql} ${params.join(",")}`, { n: 1 } as T),
+      all: <T>() => answer(`all ${sql} ${params.join(",")}`, { results: [{ n: 1 }] as T[] }),
+    });
+    const db: D1Like = {
+      prepare: (sql) => statement(sql, []),
+      batch: (statements) =>
+        answer(
+          `batch of ${statements.length}`,
+          statements.map(() => ({ results: [] })),
+        ),
+    };
+    return { db, calls };
+  }
+  const noAnswer = () => new TypeError("fetch failed");
+
+  it("sends a call again when it got no answer, at most three times in all", async () => {
+    const twice = flaky(2, noAnswer);
+    const db = reconnecting(twice.db);
+    expect(await db.prepare("SELECT ?").bind(7).all()).toEqual({ results: [{ n: 1 }] });
+    expect(twice.calls).toEqual(["all SELECT ? 7", "all SELECT ? 7", "all SELECT ? 7"]);
+
+    const thrice = flaky(3, noAnswer);
+    await expect(reconnecting(thrice.db).batch([reconnecting(thrice.db).prepare("DELETE FROM a")])).rejects.toThrow("fetch failed");
+    expect(thrice.calls).toEqual(["batch of 1", "batch of 1", "batch of 1"]);
+  });
+
+  it("passes any other error on at once", async () => {
+    const constraint = flaky(1, () => new Error("D1_ERROR: UNIQUE constraint failed: articles.id"));
+    await expect(reconnecting(constraint.db).prepare("INSERT").first()).rejects.toThrow("UNIQUE constraint failed");
+    expect(constraint.calls).toEqual(["first INSERT "]);
   });
 });
