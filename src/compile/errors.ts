@@ -32,9 +32,8 @@ export class ContentErrors extends Error {
  */
 export class ArticleConflict extends Error {
   constructor(
+    /** The one-line reason, naming the article that holds it. */
     readonly reason: string,
-    /** The id of the article that holds it. */
-    readonly holder: string,
   ) {
     super(reason);
     this.name = "ArticleConflict";

@@ -295,6 +295,20 @@ describe("the local database, reached through wrangler's platform proxy", () => 
     expect(thrice.calls).toEqual(["batch of 1", "batch of 1", "batch of 1"]);
   });
 
+  it("prepares and binds again when that synchronous round trip got no answer", async () => {
+    const once = flaky(0, noAnswer);
+    let failures = 1;
+    const db: D1Like = {
+      ...once.db,
+      prepare: (sql) => {
+        if (failures-- > 0) throw noAnswer();
+        return once.db.prepare(sql);
+      },
+    };
+    expect(await reconnecting(db).prepare("SELECT 1").first()).toEqual({ n: 1 });
+    expect([failures, once.calls]).toEqual([-1, ["first SELECT 1 "]]);
+  });
+
   it("passes any other error on at once", async () => {
     const constraint = flaky(1, () => new Error("D1_ERROR: UNIQUE constraint failed: articles.id"));
     await expect(reconnecting(constraint.db).prepare("INSERT").first()).rejects.toThrow("UNIQUE constraint failed");

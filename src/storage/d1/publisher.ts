@@ -264,7 +264,7 @@ export class D1Publisher {
   private async refuseTakenSlug(draft: ArticleDraft, taken?: Map<string, string>): Promise<void> {
     if (draft.slug === null) return;
     const holder = (taken ?? (await this.takenSlugs([draft.slug], draft.id))).get(draft.slug);
-    if (holder !== undefined) throw new ArticleConflict(`front matter slug "${draft.slug}" is the slug of article "${holder}"`, holder);
+    if (holder !== undefined) throw new ArticleConflict(`front matter slug "${draft.slug}" is the slug of article "${holder}"`);
   }
 
   /** What a write reads first, in one round trip: the article (published or scheduled), the topics, the topic file, and any other article with its feed id (a conflict). */
@@ -280,7 +280,7 @@ export class D1Publisher {
     ]);
     const guidHolder = (sameGuid!.results[0] as { id: string } | undefined)?.id;
     if (id !== null && guidHolder !== undefined) {
-      throw new ArticleConflict(`the id "${id}" gives the feed id "${guid}", which article "${guidHolder}" already has`, guidHolder);
+      throw new ArticleConflict(`the id "${id}" gives the feed id "${guid}", which article "${guidHolder}" already has`);
     }
     const a = article!.results[0] as Record<string, string> | undefined;
     const s = scheduled!.results[0] as { content_hash: string; published: string } | undefined;
