@@ -1,14 +1,17 @@
 /**
- * The pages in a real browser: Debian's Chromium, headless, driven by playwright-core,
- * against the worker served by `wrangler dev` on 127.0.0.1.
+ * The site as `npm start` serves it (the content built with responses stored for the origin
+ * wrangler dev serves, which then answers from them; the articles' images as static assets),
+ * and its pages in a real browser: Debian's Chromium, headless, driven by playwright-core.
+ * One server for both: starting one costs seconds of CPU.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { parseOpml } from "feedsmith";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PackedStore } from "../../src/storage/bundle/packed-store";
+import { PackedResponses } from "../../src/storage/bundle/response-pack";
 import { type DevServer, startDevServer } from "./server";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -21,7 +24,7 @@ const hasChromium = existsSync(CHROMIUM);
 // The tests open pages of their own in one browser, side by side: much of their time is the
 // wait for the network to go idle.
 const describeBrowser = hasChromium || process.env.CI ? describe.concurrent : describe.skip;
-if (!hasChromium && !process.env.CI) console.warn(`pages.browser.test.ts: no Chromium at ${CHROMIUM} (apt-get install chromium); browser tests skipped`);
+if (!hasChromium && !process.env.CI) console.warn(`served-site.test.ts: no Chromium at ${CHROMIUM} (apt-get install chromium); browser tests skipped`);
 
 /** The site served: the seed, and articles with pictures (test/fixtures/images). */
 const ARTICLE_SLUG = "turkey-reopens-harbour-after-storm";
@@ -36,10 +39,13 @@ const PAGES: [name: string, path: string, status: number][] = [
 
 let server: DevServer;
 let browser: Browser;
+/** The browser's two profiles: one as a reader's; one whose pages accept injected scripts (axe), which their CSP forbids. */
+let reader: BrowserContext;
+let inspector: BrowserContext;
 
 beforeAll(async () => {
-  if (!hasChromium && !process.env.CI) return;
   server = await startDevServer({ articles: [join(ROOT, "test/fixtures/images")] });
+  if (!hasChromium && !process.env.CI) return;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -53,6 +59,14 @@ beforeAll(async () => {
       "--disable-sync",
     ],
   });
+  // A profile (context) costs Chromium about a second of CPU to make, twice what a page in
+  // one costs: the tests share two, and change a page's width and colour scheme in place
+  // (CSS media queries apply again as they change) rather than open it again.
+  [reader, inspector] = await Promise.all([browser.newContext(), browser.newContext({ bypassCSP: true })]);
+  // Remote pictures (https://images.example.org/…, in the fixtures) come from the fixture files: this machine has no Internet.
+  const fixture = readFileSync(join(ROOT, "test/fixtures/images/map.webp"));
+  for (const context of [reader, inspector])
+    await context.route("https://images.example.org/**", (route) => route.fulfill({ body: fixture, contentType: "image/webp" }));
   mkdirSync(join(OUT, "screenshots"), { recursive: true });
 }, 300_000);
 
@@ -62,17 +76,10 @@ afterAll(async () => {
 });
 
 /** Opens a page and records every console error, page error, failed request and HTTP error. */
-async function open(path: string, options: { width?: number; colorScheme?: "light" | "dark"; bypassCSP?: boolean } = {}) {
-  const context = await browser.newContext({
-    viewport: { width: options.width ?? 1280, height: 900 },
-    colorScheme: options.colorScheme ?? "light",
-    bypassCSP: options.bypassCSP ?? false,
-  });
-  // Remote pictures (https://images.example.org/…, in the fixtures) come from the fixture files: this machine has no Internet.
-  await context.route("https://images.example.org/**", (route) =>
-    route.fulfill({ body: readFileSync(join(ROOT, "test/fixtures/images/map.webp")), contentType: "image/webp" }),
-  );
-  const page = await context.newPage();
+async function open(path: string, options: { width?: number; inspect?: boolean } = {}) {
+  const page = await (options.inspect ? inspector : reader).newPage();
+  await page.setViewportSize({ width: options.width ?? 1280, height: 900 });
+  await page.emulateMedia({ colorScheme: "light" });
   const problems: string[] = [];
   const url = `${server.origin}${path}`;
   // The 404 page's own status is expected; the browser logs it as an error.
@@ -80,9 +87,69 @@ async function open(path: string, options: { width?: number; colorScheme?: "ligh
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   page.on("requestfailed", (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
   page.on("response", (r) => r.status() >= 400 && r.url() !== url && problems.push(`HTTP ${r.status()}: ${r.url()}`));
-  const response = await page.goto(url, { waitUntil: "networkidle" });
-  return { page, response, problems, close: () => context.close() };
+  // The pages run no script: everything they load (styles, pictures) is loaded by their load event.
+  const response = await page.goto(url, { waitUntil: "load" });
+  return { page, response, problems, close: () => page.close() };
 }
+
+/** Each page as a reader first opens it, once, for the tests that look at it. */
+const visits = new Map<string, ReturnType<typeof visit>>();
+async function visit(path: string) {
+  const { page, response, problems, close } = await open(path);
+  const links = await page.$$eval('link[rel="alternate"], a[type]', (els) => els.map((el) => [el.getAttribute("href")!, el.getAttribute("type")!] as const));
+  await close();
+  return { status: response?.status(), problems, links };
+}
+const visited = (path: string) => visits.get(path) ?? visits.set(path, visit(path)).get(path)!;
+
+describe("npm start", () => {
+  it("stores responses for its own origin, says so, and serves them byte for byte", async () => {
+    const { origin } = server;
+    expect(server.output()).toMatch(new RegExp(`build-content: stored \\d+ responses \\([\\d.]+ (KiB|MiB)\\) for ${origin.replace(/[.]/g, "\\.")}\\n`));
+    const stored = new PackedResponses(new Uint8Array(readFileSync(join(server.project.dir, "src/generated/responses.bin"))));
+    expect(stored.origin).toBe(origin);
+    for (const path of ["/rss.xml", "/", "/topics/turkey/atom.xml", "/opml.xml", "/articles/turkey-reopens-harbour-after-storm"]) {
+      const res = await fetch(`${origin}${path}`, { headers: { "Accept-Encoding": "identity" } });
+      const rep = stored.get(path)!;
+      expect([path, res.status, new Uint8Array(await res.arrayBuffer())]).toEqual([path, 200, rep.identity.body]);
+      expect(res.headers.get("ETag")).toBe(rep.identity.etag);
+    }
+  });
+
+  it("prints no warning or error (offline, only wrangler's note that it cannot fetch Request.cf)", () => {
+    const offlineNote = /Unable to fetch the `Request\.cf` object|getaddrinfo|^\s+at /;
+    const alarming = server
+      .output()
+      .split("\n")
+      .filter((line) => /warn|error|✘|▲/i.test(line) && !offlineNote.test(line));
+    expect(alarming).toEqual([]);
+  });
+
+  it("serves another origin too, rendering for it", async () => {
+    const other = server.origin.replace("127.0.0.1", "localhost");
+    const body = await (await fetch(`${other}/rss.xml`)).text();
+    expect(body).toContain(`<atom:link href="${other}/rss.xml" rel="self"`);
+  });
+
+  it("serves an article's image as a static asset: its type, a year of caching, nosniff, and 304 for its ETag", async () => {
+    const page = await (await fetch(`${server.origin}/articles/turkey-reopens-harbour-after-storm`)).text();
+    const src = /<figure><img src="(\/media\/[0-9a-f]{16}\.jpg)"/.exec(page)![1]!;
+    const res = await fetch(`${server.origin}${src}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(bytes).toEqual(new Uint8Array(readFileSync(join(ROOT, "test/fixtures/images/harbour.jpg"))));
+    expect([res.status, res.headers.get("Content-Type"), res.headers.get("Cache-Control"), res.headers.get("X-Content-Type-Options")]).toEqual([
+      200,
+      "image/jpeg",
+      "public, max-age=31536000, immutable",
+      "nosniff",
+    ]);
+    const etag = res.headers.get("ETag")!;
+    expect(etag).toBeTruthy();
+    const again = await fetch(`${server.origin}${src}`, { headers: { "If-None-Match": etag } });
+    expect([again.status, (await again.arrayBuffer()).byteLength]).toEqual([304, 0]);
+    expect(server.output()).toContain("build-content: 1 image(s) no article names, published anyway: seeds/map.webp");
+  });
+});
 
 async function runAxe(page: Page) {
   await page.evaluate(AXE);
@@ -100,16 +167,12 @@ async function runAxe(page: Page) {
 
 describeBrowser("pages in Chromium", () => {
   it.each(PAGES)("%s (%s) loads with no console errors and no failed requests", async (_name, path, status) => {
-    const { response, problems, close } = await open(path);
-    expect(response?.status()).toBe(status);
-    expect(problems).toEqual([]);
-    await close();
+    const { status: answered, problems } = await visited(path);
+    expect([answered, problems]).toEqual([status, []]);
   });
 
   it.each(PAGES)("%s: every autodiscovery and feed link answers 200 with its type", async (_name, path) => {
-    const { page, close } = await open(path);
-    const links = await page.$$eval('link[rel="alternate"], a[type]', (els) => els.map((el) => [el.getAttribute("href")!, el.getAttribute("type")!] as const));
-    await close();
+    const { links } = await visited(path);
     expect(links.length).toBeGreaterThanOrEqual(3);
     for (const [href, type] of links) {
       const res = await fetch(new URL(href, server.origin));
@@ -142,14 +205,14 @@ describeBrowser("pages in Chromium", () => {
   it("no serious or critical accessibility violations (axe-core), in light and dark", async () => {
     const report: Record<string, unknown> = {};
     for (const [name, path] of PAGES) {
+      const { page, close } = await open(path, { inspect: true });
       for (const colorScheme of ["light", "dark"] as const) {
-        // axe is injected as a script, which the pages' CSP forbids; this context lifts it.
-        const { page, close } = await open(path, { colorScheme, bypassCSP: true });
+        await page.emulateMedia({ colorScheme });
         const result = await runAxe(page);
-        await close();
         report[`${name}-${colorScheme}`] = result;
         expect([name, colorScheme, result.violations.filter((v) => v.impact === "serious" || v.impact === "critical")]).toEqual([name, colorScheme, []]);
       }
+      await close();
     }
     writeFileSync(join(OUT, "axe-report.json"), `${JSON.stringify(report, null, 2)}\n`);
   });
@@ -194,16 +257,18 @@ describeBrowser("pages in Chromium", () => {
 
   it("fits a phone and a desktop without horizontal scrolling; screenshots of each page type", async () => {
     for (const [name, path] of PAGES) {
+      // Opened at a phone's width, then widened: the layout is CSS alone, laid out again for each width.
+      const { page, close } = await open(path, { width: 390 });
       for (const width of [390, 1280]) {
-        const { page, close } = await open(path, { width });
+        await page.setViewportSize({ width, height: 900 });
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         expect([name, width, overflow]).toEqual([name, width, 0]);
         await page.screenshot({ path: join(OUT, "screenshots", `${name}-${width}.png`), fullPage: true });
-        await close();
       }
-      const dark = await open(path, { width: 390, colorScheme: "dark" });
-      await dark.page.screenshot({ path: join(OUT, "screenshots", `${name}-390-dark.png`), fullPage: true });
-      await dark.close();
+      await page.setViewportSize({ width: 390, height: 900 });
+      await page.emulateMedia({ colorScheme: "dark" });
+      await page.screenshot({ path: join(OUT, "screenshots", `${name}-390-dark.png`), fullPage: true });
+      await close();
     }
   });
 });
