@@ -74,16 +74,19 @@ function coldPaths(content: Content, round: number): string[] {
   return [...old.slice(start), ...old.slice(0, start)].map((a) => `/articles/${a.slug}`);
 }
 
-/** Imports `content` into a fresh D1 and measures the worker reading it. `dir` holds the bench bundle. */
-export async function measureD1(name: string, content: Content, dir: string, root: string): Promise<D1Result> {
-  const persist = join(dir, `d1-state-${content.articles.length}`);
-  rmSync(persist, { recursive: true, force: true });
-  let port = await freePort();
-  let mf = miniflare(dir, port, persist);
-  await mf.ready;
-  const db = (await mf.getD1Database("DB")) as unknown as D1Like;
-  for (const statement of migrationStatements(root)) await db.batch([db.prepare(statement)]);
+/** What importing an archive into an empty database took. */
+export interface Imported {
+  importSeconds: number;
+  statements: number;
+  stored: D1Result["stored"];
+}
 
+/**
+ * Imports `content` into the database of `db` (the migrations applied first), as `npm run
+ * import` does: the plan's statements, then the responses it made stale rendered and stored.
+ */
+export async function importInto(name: string, db: D1Like, content: Content, root: string): Promise<Imported> {
+  for (const statement of migrationStatements(root)) await db.batch([db.prepare(statement)]);
   log(`${name}: import`);
   const started = performance.now();
   const plan = await planImport(content, await readExisting(db), { deleteMissing: false });
@@ -94,6 +97,25 @@ export async function measureD1(name: string, content: Content, dir: string, roo
   const responses = await renderStaleResponses(db, importStale(plan, content), { SITE_URL: BENCH_ORIGIN }, BENCH_ORIGIN, d1AheadRenderer());
   await applyStatements(db, responses.statements);
   const stored = { count: responses.count, mib: responses.bytes / 2 ** 20, seconds: (performance.now() - renderStarted) / 1000 };
+  return { importSeconds, statements: plan.statements.length, stored };
+}
+
+/** A fresh local D1 in `persist`, `content` imported into it (importInto), for rows that do not serve it under load. */
+export async function importedArchive(name: string, content: Content, dir: string, persist: string, root: string): Promise<Imported> {
+  rmSync(persist, { recursive: true, force: true });
+  return withServedBundle(dir, { script: "dist-index/index.js", ...d1Options(persist) }, async ({ mf }) =>
+    importInto(name, (await mf.getD1Database("DB")) as unknown as D1Like, content, root),
+  );
+}
+
+/** Imports `content` into a fresh D1 and measures the worker reading it. `dir` holds the bench bundle. */
+export async function measureD1(name: string, content: Content, dir: string, root: string): Promise<D1Result> {
+  const persist = join(dir, `d1-state-${content.articles.length}`);
+  rmSync(persist, { recursive: true, force: true });
+  let port = await freePort();
+  let mf = miniflare(dir, port, persist);
+  await mf.ready;
+  const { importSeconds, statements, stored } = await importInto(name, (await mf.getD1Database("DB")) as unknown as D1Like, content, root);
 
   const origin = () => `http://127.0.0.1:${port}`;
   const topic = content.articles[0]!.topics[0]!;
@@ -136,7 +158,7 @@ export async function measureD1(name: string, content: Content, dir: string, roo
   }
   const order = ["/healthz", ...warmRows.slice(1).map((r) => r[0]), "cold article page (a miss: query, render, store)"];
   const loadResults = new Map(order.filter((r) => runs.has(r)).map((r) => [r, median(runs.get(r)!, (x) => x.rps)]));
-  return { name, articles: content.articles.length, importSeconds, statements: plan.statements.length, stored, load: loadResults, persist };
+  return { name, articles: content.articles.length, importSeconds, statements, stored, load: loadResults, persist };
 }
 
 /** The ETag of /rss.xml as the D1 worker (as deployed, in `dir`) serves it from the database in `persist`, for a 304 row. */

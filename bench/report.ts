@@ -14,7 +14,7 @@ import { ACCEPT, BIN, CONNECTIONS, GENERATOR, ROOT, ROUNDS, SECONDS, WRK } from 
 import { HOSTILE_SIZES, type HostileRow } from "./hostile";
 import { LIMIT_MIB, MEMORY_LIMIT_MB } from "./limits";
 import type { MemoryResult } from "./memory";
-import type { PublishResult } from "./publish";
+import type { BurstResult, PublishResult } from "./publish";
 import { targets } from "./targets";
 
 /** Everything one run measured; what a corpus subset (BENCH_CORPORA) left out is empty or null. */
@@ -22,7 +22,8 @@ export interface BenchResults {
   started: Date;
   corpora: CorpusResult[];
   d1: D1Result[];
-  publish: PublishResult | null;
+  publish: PublishResult[];
+  burst: BurstResult | null;
   fresh: FreshResult[];
   /** With the size of the worker measured, in MiB. */
   memory: (MemoryResult & { mib: number }) | null;
@@ -33,7 +34,8 @@ export function report(results: BenchResults): string {
   const lines = [...setup(results.started)];
   for (const r of results.corpora) lines.push(...corpusSection(r));
   for (const r of results.d1) lines.push(...d1Section(r));
-  if (results.publish !== null) lines.push(...publishSection(results.publish));
+  if (results.publish.length > 0) lines.push(...publishSection(results.publish));
+  if (results.burst !== null) lines.push(...burstSection(results.burst));
   lines.push(...freshSection(results.fresh));
   if (results.memory !== null) lines.push(...memorySection(results.memory));
   if (results.hostile.length > 0) lines.push(...hostileSection(results.hostile));
@@ -114,20 +116,50 @@ function d1Section(r: D1Result): string[] {
   return lines;
 }
 
-function publishSection(r: PublishResult): string[] {
-  return [
-    `## Publishing over HTTP: ${r.articles.toLocaleString("en-US")} articles in D1`,
+function publishSection(results: PublishResult[]): string[] {
+  const column = (f: (r: PublishResult) => string) => results.map(f).join(" | ");
+  const first = results[0]!;
+  const lines = [
+    `## Publishing over HTTP: ${results.map((r) => r.articles.toLocaleString("en-US")).join(" and ")} articles in D1`,
     "",
-    "New generated articles PUT to `/api/articles/{id}` of the D1 worker (Miniflare's local D1), each a 201 after its",
-    `write landed; CONTENT_TTL = ${r.contentTtl} s. The rendering of what a write changed runs after the answer (waitUntil).`,
+    "New generated articles PUT to `/api/articles/{id}` of the D1 worker (Miniflare's local D1), each a 201 once its",
+    `write landed; CONTENT_TTL = ${first.contentTtl} s. Rendering what a write changed runs after the answer (waitUntil), once per`,
+    "window for all the writes in it (RENDER_WINDOW_MS). Each archive is imported afresh before its rows.",
+    "",
+    `| measure | ${column((r) => `${r.articles.toLocaleString("en-US")} articles`)} |`,
+    `| --- | ${column(() => "---:")} |`,
+    `| PUT latency, one at a time (${first.sequential.count} PUTs), median | ${column((r) => `${fmt(r.sequential.p50)} ms`)} |`,
+    `| PUT latency, one at a time, 95th percentile | ${column((r) => `${fmt(r.sequential.p95)} ms`)} |`,
+    `| PUT throughput, ${first.concurrent.connections} at a time (${first.concurrent.count} PUTs) | ${column((r) => `${fmt(r.concurrent.perSecond)} articles/s`)} |`,
+    `| of the articles PUT, shown by the main feed's pages / listed by GET /api/articles | ${column((r) => `${r.visible.inFeed} / ${r.visible.inApi} of ${r.visible.put}`)} |`,
+    `| publish to visible, same isolate (PUT answered to the first /rss.xml that shows it) | ${column((r) => `${fmt(r.visibleSame)} ms`)} |`,
+    `| publish to visible, another isolate that had /rss.xml already | ${column((r) => `${fmt(r.visibleOther / 1000, 2)} s`)} |`,
+  ];
+  if (results.length === 2) {
+    const [small, large] = results as [PublishResult, PublishResult];
+    lines.push(
+      "",
+      `PUT median at ${large.articles.toLocaleString("en-US")} articles: ${fmt(large.sequential.p50 / small.sequential.p50, 2)}× the median at ${small.articles.toLocaleString("en-US")} (target: at most 1.25×).`,
+    );
+  }
+  lines.push("");
+  return lines;
+}
+
+function burstSection(r: BurstResult): string[] {
+  return [
+    `## A burst: ${r.count} PUTs into ${r.articles.toLocaleString("en-US")} articles, ${r.connections} at a time`,
+    "",
+    "Generated wire stories, each with its own date in front matter, PUT as fast as the API answers; then the same",
+    "articles as files (the archive's and the burst's) imported into an empty database, and the two compared.",
     "",
     "| measure | result |",
     "| --- | ---: |",
-    `| PUT latency, one at a time (${r.sequential.count} PUTs), median | ${fmt(r.sequential.p50)} ms |`,
-    `| PUT latency, one at a time, 95th percentile | ${fmt(r.sequential.p95)} ms |`,
-    `| PUT throughput, ${r.concurrent.connections} at a time (${r.concurrent.count} PUTs) | ${fmt(r.concurrent.perSecond)} articles/s |`,
-    `| publish to visible, same isolate (PUT answered to the first /rss.xml that shows it) | ${fmt(r.visibleSame)} ms |`,
-    `| publish to visible, another isolate that had /rss.xml already | ${fmt(r.visibleOther / 1000, 2)} s (at most CONTENT_TTL) |`,
+    `| all ${r.count} PUTs answered | ${fmt(r.seconds, 1)} s |`,
+    `| throughput | ${fmt(r.perSecond)} articles/s |`,
+    `| last PUT answered to the last article in every feed it belongs to, in another isolate | ${fmt(r.lastVisibleSeconds, 2)} s |`,
+    `| shown by the main feed's pages / listed by GET /api/articles | ${r.visible.inFeed} / ${r.visible.inApi} of ${r.count} |`,
+    `| against an import of the same files: ${r.compared.articles.toLocaleString("en-US")} article rows, ${r.compared.topics} topics, ${r.compared.feeds} feeds, ${r.compared.storedResponses.toLocaleString("en-US")} stored response rows | ${r.differences.length === 0 ? "identical" : r.differences.join("; ")} |`,
     "",
   ];
 }

@@ -20,7 +20,7 @@
  *
  *   BENCH_SECONDS   seconds of load per row and round (default 4)
  *   BENCH_ROUNDS    rounds per row, of which the median counts (default 5)
- *   BENCH_CORPORA   comma-separated subset of: seeds,1000,10000,largest,d1-10000,d1-100000,hostile
+ *   BENCH_CORPORA   comma-separated subset of: seeds,1000,10000,largest,d1-10000,d1-100000,publish,hostile
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -28,17 +28,17 @@ import { generateArchive } from "../scripts/generate-archive";
 import { compileFolder } from "../scripts/lib/compile-folder";
 import { buildCorpus } from "./build";
 import { type CorpusResult, measureCorpus } from "./corpus";
-import { d1Etag, measureD1 } from "./d1";
+import { d1Etag, importedArchive, measureD1 } from "./d1";
 import { D1_FLOOR, D1_FLOOR_BYTES, measureFresh } from "./fresh";
 import { log, ROOT, WORK } from "./harness";
 import { measureHostile } from "./hostile";
 import { capacity } from "./limits";
 import { measureMemory } from "./memory";
-import { measurePublish } from "./publish";
+import { measureBurst, measurePublish } from "./publish";
 import { type BenchResults, report } from "./report";
 import { biggestTopic, freshRows } from "./routes";
 
-const CORPORA = ["seeds", "1000", "10000", "largest", "d1-10000", "d1-100000", "hostile"];
+const CORPORA = ["seeds", "1000", "10000", "largest", "d1-10000", "d1-100000", "publish", "hostile"];
 const WANTED = (process.env.BENCH_CORPORA ?? CORPORA.join(",")).split(",").map((c) => c.trim());
 for (const corpus of WANTED) {
   if (!CORPORA.includes(corpus)) {
@@ -82,9 +82,9 @@ async function largest(corpora: CorpusResult[]): Promise<BenchResults["memory"]>
   return { ...(await measureMemory(built.dir, fit.articles)), mib: built.upload.rawKiB / 1024 };
 }
 
-/** The D1 mode: each archive imported and served; at 10,000 articles, its fresh isolates and the publishing API too. */
-async function d1Corpora(): Promise<Pick<BenchResults, "d1" | "fresh" | "publish">> {
-  const out: Pick<BenchResults, "d1" | "fresh" | "publish"> = { d1: [], fresh: [], publish: null };
+/** The D1 mode: each archive imported and served; at 10,000 articles, its fresh isolates too. */
+async function d1Corpora(): Promise<Pick<BenchResults, "d1" | "fresh">> {
+  const out: Pick<BenchResults, "d1" | "fresh"> = { d1: [], fresh: [] };
   // The D1 worker bundles no archive: the seeds' bundle serves, reading D1 (built in this run).
   const seeds = join(WORK, "Seeds");
   for (const count of [10_000, 100_000]) {
@@ -104,11 +104,28 @@ async function d1Corpora(): Promise<Pick<BenchResults, "d1" | "fresh" | "publish
           D1_FLOOR_BYTES,
         ]),
       );
-      // Last: it adds articles to the database.
-      out.publish = await measurePublish(seeds, result.persist, count);
     }
   }
   return out;
+}
+
+/** Publishing over HTTP into archives of 10,000 and 100,000 articles in D1 (each imported afresh), and a burst into the larger. */
+async function publishing(): Promise<Pick<BenchResults, "publish" | "burst">> {
+  if (!WANTED.includes("publish")) return { publish: [], burst: null };
+  const seeds = join(WORK, "Seeds");
+  if (!WANTED.includes("seeds") && !WANTED.some((c) => c.startsWith("d1-"))) buildCorpus("Seeds", join(ROOT, "seeds"));
+  const publish: BenchResults["publish"] = [];
+  let burst: BenchResults["burst"] = null;
+  for (const count of [10_000, 100_000]) {
+    const folder = existingArchive(count);
+    log(`publish ${count}: compile`);
+    const { content } = await compileFolder("bench", folder);
+    const persist = join(WORK, `publish-state-${count}`);
+    await importedArchive(`publish ${count}`, content, seeds, persist, ROOT);
+    publish.push(await measurePublish(seeds, persist, count));
+    if (count === 100_000) burst = await measureBurst(seeds, WORK, folder, content, ROOT);
+  }
+  return { publish, burst };
 }
 
 async function main() {
@@ -117,8 +134,9 @@ async function main() {
   const corpora = await bundledCorpora();
   const memory = await largest(corpora);
   const d1 = await d1Corpora();
+  const published = await publishing();
   const hostile = WANTED.includes("hostile") ? await measureHostile(log) : [];
-  const markdown = report({ started, corpora, memory, ...d1, hostile, fresh: [...corpora.map((r) => r.fresh), ...d1.fresh] });
+  const markdown = report({ started, corpora, memory, ...d1, ...published, hostile, fresh: [...corpora.map((r) => r.fresh), ...d1.fresh] });
   writeFileSync(join(ROOT, "BENCHMARKS.md"), markdown);
   process.stdout.write(markdown);
 }
