@@ -138,13 +138,14 @@ async function until(shows: () => Promise<boolean>, limitMs: number): Promise<nu
   }
 }
 
-export async function measurePublish(dir: string, persist: string, articles: number): Promise<PublishResult> {
+/** `articles`: how many the database holds; `firstIndex`: the generated articles PUT start after it (the archive's file count). */
+export async function measurePublish(dir: string, persist: string, articles: number, firstIndex = articles): Promise<PublishResult> {
   const mf = publishingWorkers(dir, persist);
   await mf.ready;
   try {
     const a = await mf.getWorker("a");
     const b = await mf.getWorker("b");
-    const index = (i: number) => articles + i;
+    const index = (i: number) => firstIndex + i;
     log(`publish ${articles}: sequential PUTs`);
     const times: number[] = [];
     for (let i = 0; i < 40; i++) {

@@ -122,7 +122,8 @@ async function publishing(): Promise<Pick<BenchResults, "publish" | "burst">> {
     const { content } = await compileFolder("bench", folder);
     const persist = join(WORK, `publish-state-${count}`);
     await importedArchive(`publish ${count}`, content, seeds, persist, ROOT);
-    publish.push(await measurePublish(seeds, persist, count));
+    // A generated archive's newest files are dated after today and held back: the database holds the rest.
+    publish.push(await measurePublish(seeds, persist, content.articles.length, count));
     if (count === 100_000) burst = await measureBurst(seeds, WORK, folder, content, ROOT);
   }
   return { publish, burst };

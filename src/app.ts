@@ -47,6 +47,8 @@ export interface AppOptions {
   databaseTimeoutMs?: number;
   /** How WebSub hubs are reached (fetch; the tests give a stand-in that records). */
   fetchHub?: typeof fetch;
+  /** What renders ahead after a change in the D1 mode (d1AheadRenderer; the tests wrap it to count what is rendered). */
+  render?: Renderer;
   /**
    * The worker's environment at startup, where the runtime offers it (`env` of
    * cloudflare:workers): the app then reads its settings and runs its lookup of a stored
@@ -65,7 +67,7 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
   const built = bundle.responses === null ? null : new PackedResponses(bundle.responses);
   const representations = new Representations(new RepresentationCache(CACHE_ENTRIES, CACHE_BYTES), built, options.collect ?? null);
   const stores = new Stores(bundle.content, options.databaseTimeoutMs);
-  const render = d1AheadRenderer();
+  const render = options.render ?? d1AheadRenderer();
 
   const app = new Hono<{ Bindings: Env; Variables: AppVariables }>();
 

@@ -11,7 +11,7 @@ import type { D1Like, Env } from "../config/env";
 import { idProblem } from "../content/ids";
 import { afterChange } from "../publish/after-change";
 import type { AppVariables } from "../routes/context";
-import type { ArticleInfo, D1Publisher } from "../storage/d1/publisher";
+import type { ArticleInfo, Change, D1Publisher } from "../storage/d1/publisher";
 import type { D1Store } from "../storage/d1/store";
 import { articlePath } from "../urls";
 import { authorized, publishTokens } from "./auth";
@@ -90,19 +90,13 @@ export function apiRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>,
 
   const publisher = (c: ApiContext) => options.publisher(c.env.DB!);
   const store = (c: ApiContext) => c.get("store") as D1Store;
-  const after = (c: ApiContext, change: Parameters<typeof afterChange>[0] | null, now: number) => {
+  /** When the responses a write made stale are rendered again: the end of its window. */
+  const renderDue = (c: ApiContext, now: number) => now + c.get("site").settings.renderWindowMs;
+  const after = (c: ApiContext, change: Change | null, now: number) => {
     if (change === null) return;
     // This isolate serves the change at once; others within CONTENT_TTL.
     store(c).invalidate();
-    const work = afterChange(change, {
-      db: c.env.DB!,
-      env: c.env,
-      settings: c.get("site").settings,
-      origin: c.get("site").origin,
-      now,
-      render: options.render,
-      send: options.send,
-    });
+    const work = afterChange({ db: c.env.DB!, env: c.env, settings: c.get("site").settings, now, render: options.render, send: options.send });
     try {
       c.executionCtx.waitUntil(work);
     } catch {
@@ -135,7 +129,7 @@ export function apiRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>,
     const now = Date.now();
     let result: Awaited<ReturnType<D1Publisher["put"]>>;
     try {
-      result = await publisher(c).put(id, body, TYPES[type]!, now, c.get("site").origin);
+      result = await publisher(c).put(id, body, TYPES[type]!, now, c.get("site").origin, renderDue(c, now));
     } catch (error) {
       // The build's own one-line reason; nothing was written.
       if (error instanceof ContentError) return problem(422, error.reason);
@@ -150,7 +144,7 @@ export function apiRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>,
 
   app.delete("/api/articles/:id", async (c) => {
     const now = Date.now();
-    const { found, change } = await publisher(c).remove(c.req.param("id"), now);
+    const { found, change } = await publisher(c).remove(c.req.param("id"), now, { origin: c.get("site").origin, due: renderDue(c, now) });
     if (!found) return problem(404, "No article has this id.");
     after(c, change, now);
     return json({ id: c.req.param("id"), status: "deleted" });

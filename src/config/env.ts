@@ -18,6 +18,8 @@ export interface Env {
   CONTENT_TTL?: string | number;
   /** WebSub hubs the feeds name and the publisher notifies, separated by commas or spaces. */
   WEBSUB_HUB?: string;
+  /** D1 mode: milliseconds a write waits before rendering what it made stale (the writes of a burst share one rendering). */
+  RENDER_WINDOW_MS?: string | number;
   /** Secret (wrangler secret put): bearer tokens of the publishing API, comma-separated. Never part of Settings. */
   PUBLISH_TOKEN?: string;
   /** The D1 database of the D1 mode (wrangler.toml [[d1_databases]], binding "DB"). */

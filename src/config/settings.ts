@@ -17,6 +17,8 @@ export interface Settings {
   contentTtl: number;
   /** WebSub hubs (W3C WebSub §4): advertised by every feed, notified after every change. */
   websubHubs: string[];
+  /** D1 mode: milliseconds a write waits before rendering what it made stale, so that the writes of a burst share one rendering. */
+  renderWindowMs: number;
 }
 
 /**
@@ -54,6 +56,7 @@ const DEFAULTS = {
   feedItemLimit: 50,
   cacheMaxAge: 300,
   contentTtl: 60,
+  renderWindowMs: 500,
 } as const;
 
 function text(value: string | number | undefined): string | undefined {
@@ -122,5 +125,6 @@ export function readSettings(env: Env): Settings {
     storage,
     contentTtl: integer("CONTENT_TTL", env.CONTENT_TTL, DEFAULTS.contentTtl, 0, 86_400),
     websubHubs,
+    renderWindowMs: integer("RENDER_WINDOW_MS", env.RENDER_WINDOW_MS, DEFAULTS.renderWindowMs, 0, 60_000),
   };
 }

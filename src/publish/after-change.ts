@@ -4,6 +4,12 @@
  * isolate serves the change. Runs after the response has been sent (ExecutionContext
  * waitUntil): a reader's request never waits for it, and a failure here never undoes the
  * write, which has landed whole.
+ *
+ * A write queues what it made stale in its own transaction (src/storage/d1/render-queue.ts)
+ * and then waits out the render window (RENDER_WINDOW_MS): the writes of a burst that land
+ * meanwhile queue theirs, and whichever wakes first renders every scope due, once, for all
+ * of them; the others find nothing left. So a burst costs a rendering per response it
+ * touches per window, not one per write, and hubs hear of each feed once per window.
  */
 
 import type { Renderer } from "../ahead/renderer";
@@ -11,7 +17,8 @@ import { renderStaleResponses } from "../ahead/stale";
 import type { D1Like, Env } from "../config/env";
 import type { Settings } from "../config/settings";
 import { applyStatements } from "../storage/d1/apply";
-import type { Change } from "../storage/d1/publisher";
+import { claimDue, type QueuedScope, releaseClaim } from "../storage/d1/render-queue";
+import type { Statement } from "../storage/d1/sql";
 import { changedFeedUrls, deliverDue, queueNotices } from "../websub/notify";
 
 /** Waits up to this long inside the request's waitUntil for isolates to catch up before notifying hubs; longer waits are left to the cron. */
@@ -21,34 +28,61 @@ export interface AfterChange {
   db: D1Like;
   env: Env;
   settings: Settings;
-  /** The public origin (SITE_URL, or the origin the write came in on); null when unknown (the cron without SITE_URL). */
-  origin: string | null;
+  /** When the write landed (epoch ms): its window ends RENDER_WINDOW_MS after. */
   now: number;
-  /** Renders the responses the change made stale, as the worker answers them. */
+  /** Renders the responses a change made stale, as the worker answers them. */
   render: Renderer;
   /** How hubs are reached (fetch; a stand-in in tests). */
   send?: typeof fetch;
   log?: (line: string) => void;
 }
 
-export async function afterChange(change: Change, context: AfterChange): Promise<void> {
-  const { db, settings, origin, now } = context;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** After a write that queued its renderings: the end of its window, then whatever is due. */
+export async function afterChange(context: AfterChange): Promise<void> {
+  await sleep(Math.max(0, context.now + context.settings.renderWindowMs - Date.now()));
+  await renderQueued({ ...context, now: undefined });
+}
+
+/** What one pass rendered: per origin, the scopes it took from the queue. */
+export type RenderedScopes = Map<string, QueuedScope[]>;
+
+/**
+ * Takes every queued scope that is due and no one holds, renders and stores its responses
+ * (per origin), queues one WebSub notice per hub for the feeds they changed, and, when the
+ * wait for every isolate to serve the change is short, sends it. Also what the cron runs:
+ * scopes a renderer died holding are taken again once its claim lapses.
+ */
+export async function renderQueued(context: Omit<AfterChange, "now"> & { now?: number }): Promise<RenderedScopes> {
+  const { db, settings } = context;
   const log = context.log ?? ((line: string) => console.error(line));
-  if (origin === null) {
-    log("after a change: SITE_URL is not set, so no responses were rendered ahead and no WebSub hub was told (set SITE_URL)");
-    return;
-  }
+  // The cron's time, when it is later than the clock's (a test's cron fired ahead), else now.
+  const at = Math.max(context.now ?? 0, Date.now());
+  const claimed = await claimDue(db, at);
+  const notices: Statement[] = [];
   try {
-    const stored = await renderStaleResponses(db, change, context.env, origin, context.render);
-    await applyStatements(db, stored.statements);
-  } catch (error) {
-    // The write stands; what is not stored is rendered on its first request.
-    log(`after a change: storing the rendered responses failed: ${(error as Error).message}`);
+    for (const [origin, scopes] of claimed.byOrigin) {
+      const all = scopes.includes("all");
+      const written = scopes.filter((s) => s.startsWith("article:")).map((s) => s.slice("article:".length));
+      try {
+        const stored = await renderStaleResponses(db, { staleScopes: all ? "all" : scopes, written }, context.env, origin, context.render);
+        await applyStatements(db, stored.statements);
+      } catch (error) {
+        // The writes stand, and what they made stale was deleted with them: what is not stored is rendered on its first request.
+        log(`after a change: storing the rendered responses failed: ${(error as Error).message}`);
+      }
+      const topics = scopes.filter((s) => s.startsWith("topic:")).map((s) => s.slice("topic:".length));
+      if (settings.websubHubs.length > 0) notices.push(...queueNotices(settings.websubHubs, changedFeedUrls(origin, topics), at + settings.contentTtl * 1000));
+    }
+  } finally {
+    await applyStatements(db, [releaseClaim(claimed.token), ...notices]);
   }
-  if (settings.websubHubs.length === 0) return;
+  if (notices.length === 0) return claimed.byOrigin;
   const wait = settings.contentTtl * 1000;
-  await applyStatements(db, queueNotices(settings.websubHubs, changedFeedUrls(origin, change.changedTopics), now + wait));
-  if (wait > WAIT_IN_REQUEST_MS) return;
-  await new Promise((resolve) => setTimeout(resolve, wait));
-  await deliverDue(db, Date.now(), context.send, log);
+  if (wait <= WAIT_IN_REQUEST_MS) {
+    await sleep(wait);
+    await deliverDue(db, Date.now(), context.send, log);
+  }
+  return claimed.byOrigin;
 }

@@ -11,7 +11,7 @@ import type { Settings } from "../config/settings";
 import type { D1Publisher } from "../storage/d1/publisher";
 import type { D1Store } from "../storage/d1/store";
 import { deliverDue } from "../websub/notify";
-import { afterChange } from "./after-change";
+import { renderQueued } from "./after-change";
 
 export interface CronContext {
   env: Env;
@@ -29,14 +29,17 @@ export async function runCron(context: CronContext): Promise<{ released: string[
   const log = context.log ?? ((line: string) => console.log(line));
   if (settings.storage !== "d1") return { released: [] };
   const db = env.DB as D1Like;
-  const { released, change } = await context.publisher.releaseDue(now);
+  // No request to take an origin from: SITE_URL, else the one the articles were scheduled for.
+  const origin = settings.siteUrl ?? (await db.prepare("SELECT value FROM meta WHERE key = 'origin'").first<{ value: string }>())?.value ?? null;
+  // The cron's releases are one batch already: rendered at once, with no window to wait for.
+  const { released, change } = await context.publisher.releaseDue(now, origin === null ? null : { origin, due: now });
   if (change !== null) {
     context.store.invalidate();
     log(`cron: released ${released.length} scheduled article(s): ${released.join(", ")}`);
-    // No request to take an origin from: SITE_URL, else the one the articles were scheduled for.
-    const origin = settings.siteUrl ?? (await db.prepare("SELECT value FROM meta WHERE key = 'origin'").first<{ value: string }>())?.value ?? null;
-    await afterChange(change, { db, env, settings, origin, now, render: context.render, send: context.send, log: context.log });
+    if (origin === null) log("cron: SITE_URL is not set, so no responses were rendered ahead and no WebSub hub was told (set SITE_URL)");
   }
+  // What is due, the releases among it, and whatever a renderer that died was holding.
+  await renderQueued({ db, env, settings, now, render: context.render, send: context.send, log: context.log });
   if (settings.websubHubs.length > 0) await deliverDue(db, now, context.send, context.log);
   return { released };
 }

@@ -5,60 +5,15 @@
  */
 import { env } from "cloudflare:test";
 import fc from "fast-check";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
 import { applyPlan, readExisting } from "../../src/storage/d1/apply";
 import { planImport } from "../../src/storage/d1/import-plan";
 import { freshDatabase } from "./d1-fixtures";
 import { bundle, compile, file, SEED_HEADLINE, SEED_SLUG, SEED_TEXT, seedFile, shippedTopics, story } from "./fixtures";
+import { HUB, ORIGIN, publishing, TOKEN } from "./publishing";
 
-const ORIGIN = "https://news.example.org";
-const TOKEN = "s3cret-token-for-tests";
 const SEED_ID = "aa4f927da06b7f0b";
-const HUB = "https://hub.example/";
-
-interface Call {
-  url: string;
-  body: string;
-}
-
-/** Work the workers of a test left running (waitUntil), finished before the next test resets the database. */
-const unsettled: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const settle of unsettled.splice(0)) await settle();
-});
-
-/** A worker in the D1 mode with the API on; `settle()` waits for the work it left running (waitUntil). */
-function publishing(vars: Record<string, string> = {}, hub: (call: Call) => Response | Promise<Response> = () => new Response(null, { status: 204 })) {
-  const hubCalls: Call[] = [];
-  const fetchHub = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const call = { url: String(input), body: String(init?.body ?? "") };
-    hubCalls.push(call);
-    return hub(call);
-  }) as typeof fetch;
-  const app = createApp(bundle({ articles: [], topics: [] }), { fetchHub });
-  const pending: Promise<unknown>[] = [];
-  const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p), passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
-  const workerEnv = { SITE_URL: ORIGIN, STORAGE: "d1", DB: env.DB, CONTENT_TTL: "0", PUBLISH_TOKEN: TOKEN, ...vars } as never;
-  const request = (path: string, init: RequestInit = {}) => app.request(`${ORIGIN}${path}`, init, workerEnv, ctx);
-  const settle = async () => {
-    while (pending.length > 0) await Promise.all(pending.splice(0));
-  };
-  unsettled.push(settle);
-  return {
-    app,
-    hubCalls,
-    request,
-    /** A request with the token. */
-    api: (path: string, init: RequestInit = {}) => request(path, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, ...(init.headers ?? {}) } }),
-    put: (id: string, text: string | Uint8Array, type = "text/plain; charset=utf-8") =>
-      request(`/api/articles/${encodeURIComponent(id)}`, { method: "PUT", body: text, headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": type } }),
-    settle,
-    cron: async (at: number) => {
-      await app.scheduled({ scheduledTime: at }, workerEnv, ctx);
-    },
-  };
-}
 
 const dated = (date: string, headline: string, ...paragraphs: string[]) => `---\ndate: ${date}\n---\n${story(headline, ...paragraphs)}`;
 const version = async () => Number(await env.DB.prepare("SELECT value FROM meta WHERE key = 'version'").first("value"));

@@ -170,6 +170,6 @@ export async function planImport(content: Content, existing: Existing, options: 
     ...upsertTopics(content.topics.map((t, position) => ({ ...t, position })).filter((t) => topicsChanged.includes(content.topics[t.position]!))),
   );
   if (definitions !== existing.definitions) statements.push({ sql: "UPDATE meta SET value = ? WHERE key = 'topic_definitions'", params: [definitions] });
-  statements.push(...finishChange(staleScopes));
+  statements.push(...finishChange(staleScopes, { counts: "recount" }));
   return { statements, added, updated, unchanged, missing, deleted, scheduled: scheduledRows.map((r) => r.id), staleScopes, changedTopics };
 }

@@ -12,10 +12,12 @@ import type { TopicDefinition } from "../../compile/topics";
 import type { D1Like, D1Statement } from "../../config/env";
 import { articleGuid } from "../../content/ids";
 import type { Article, Topic } from "../../content/types";
+import { queueRender } from "./render-queue";
 import type { ArticleRow } from "./rows";
 import { articleRow, rowArticle, rowDraft, scheduledRow } from "./rows";
 import type { Statement } from "./sql";
 import {
+  countedWrite,
   deleteArticles,
   finishChange,
   markGone,
@@ -36,6 +38,21 @@ export interface Change {
   written: string[];
   /** Topics whose feeds changed, for WebSub (the main feeds change with any change). */
   changedTopics: string[];
+}
+
+/** Where and when the responses a write makes stale are rendered again: queued in the write's transaction (src/storage/d1/render-queue.ts). */
+export interface RenderAfter {
+  /** The origin to render them for. */
+  origin: string;
+  /** When (epoch ms): the end of the write's render window. */
+  due: number;
+}
+
+/** The queue entries of a change: its stale scopes, and the topics whose feeds changed (for the hubs) even when every response went stale. */
+function queued(change: Change, after: RenderAfter | null): Statement[] {
+  if (after === null) return [];
+  const scopes = change.staleScopes === "all" ? ["all", "main", "site", ...change.written.map((slug) => `article:${slug}`)] : change.staleScopes;
+  return queueRender(after.origin, [...scopes, ...change.changedTopics.map((t) => `topic:${t}`)], after.due);
 }
 
 type PutStatus = "added" | "updated" | "unchanged" | "scheduled";
@@ -73,19 +90,21 @@ export class D1Publisher {
    * Publishes the article `id` from the text of its file (`markdown`: as a .md file).
    * Throws the build's ContentError when the text cannot be published, ArticleConflict when
    * another article holds its slug or feed id. `origin`: the site's public origin, recorded
-   * for the cron that releases scheduled articles and as the origin responses are stored for.
+   * for the cron that releases scheduled articles and as the origin responses are stored for;
+   * `renderDue`: when the responses the write makes stale are rendered again (RenderAfter).
    */
-  async put(id: string, bytes: Uint8Array, markdown: boolean, now: number, origin: string): Promise<PutResult> {
+  async put(id: string, bytes: Uint8Array, markdown: boolean, now: number, origin: string, renderDue: number): Promise<PutResult> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.tryPut(id, bytes, markdown, now, origin);
+        return await this.tryPut(id, bytes, markdown, now, { origin, due: renderDue });
       } catch (error) {
         if (attempt >= ATTEMPTS || !isConflict(error)) throw error;
       }
     }
   }
 
-  private async tryPut(id: string, bytes: Uint8Array, markdown: boolean, now: number, origin: string): Promise<PutResult> {
+  private async tryPut(id: string, bytes: Uint8Array, markdown: boolean, now: number, after: RenderAfter): Promise<PutResult> {
+    const origin = after.origin;
     const state = await this.state(id);
     const existing = state.article;
     // A missing date is the time of the first PUT, kept on later edits; `updated` is the time of the PUT that changes the text.
@@ -110,19 +129,17 @@ export class D1Publisher {
       const info = scheduledInfo(row.id, row.published, row.updated);
       if (state.scheduled?.hash === row.content_hash && existing === null) return { status: "scheduled", article: info, change: null };
       // A published article whose date moved into the future leaves the site until then.
-      const withdrawn = existing === null ? [] : [...deleteArticles([id])];
+      const withdrawn = existing === null ? [] : countedWrite([id], deleteArticles([id]));
+      const change = existing === null ? null : { staleScopes: staleScopesOf([existing]), written: [], changedTopics: existing.topics };
       const statements = [
         upsertScheduled(row),
         recordOrigin(origin),
         ...withdrawn,
-        ...finishChange(existing === null ? [] : staleScopesOf([existing]), { bump: existing !== null }),
+        ...finishChange(change?.staleScopes ?? [], { counts: "kept", bump: change !== null }),
+        ...(change === null ? [] : queued(change, after)),
       ];
       await this.run(statements);
-      return {
-        status: "scheduled",
-        article: info,
-        change: existing === null ? null : { staleScopes: staleScopesOf([existing]), written: [], changedTopics: existing.topics },
-      };
+      return { status: "scheduled", article: info, change };
     }
 
     let compiled = await this.compile(draft, state);
@@ -135,21 +152,23 @@ export class D1Publisher {
     }
     const { statements, change } = this.writeStatements([{ row, article: compiled.article, previous: existing }], compiled.topics, state.topics);
     if (state.scheduled !== null) statements.unshift({ sql: "DELETE FROM scheduled WHERE id = ?", params: [id] });
-    statements.push(recordOrigin(origin));
+    statements.push(recordOrigin(origin), ...queued(change, after));
     await this.run(statements);
     return { status: existing === null ? "added" : "updated", article: publishedInfo(compiled.article), change };
   }
 
   /** Deletes the article `id`: off every feed and listing, its page 410 Gone. False when there is none. */
-  async remove(id: string, now: number): Promise<{ found: boolean; change: Change | null }> {
+  async remove(id: string, now: number, after: RenderAfter): Promise<{ found: boolean; change: Change | null }> {
     const state = await this.state(id);
     if (state.article === null && state.scheduled === null) return { found: false, change: null };
     const statements: Statement[] = [{ sql: "DELETE FROM scheduled WHERE id = ?", params: [id] }];
     const old = state.article;
-    if (old !== null) statements.push(...deleteArticles([id]), ...markGone([{ slug: old.slug, id }], timestamp(now)));
-    statements.push(...finishChange(old === null ? [] : staleScopesOf([old]), { bump: old !== null }));
+    if (old !== null) statements.push(...countedWrite([id], deleteArticles([id])), ...markGone([{ slug: old.slug, id }], timestamp(now)));
+    const change = old === null ? null : { staleScopes: staleScopesOf([old]), written: [], changedTopics: old.topics };
+    statements.push(...finishChange(change?.staleScopes ?? [], { counts: "kept", bump: change !== null }));
+    if (change !== null) statements.push(...queued(change, after));
     await this.run(statements);
-    return { found: true, change: old === null ? null : { staleScopes: staleScopesOf([old]), written: [], changedTopics: old.topics } };
+    return { found: true, change };
   }
 
   async get(id: string): Promise<ArticleInfo | null> {
@@ -179,18 +198,18 @@ export class D1Publisher {
     return { items: more ? items.slice(0, limit) : items, more };
   }
 
-  /** Publishes every scheduled article whose time has come, in one batch. */
-  async releaseDue(now: number): Promise<{ released: string[]; change: Change | null }> {
+  /** Publishes every scheduled article whose time has come, in one batch (`after`: null when no origin is known to render for). */
+  async releaseDue(now: number, after: RenderAfter | null): Promise<{ released: string[]; change: Change | null }> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.tryRelease(now);
+        return await this.tryRelease(now, after);
       } catch (error) {
         if (attempt >= ATTEMPTS || !isConflict(error)) throw error;
       }
     }
   }
 
-  private async tryRelease(now: number): Promise<{ released: string[]; change: Change | null }> {
+  private async tryRelease(now: number, after: RenderAfter | null): Promise<{ released: string[]; change: Change | null }> {
     const due = await this.rows(this.db.prepare("SELECT id, draft FROM scheduled WHERE published <= ? ORDER BY published, id").bind(timestamp(now)));
     if (due.length === 0) return { released: [], change: null };
     const state = await this.state(null);
@@ -206,6 +225,7 @@ export class D1Publisher {
     const { statements, change } = this.writeStatements(writes, topics, state.topics);
     const ids = writes.map((w) => w.article.id);
     statements.unshift({ sql: `DELETE FROM scheduled WHERE id IN (${ids.map(() => "?").join(", ")})`, params: ids });
+    statements.push(...queued(change, after));
     await this.run(statements);
     return { released: ids, change };
   }
@@ -225,14 +245,20 @@ export class D1Publisher {
     // A new topic shows on every page that names topics.
     const staleScopes = moved.length > 0 ? "all" : staleScopesOf(changes);
     const statements = [
-      ...upsertArticles(writes.map((w) => w.row)),
-      ...writeMemberships(
-        writes.map((w) => w.article),
-        previous.map((p) => p.id),
+      // New topics first: the counts of their first articles are added to their rows.
+      ...upsertTopics(moved),
+      ...countedWrite(
+        writes.map((w) => w.article.id),
+        [
+          ...upsertArticles(writes.map((w) => w.row)),
+          ...writeMemberships(
+            writes.map((w) => w.article),
+            previous.map((p) => p.id),
+          ),
+        ],
       ),
       ...ungone(writes.map((w) => w.article.slug)),
-      ...upsertTopics(moved),
-      ...finishChange(staleScopes),
+      ...finishChange(staleScopes, { counts: "kept" }),
     ];
     return {
       statements,

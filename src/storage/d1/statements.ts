@@ -72,21 +72,51 @@ export function upsertTopics(topics: readonly { slug: string; name: string; posi
 }
 
 /**
- * What closes every change: counts and dates recomputed, the next release time, the stored
- * responses made stale deleted, the content version bumped. Without `bump` (only the
- * scheduled articles changed: nothing visible), the next release time alone.
+ * What closes every change: the newest date and the next release time read again (each the
+ * end of an index), the stored responses made stale deleted, the content version bumped.
+ * `counts`: "recount" counts every topic's articles and the archive's afresh (an import,
+ * which writes in bulk); "kept" leaves them to the statements of countedWrite around the
+ * change's writes (the publishing API and the cron's releases, whose cost must not grow
+ * with the archive). Without `bump` (only the scheduled articles changed: nothing
+ * visible), the next release time alone.
  */
-export function finishChange(staleScopes: readonly string[] | "all", options: { bump?: boolean } = {}): Statement[] {
-  if (options.bump === false)
-    return [{ sql: "UPDATE meta SET value = COALESCE((SELECT MIN(published) FROM scheduled), '') WHERE key = 'next_release'", params: [] }];
+export function finishChange(staleScopes: readonly string[] | "all", options: { counts: "recount" | "kept"; bump?: boolean }): Statement[] {
+  const nextRelease: Statement = { sql: "UPDATE meta SET value = COALESCE((SELECT MIN(published) FROM scheduled), '') WHERE key = 'next_release'", params: [] };
+  if (options.bump === false) return [nextRelease];
   return [
-    { sql: "UPDATE topics SET article_count = (SELECT COUNT(*) FROM article_topics WHERE topic = topics.slug)", params: [] },
+    ...(options.counts === "recount" ? RECOUNT : []),
     { sql: "UPDATE meta SET value = COALESCE((SELECT MAX(updated) FROM articles), '1970-01-01T00:00:00Z') WHERE key = 'newest_updated'", params: [] },
-    { sql: "UPDATE meta SET value = (SELECT COUNT(*) FROM articles) WHERE key = 'article_count'", params: [] },
-    { sql: "UPDATE meta SET value = COALESCE((SELECT MIN(published) FROM scheduled), '') WHERE key = 'next_release'", params: [] },
+    nextRelease,
     ...responseDeletes(staleScopes),
     BUMP_VERSION,
   ];
+}
+
+/** Every topic's count and the archive's, from the rows: reads them all. */
+const RECOUNT: Statement[] = [
+  { sql: "UPDATE topics SET article_count = (SELECT COUNT(*) FROM article_topics WHERE topic = topics.slug)", params: [] },
+  { sql: "UPDATE meta SET value = (SELECT COUNT(*) FROM articles) WHERE key = 'article_count'", params: [] },
+];
+
+/**
+ * `writes` (statements that add, change or delete the articles `ids` and their topic
+ * memberships), with the counts kept: what the articles counted before is taken out first,
+ * and what they count after is put back, each read from their own rows by key (so a write
+ * of any kind, and two writes racing, leave the counts exact).
+ */
+export function countedWrite(ids: readonly string[], writes: readonly Statement[]): Statement[] {
+  const counts = (sign: "+" | "-"): Statement[] => [
+    // One statement per article: each is in a topic at most once.
+    ...ids.map((id) => ({
+      sql: `UPDATE topics SET article_count = article_count ${sign} 1 WHERE slug IN (SELECT topic FROM article_topics WHERE article_id = ?)`,
+      params: [id],
+    })),
+    ...chunks(ids, MAX_PARAMS).map((group) => ({
+      sql: `UPDATE meta SET value = CAST(value AS INTEGER) ${sign} (SELECT COUNT(*) FROM articles WHERE id IN (${list(group)})) WHERE key = 'article_count'`,
+      params: group,
+    })),
+  ];
+  return [...counts("-"), ...writes, ...counts("+")];
 }
 
 /**
