@@ -56,7 +56,7 @@ const DEFAULTS = {
   feedItemLimit: 50,
   cacheMaxAge: 300,
   contentTtl: 60,
-  renderWindowMs: 500,
+  renderWindowMs: 1000,
 } as const;
 
 function text(value: string | number | undefined): string | undefined {

@@ -228,8 +228,8 @@ describe("re-rendering after writes", () => {
     dying.abandon();
   });
 
-  it("RENDER_WINDOW_MS is a whole number of milliseconds up to a minute, 500 when unset", () => {
-    expect(readSettings({}).renderWindowMs).toBe(500);
+  it("RENDER_WINDOW_MS is a whole number of milliseconds up to a minute, 1000 when unset", () => {
+    expect(readSettings({}).renderWindowMs).toBe(1000);
     expect(readSettings({ RENDER_WINDOW_MS: "0" }).renderWindowMs).toBe(0);
     for (const value of ["soon", "-1", "60001", "0.5"]) {
       expect(() => readSettings({ RENDER_WINDOW_MS: value })).toThrow(`RENDER_WINDOW_MS must be a whole number from 0 to 60000, got "${value}"`);
