@@ -42,7 +42,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** After a write that queued its renderings: the end of its window, then whatever is due. */
 export async function afterChange(context: AfterChange): Promise<void> {
   await sleep(Math.max(0, context.now + context.settings.renderWindowMs - Date.now()));
-  await renderQueued({ ...context, now: undefined });
+  try {
+    await renderQueued({ ...context, now: undefined });
+  } catch (error) {
+    // The database failed: the queue keeps what was not rendered, for the next write's pass or the cron's.
+    (context.log ?? ((line: string) => console.error(line)))(`after a change: the rendering queue could not be read or updated: ${(error as Error).message}`);
+  }
 }
 
 /** What one pass rendered: per origin, the scopes it took from the queue. */

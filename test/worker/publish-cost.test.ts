@@ -11,6 +11,7 @@ import type { Renderer } from "../../src/ahead/renderer";
 import { d1AheadRenderer } from "../../src/app";
 import type { D1Like, D1Statement } from "../../src/config/env";
 import { readSettings } from "../../src/config/settings";
+import { afterChange } from "../../src/publish/after-change";
 import { freshDatabase } from "./d1-fixtures";
 import { story } from "./fixtures";
 import { publishing } from "./publishing";
@@ -226,6 +227,19 @@ describe("re-rendering after writes", () => {
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM render_queue").first("n")).toBe(0);
     // The hung rendering stays pending: no settle waits for it.
     dying.abandon();
+  });
+
+  it("a database that fails after the answer leaves one log line, never an unhandled rejection", async () => {
+    const failing: D1Like = {
+      prepare: (sql) => env.DB.prepare(sql) as unknown as D1Statement,
+      batch: () => Promise.reject(new Error("D1_ERROR: network connection lost")),
+    };
+    const lines: string[] = [];
+    const settings = readSettings({ STORAGE: "d1", DB: failing, RENDER_WINDOW_MS: "0" });
+    await expect(
+      afterChange({ db: failing, env: {}, settings, now: Date.now(), render: d1AheadRenderer(), log: (line) => lines.push(line) }),
+    ).resolves.toBeUndefined();
+    expect(lines).toEqual(["after a change: the rendering queue could not be read or updated: D1_ERROR: network connection lost"]);
   });
 
   it("RENDER_WINDOW_MS is a whole number of milliseconds up to a minute, 1000 when unset", () => {
