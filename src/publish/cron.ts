@@ -39,7 +39,12 @@ export async function runCron(context: CronContext): Promise<{ released: string[
     if (origin === null) log("cron: SITE_URL is not set, so no responses were rendered ahead and no WebSub hub was told (set SITE_URL)");
   }
   // What is due, the releases among it, and whatever a renderer that died was holding.
-  await renderQueued({ db, env, settings, now, render: context.render, send: context.send, log: context.log });
+  try {
+    await renderQueued({ db, env, settings, now, render: context.render, send: context.send, log: context.log });
+  } catch (error) {
+    // The hubs' retries below go on whatever happened to the queue.
+    (context.log ?? ((line: string) => console.error(line)))(`cron: the rendering queue could not be read or updated: ${(error as Error).message}`);
+  }
   if (settings.websubHubs.length > 0) await deliverDue(db, now, context.send, context.log);
   return { released };
 }
