@@ -17,7 +17,7 @@ import { renderStaleResponses } from "../ahead/stale";
 import type { D1Like, Env } from "../config/env";
 import type { Settings } from "../config/settings";
 import { applyStatements } from "../storage/d1/apply";
-import { claimDue, type QueuedScope, releaseClaim, returnClaim, VERSION_SQL } from "../storage/d1/render-queue";
+import { claimDue, type QueuedScope, releaseClaim } from "../storage/d1/render-queue";
 import type { Statement } from "../storage/d1/sql";
 import { changedFeedUrls, deliverDue, queueNotices } from "../websub/notify";
 
@@ -66,7 +66,6 @@ export async function renderQueued(context: Omit<AfterChange, "now"> & { now?: n
   const at = Math.max(context.now ?? 0, Date.now());
   const claimed = await claimDue(db, at);
   const notices: Statement[] = [];
-  let changedMeanwhile = false;
   try {
     for (const [origin, scopes] of claimed.byOrigin) {
       const all = scopes.includes("all");
@@ -83,14 +82,9 @@ export async function renderQueued(context: Omit<AfterChange, "now"> & { now?: n
       if (settings.websubHubs.length > 0 && feedsChanged)
         notices.push(...queueNotices(settings.websubHubs, changedFeedUrls(origin, topics), at + settings.contentTtl * 1000));
     }
-    // A write landed while this pass rendered: its renderings were for older content and
-    // were not stored. The scopes go back to the queue for the next pass (that write's own),
-    // whose notices then name them, once.
-    if (claimed.byOrigin.size > 0) changedMeanwhile = String((await db.prepare(VERSION_SQL).first<{ value: string }>())?.value ?? "") !== claimed.version;
   } finally {
-    await applyStatements(db, changedMeanwhile ? [returnClaim(claimed.token)] : [releaseClaim(claimed.token), ...notices]);
+    await applyStatements(db, [releaseClaim(claimed.token), ...notices]);
   }
-  if (changedMeanwhile) notices.length = 0;
   if (notices.length === 0) return claimed.byOrigin;
   const wait = settings.contentTtl * 1000;
   if (wait <= WAIT_IN_REQUEST_MS) {

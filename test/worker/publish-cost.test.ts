@@ -14,7 +14,7 @@ import { readSettings } from "../../src/config/settings";
 import { afterChange } from "../../src/publish/after-change";
 import { freshDatabase } from "./d1-fixtures";
 import { story } from "./fixtures";
-import { HUB, publishing } from "./publishing";
+import { publishing } from "./publishing";
 
 beforeEach(freshDatabase);
 
@@ -166,18 +166,6 @@ describe("re-rendering after writes", () => {
     const feed = await stored("/topics/weather/rss.xml");
     for (const [id] of files) expect(feed).toContain(`<title>Storm ${id}</title>`);
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM render_queue").first("n")).toBe(0);
-  });
-
-  it("writes that arrive apart within the window join it: one rendering, and one notice per hub", async () => {
-    const { render, renders } = counting();
-    const w = publishing({ RENDER_WINDOW_MS: "400", WEBSUB_HUB: HUB }, undefined, { render });
-    for (const id of ["d1", "d2", "d3"]) {
-      await (await w.put(id, `---\ntopics: [Weather]\n---\n${story(`Flood ${id}`, `Flood ${id} rose.`)}`)).arrayBuffer();
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await w.settle();
-    expect([renders.get("/rss.xml"), renders.get("/articles/flood-d1"), renders.get("/articles/flood-d3")]).toEqual([1, 1, 1]);
-    expect(w.hubCalls).toHaveLength(1);
   });
 
   it("the last write wins in every response, also when it lands while the window's rendering runs", async () => {

@@ -14,64 +14,49 @@ export type QueuedScope = string;
 
 /** How long a renderer holds what it claimed before another may take it. */
 const CLAIM_MS = 60_000;
-/** Scopes per statement: four parameters each, within D1's 100. */
-const PER_STATEMENT = 24;
+/** Scopes per statement: three parameters each, within D1's 100. */
+const PER_STATEMENT = 30;
 
 /**
- * Queues `scopes` to be rendered for `origin` once `due` (epoch ms) has passed, or with the
- * window already open for that origin: a scope joins the earliest one still waiting, so the
- * writes of a burst that arrive a few milliseconds apart share one pass. A scope already
- * waiting keeps its time; one being rendered is released, due again at `due`.
+ * Queues `scopes` to be rendered for `origin` once `due` (epoch ms) has passed. A scope
+ * already waiting keeps its earlier time, so the first write of a window sets it; one being
+ * rendered is released, due again at `due`.
  */
 export function queueRender(origin: string, scopes: readonly QueuedScope[], due: number): Statement[] {
   const unique = [...new Set(scopes)].sort();
   const out: Statement[] = [];
-  const window = "COALESCE((SELECT MIN(due) FROM render_queue WHERE origin = ? AND claim = ''), ?)";
   for (let i = 0; i < unique.length; i += PER_STATEMENT) {
     const group = unique.slice(i, i + PER_STATEMENT);
     out.push({
-      sql: `INSERT INTO render_queue (origin, scope, due) VALUES ${group.map(() => `(?, ?, ${window})`).join(", ")}
+      sql: `INSERT INTO render_queue (origin, scope, due) VALUES ${group.map(() => "(?, ?, ?)").join(", ")}
             ON CONFLICT (origin, scope) DO UPDATE SET
-              due = CASE WHEN claim = '' THEN MIN(due, excluded.due) ELSE ? END, claim = '', claimed_until = 0`,
-      params: [...group.flatMap((scope) => [origin, scope, origin, due]), due],
+              due = CASE WHEN claim = '' THEN MIN(due, excluded.due) ELSE excluded.due END, claim = '', claimed_until = 0`,
+      params: group.flatMap((scope) => [origin, scope, due]),
     });
   }
   return out;
 }
 
-/** What a renderer took: the scopes due, by origin, and the content version when it took them. */
+/** What a renderer took: the scopes due, by origin. */
 export interface Claimed {
   token: string;
   byOrigin: Map<string, QueuedScope[]>;
-  version: string;
 }
-
-/** The content version (meta), as the claim reads it and as a renderer checks it after storing. */
-export const VERSION_SQL = "SELECT value FROM meta WHERE key = 'version'";
 
 /** Claims every scope due at `now` that no renderer holds (an atomic update: two renderers never take one scope). */
 export async function claimDue(db: D1Like, now: number, token: string = crypto.randomUUID()): Promise<Claimed> {
-  const [claimed, version] = await db.batch([
+  const [claimed] = await db.batch([
     db
       .prepare("UPDATE render_queue SET claim = ?1, claimed_until = ?2 WHERE due <= ?3 AND claimed_until < ?3 RETURNING origin, scope")
       .bind(token, now + CLAIM_MS, now),
-    db.prepare(VERSION_SQL),
   ]);
   const byOrigin = new Map<string, QueuedScope[]>();
   for (const row of claimed!.results as { origin: string; scope: string }[]) byOrigin.set(row.origin, [...(byOrigin.get(row.origin) ?? []), row.scope]);
   for (const scopes of byOrigin.values()) scopes.sort();
-  return { token, byOrigin, version: String((version!.results[0] as { value: string } | undefined)?.value ?? "") };
+  return { token, byOrigin };
 }
 
 /** Done with what `token` claimed: what a write released meanwhile stays queued. */
 export function releaseClaim(token: string): Statement {
   return { sql: "DELETE FROM render_queue WHERE claim = ?", params: [token] };
-}
-
-/**
- * What `token` claimed, handed back (due at once): the content changed while it was rendered,
- * so what it rendered was not stored, and the next pass renders it again.
- */
-export function returnClaim(token: string): Statement {
-  return { sql: "UPDATE render_queue SET claim = '', claimed_until = 0 WHERE claim = ?", params: [token] };
 }
