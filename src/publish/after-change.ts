@@ -17,7 +17,7 @@ import { renderStaleResponses } from "../ahead/stale";
 import type { D1Like, Env } from "../config/env";
 import type { Settings } from "../config/settings";
 import { applyStatements } from "../storage/d1/apply";
-import { claimDue, type QueuedScope, releaseClaim } from "../storage/d1/render-queue";
+import { claimDue, releaseClaim } from "../storage/d1/render-queue";
 import type { Statement } from "../storage/d1/sql";
 import { changedFeedUrls, deliverDue, queueNotices } from "../websub/notify";
 
@@ -50,16 +50,13 @@ export async function afterChange(context: AfterChange): Promise<void> {
   }
 }
 
-/** What one pass rendered: per origin, the scopes it took from the queue. */
-export type RenderedScopes = Map<string, QueuedScope[]>;
-
 /**
  * Takes every queued scope that is due and no one holds, renders and stores its responses
  * (per origin), queues one WebSub notice per hub for the feeds they changed, and, when the
  * wait for every isolate to serve the change is short, sends it. Also what the cron runs:
  * scopes a renderer died holding are taken again once its claim lapses.
  */
-export async function renderQueued(context: Omit<AfterChange, "now"> & { now?: number }): Promise<RenderedScopes> {
+export async function renderQueued(context: Omit<AfterChange, "now"> & { now?: number }): Promise<void> {
   const { db, settings } = context;
   const log = context.log ?? ((line: string) => console.error(line));
   // The cron's time, when it is later than the clock's (a test's cron fired ahead), else now.
@@ -85,11 +82,10 @@ export async function renderQueued(context: Omit<AfterChange, "now"> & { now?: n
   } finally {
     await applyStatements(db, [releaseClaim(claimed.token), ...notices]);
   }
-  if (notices.length === 0) return claimed.byOrigin;
+  if (notices.length === 0) return;
   const wait = settings.contentTtl * 1000;
   if (wait <= WAIT_IN_REQUEST_MS) {
     await sleep(wait);
     await deliverDue(db, Date.now(), context.send, log);
   }
-  return claimed.byOrigin;
 }
