@@ -247,8 +247,21 @@ describeBrowser("pages in Chromium", () => {
     expect(problems).toEqual([]);
     await close();
     const home = await open("/");
+    // Thumbnails load lazily and do not hold up the page's load event: each is brought into
+    // view, as a reader scrolling would, and waited for.
     const thumbnails = await home.page.$$eval("img.thumbnail", (imgs) =>
-      imgs.map((img) => (img as HTMLImageElement).naturalWidth > 0 && img.getBoundingClientRect().width <= 130),
+      Promise.all(
+        (imgs as HTMLImageElement[]).map(async (img) => {
+          img.scrollIntoView();
+          if (!img.complete) {
+            await new Promise((settled) => {
+              img.addEventListener("load", settled, { once: true });
+              img.addEventListener("error", settled, { once: true });
+            });
+          }
+          return img.naturalWidth > 0 && img.getBoundingClientRect().width <= 130;
+        }),
+      ),
     );
     expect(thumbnails.length).toBeGreaterThanOrEqual(2);
     expect(thumbnails.every(Boolean)).toBe(true);
