@@ -14,6 +14,7 @@ import { assetRoutes } from "./routes/assets";
 import type { AppVariables } from "./routes/context";
 import { errorAnswers } from "./routes/errors";
 import { feedRoutes } from "./routes/feeds";
+import { hubRoutes } from "./routes/hub";
 import { mediaRoutes } from "./routes/media";
 import { notFound } from "./routes/missing";
 import { pageRoutes } from "./routes/pages";
@@ -24,6 +25,7 @@ import { warmUp } from "./serve/warm-up";
 import { packContent } from "./storage/bundle/content-pack";
 import { PackedResponses } from "./storage/bundle/response-pack";
 import { Stores } from "./storage/stores";
+import { type HubPusher, ownHub, pushFeeds, type ServedFeed, syncFeeds } from "./websub/hub-push";
 
 /** Renderings kept per isolate: every feed and page of a large site, bounded for memory. */
 const CACHE_ENTRIES = 2000;
@@ -71,8 +73,29 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
 
   const app = new Hono<{ Bindings: Env; Variables: AppVariables }>();
 
+  /** A feed as this worker serves it now (identity coding): what the own hub delivers. */
+  const served =
+    (env: Env): ServedFeed =>
+    async (topic) => {
+      const response = await app.request(topic, { headers: { "Accept-Encoding": "identity" } }, env);
+      if (response.status !== 200) {
+        await response.body?.cancel();
+        return null;
+      }
+      return { topic, body: await response.arrayBuffer(), contentType: response.headers.get("Content-Type") ?? "application/octet-stream" };
+    };
+  const pushHub: HubPusher = async (env, changed) => {
+    const hub = ownHub(env);
+    const settings = resolveSite(env, "https://hub.invalid/").settings;
+    if (hub === null || !settings.ownHub) return 0;
+    // This isolate may trust an older content version for CONTENT_TTL: subscribers get the newest.
+    if (settings.storage === "d1") stores.database(env.DB!, settings).invalidate();
+    return pushFeeds(hub, changed, served(env));
+  };
+
   siteRoutes(app, stores, representations);
-  apiRoutes(app, { publisher: (db) => stores.publisher(db), render, send: options.fetchHub });
+  apiRoutes(app, { publisher: (db) => stores.publisher(db), render, send: options.fetchHub, pushHub });
+  hubRoutes(app, (c) => served(c.env));
   feedRoutes(app);
   pageRoutes(app);
   mediaRoutes(app);
@@ -85,16 +108,23 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
   const worker = app as WorkerApp;
   worker.scheduled = async (controller, env) => {
     const settings = resolveSite(env, "https://cron.invalid/").settings;
-    if (settings.storage !== "d1") return;
-    await runCron({
-      env,
-      settings,
-      publisher: stores.publisher(env.DB!),
-      store: stores.database(env.DB!, settings),
-      now: controller.scheduledTime,
-      render,
-      send: options.fetchHub,
-    });
+    if (settings.storage === "d1") {
+      await runCron({
+        env,
+        settings,
+        publisher: stores.publisher(env.DB!),
+        store: stores.database(env.DB!, settings),
+        now: controller.scheduledTime,
+        render,
+        send: options.fetchHub,
+        pushHub,
+      });
+      stores.database(env.DB!, settings).invalidate();
+    }
+    if (settings.ownHub) {
+      const version = settings.storage === "d1" ? (await stores.database(env.DB!, settings).snapshot()).version : stores.bundled.contentId;
+      await syncFeeds(env, version, pushHub);
+    }
   };
   return worker;
 }

@@ -27,6 +27,24 @@ export function feedPath(scope: FeedScope, format: FeedFormat): string {
   return scope.topic === undefined ? `/${FEED_FILES[format]}` : `${topicPagePath(scope.topic)}/${FEED_FILES[format]}`;
 }
 
+/**
+ * The scope and format of a feed path (the inverse of feedPath), or null: a hub topic must
+ * be one of the site's feeds. `topic` is only shaped like a slug here; whether it exists is
+ * the content's to say.
+ */
+export function parseFeedPath(path: string): { scope: FeedScope; format: FeedFormat } | null {
+  for (const format of FEED_FORMATS) {
+    const file = `/${FEED_FILES[format]}`;
+    if (path === file) return { scope: {}, format };
+    const prefix = `${TOPICS_PATH}/`;
+    if (path.startsWith(prefix) && path.endsWith(file)) {
+      const topic = path.slice(prefix.length, path.length - file.length);
+      if (/^[a-z0-9][a-z0-9-]*$/.test(topic)) return { scope: { topic }, format };
+    }
+  }
+  return null;
+}
+
 /** The HTML page that lists the same articles as the scope's feeds. */
 export function scopePagePath(scope: FeedScope): string {
   return scope.topic === undefined ? HOME_PATH : topicPagePath(scope.topic);
@@ -35,6 +53,8 @@ export function scopePagePath(scope: FeedScope): string {
 export const HOME_PATH = "/";
 /** The index of every topic, with its feeds. */
 export const TOPICS_PATH = "/topics";
+/** The site's own WebSub hub (W3C WebSub §5): subscribers POST here. */
+export const HUB_PATH = "/websub";
 /** Every feed of the site, as an OPML subscription list. */
 export const OPML_PATH = "/opml.xml";
 

@@ -4,8 +4,10 @@
  * --local` use, without starting a wrangler process (about 3 s of CPU) for every batch of
  * statements.
  */
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
+import { parse } from "smol-toml";
 import type * as Wrangler from "wrangler";
 import type { D1Like, D1Statement } from "../../src/config/env";
 
@@ -29,14 +31,27 @@ export async function openLocalBindings(configPath: string, persistTo: string | 
   const { getPlatformProxy } = createRequire(import.meta.url)("wrangler") as typeof Wrangler;
   const state = persistTo === null ? resolve(dirname(configPath), ".wrangler/state") : resolve(persistTo);
   let proxy: Awaited<ReturnType<typeof getPlatformProxy<Record<string, unknown>>>>;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      proxy = await getPlatformProxy<Record<string, unknown>>({ configPath, persist: { path: resolve(state, "v3") } });
-      break;
-    } catch (error) {
-      // workerd's port taken by another process between wrangler's choice and its bind: choose again.
-      if ((error as { code?: string }).code !== "ERR_ADDRESS_IN_USE" || attempt >= 3) throw error;
+  // The import needs the database and the bucket only. The hub's Durable Object is the
+  // worker's own class, which the proxy cannot run (wrangler warns about it on every
+  // import): the proxy reads a copy of the configuration without it, beside the original
+  // so that its relative paths still hold, removed once the proxy has started.
+  const config = parse(readFileSync(configPath, "utf8")) as Record<string, unknown>;
+  delete config.durable_objects;
+  delete config.migrations;
+  const storageOnly = resolve(dirname(configPath), `.wrangler-import-${process.pid}.json`);
+  writeFileSync(storageOnly, JSON.stringify(config));
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        proxy = await getPlatformProxy<Record<string, unknown>>({ configPath: storageOnly, persist: { path: resolve(state, "v3") } });
+        break;
+      } catch (error) {
+        // workerd's port taken by another process between wrangler's choice and its bind: choose again.
+        if ((error as { code?: string }).code !== "ERR_ADDRESS_IN_USE" || attempt >= 3) throw error;
+      }
     }
+  } finally {
+    rmSync(storageOnly, { force: true });
   }
   return {
     database: (binding) => {

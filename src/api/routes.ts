@@ -1,6 +1,7 @@
 /**
  * The publishing API, D1 mode only: `PUT`, `GET` and `DELETE /api/articles/{id}` and
- * `GET /api/articles?after=`. It exists only where a PUBLISH_TOKEN secret is set; its
+ * `GET /api/articles?after=`; and, in both modes, `GET /api/hub`, the own WebSub hub's
+ * subscriptions. It exists only where a PUBLISH_TOKEN secret is set; its
  * answers are JSON and never cached (`Cache-Control: no-store`), and a write that cannot
  * land answers 4xx with the database unchanged.
  */
@@ -9,11 +10,13 @@ import type { Renderer } from "../ahead/renderer";
 import { ArticleConflict, ContentError } from "../compile/errors";
 import type { D1Like, Env } from "../config/env";
 import { idProblem } from "../content/ids";
+import { readCapped } from "../http/read-capped";
 import { afterChange } from "../publish/after-change";
 import type { AppVariables } from "../routes/context";
 import type { ArticleInfo, Change, D1Publisher } from "../storage/d1/publisher";
 import type { D1Store } from "../storage/d1/store";
 import { articlePath } from "../urls";
+import { type HubPusher, ownHub } from "../websub/hub-push";
 import { authorized, publishTokens } from "./auth";
 
 /** Largest article body taken (Cloudflare's own request limit is far above). */
@@ -31,6 +34,8 @@ export interface ApiOptions {
   render: Renderer;
   /** How WebSub hubs are reached (tests give a stand-in). */
   send?: typeof fetch;
+  /** Hands the own WebSub hub the feeds a change made new. */
+  pushHub: HubPusher;
 }
 
 function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
@@ -47,40 +52,13 @@ function describe(article: ArticleInfo, origin: string, status: string) {
   return { ...article, url: article.slug === null ? null : `${origin}${articlePath(article.slug)}`, status };
 }
 
-/**
- * Reads at most `limit` bytes of the body; null when there are more (the stream is
- * cancelled, so an oversized upload is not read to its end).
- */
-async function readCapped(request: Request, limit: number): Promise<Uint8Array | null> {
-  if (request.body === null) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
-}
-
 export function apiRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>, options: ApiOptions): void {
   // Everything under /api: absent unless enabled, then authenticated, before any method rule.
   app.use("/api/*", async (c, next) => {
     const { settings } = c.get("site");
     const tokens = publishTokens(c.env?.PUBLISH_TOKEN);
-    if (settings.storage !== "d1" || tokens.length === 0) return problem(404, "Not found.");
+    // The hub's list is there in both modes; the articles only where they can be written (D1).
+    if (tokens.length === 0 || (settings.storage !== "d1" && c.req.path !== "/api/hub")) return problem(404, "Not found.");
     if (!(await authorized(c.req.header("Authorization") ?? null, tokens))) {
       // RFC 6750 §3: the challenge; no hint whether a token was missing or wrong.
       return problem(401, "Authentication required: send Authorization: Bearer <token>.", { "WWW-Authenticate": 'Bearer realm="publishing"' });
@@ -96,7 +74,15 @@ export function apiRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>,
     if (change === null) return;
     // This isolate serves the change at once; others within CONTENT_TTL.
     store(c).invalidate();
-    const work = afterChange({ db: c.env.DB!, env: c.env, settings: c.get("site").settings, now, render: options.render, send: options.send });
+    const work = afterChange({
+      db: c.env.DB!,
+      env: c.env,
+      settings: c.get("site").settings,
+      now,
+      render: options.render,
+      send: options.send,
+      pushHub: options.pushHub,
+    });
     try {
       c.executionCtx.waitUntil(work);
     } catch {
@@ -150,5 +136,13 @@ export function apiRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>,
     return json({ id: c.req.param("id"), status: "deleted" });
   });
   app.all("/api/articles/:id", () => problem(405, "Method not allowed here.", { Allow: "GET, HEAD, PUT, DELETE" }));
-  app.all("/api/*", () => problem(404, "Not found: the API has /api/articles and /api/articles/{id}."));
+  app.get("/api/hub", async (c) => {
+    const hub = ownHub(c.env);
+    if (hub === null || !c.get("site").settings.ownHub) return problem(404, "This site runs no WebSub hub.");
+    const topics = new Map<string, unknown[]>();
+    for (const { topic, ...subscription } of await hub.list()) topics.set(topic, [...(topics.get(topic) ?? []), subscription]);
+    return json({ topics: [...topics].map(([topic, subscriptions]) => ({ topic, subscriptions })) });
+  });
+  app.all("/api/hub", () => problem(405, "Method not allowed: GET lists the hub's subscriptions.", { Allow: "GET, HEAD" }));
+  app.all("/api/*", () => problem(404, "Not found: the API has /api/articles, /api/articles/{id} and /api/hub."));
 }

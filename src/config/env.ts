@@ -20,10 +20,18 @@ export interface Env {
   WEBSUB_HUB?: string;
   /** D1 mode: milliseconds a write waits before rendering what it made stale (the writes of a burst share one rendering). */
   RENDER_WINDOW_MS?: string | number;
+  /** "on" (default) or "off": the site's own WebSub hub at /websub, advertised by every feed. */
+  WEBSUB_OWN_HUB?: string;
+  /** The own hub's caps: subscriptions per feed, per callback host, and requests per client a minute. */
+  HUB_MAX_PER_FEED?: string | number;
+  HUB_MAX_PER_HOST?: string | number;
+  HUB_REQUESTS_PER_MINUTE?: string | number;
   /** Secret (wrangler secret put): bearer tokens of the publishing API, comma-separated. Never part of Settings. */
   PUBLISH_TOKEN?: string;
   /** The D1 database of the D1 mode (wrangler.toml [[d1_databases]], binding "DB"). */
   DB?: D1Like;
+  /** The own WebSub hub's Durable Object (wrangler.toml [[durable_objects.bindings]], "HUB"): subscriptions and pending deliveries. */
+  HUB?: HubNamespace;
   /** The R2 bucket of the D1 mode's images (wrangler.toml [[r2_buckets]], binding "MEDIA"). */
   MEDIA?: MediaBucket;
 }
@@ -43,4 +51,14 @@ export interface D1Like {
 /** What this worker reads of an R2 bucket: one object's body and type. */
 interface MediaBucket {
   get(key: string): Promise<{ body: ReadableStream; size: number; httpMetadata?: { contentType?: string } } | null>;
+}
+
+/**
+ * The part of the hub's Durable Object namespace this project uses. The stub is typed by
+ * what the hub answers (src/websub/hub-api.ts) so that code below the entry never imports
+ * the Workers runtime's classes.
+ */
+interface HubNamespace {
+  idFromName(name: string): unknown;
+  get(id: unknown): import("../websub/hub-api").HubApi;
 }

@@ -19,6 +19,19 @@ export interface Settings {
   websubHubs: string[];
   /** D1 mode: milliseconds a write waits before rendering what it made stale, so that the writes of a burst share one rendering. */
   renderWindowMs: number;
+  /** The site's own WebSub hub (src/websub/hub-object.ts): advertised first by every feed, at HUB_PATH. */
+  ownHub: boolean;
+  /** What the own hub takes, so that no one subscriber or client can fill it. */
+  hubLimits: HubLimits;
+}
+
+export interface HubLimits {
+  /** Subscriptions one feed may have. */
+  perTopic: number;
+  /** Subscriptions whose callbacks are on one host, over every feed. */
+  perHost: number;
+  /** Subscription requests one client address may make in a minute. */
+  requestsPerMinute: number;
 }
 
 /**
@@ -57,6 +70,9 @@ const DEFAULTS = {
   cacheMaxAge: 300,
   contentTtl: 60,
   renderWindowMs: 1000,
+  hubPerTopic: 10_000,
+  hubPerHost: 1_000,
+  hubRequestsPerMinute: 60,
 } as const;
 
 function text(value: string | number | undefined): string | undefined {
@@ -115,6 +131,8 @@ export function readSettings(env: Env): Settings {
       throw new ConfigError("WEBSUB_HUB", `WEBSUB_HUB must not carry a user name or password (every feed names its hubs), got ${quoted(hub)}`);
     }
   }
+  const ownHub = text(env.WEBSUB_OWN_HUB) ?? "on";
+  if (ownHub !== "on" && ownHub !== "off") throw new ConfigError("WEBSUB_OWN_HUB", `WEBSUB_OWN_HUB must be "on" or "off", got ${quoted(ownHub)}`);
   return {
     siteUrl,
     title: text(env.SITE_TITLE) ?? DEFAULTS.title,
@@ -126,5 +144,11 @@ export function readSettings(env: Env): Settings {
     contentTtl: integer("CONTENT_TTL", env.CONTENT_TTL, DEFAULTS.contentTtl, 0, 86_400),
     websubHubs,
     renderWindowMs: integer("RENDER_WINDOW_MS", env.RENDER_WINDOW_MS, DEFAULTS.renderWindowMs, 0, 60_000),
+    ownHub: ownHub === "on",
+    hubLimits: {
+      perTopic: integer("HUB_MAX_PER_FEED", env.HUB_MAX_PER_FEED, DEFAULTS.hubPerTopic, 1, 1_000_000),
+      perHost: integer("HUB_MAX_PER_HOST", env.HUB_MAX_PER_HOST, DEFAULTS.hubPerHost, 1, 1_000_000),
+      requestsPerMinute: integer("HUB_REQUESTS_PER_MINUTE", env.HUB_REQUESTS_PER_MINUTE, DEFAULTS.hubRequestsPerMinute, 1, 100_000),
+    },
   };
 }

@@ -4,7 +4,7 @@ import { nameBasedUuid } from "../content/ids";
 import { newestUpdate } from "../content/newest-update";
 import type { Listing, Snapshot } from "../content/store";
 import type { ArticleImage } from "../content/types";
-import { articlePath, type FeedFormat, type FeedScope, feedPath, pagePath, scopePagePath, TOPICS_PATH, topicPagePath, urls } from "../urls";
+import { articlePath, type FeedFormat, type FeedScope, feedPath, HUB_PATH, pagePath, scopePagePath, TOPICS_PATH, topicPagePath, urls } from "../urls";
 
 /** A feed, whatever its format: everything a renderer needs, with absolute URLs. */
 export interface FeedDocument {
@@ -74,7 +74,8 @@ export async function buildFeedDocument(source: FeedSource, settings: Settings, 
     language: settings.language,
     homeUrl: link(pagePath(scopePagePath(scope), before)),
     selfUrl: page(before),
-    hubs: settings.websubHubs,
+    // A `?before=` page is not a topic a hub takes (its articles never change): no hub there.
+    hubs: before !== null ? [] : settings.ownHub ? [link(HUB_PATH), ...settings.websubHubs] : settings.websubHubs,
     pages:
       listing.last === null && listing.newer === null
         ? null

@@ -19,6 +19,7 @@ import type { Settings } from "../config/settings";
 import { applyStatements } from "../storage/d1/apply";
 import { claimDue, releaseClaim } from "../storage/d1/render-queue";
 import type { Statement } from "../storage/d1/sql";
+import type { HubPusher } from "../websub/hub-push";
 import { changedFeedUrls, deliverDue, queueNotices } from "../websub/notify";
 
 /** Waits up to this long inside the request's waitUntil for isolates to catch up before notifying hubs; longer waits are left to the cron. */
@@ -34,6 +35,8 @@ export interface AfterChange {
   render: Renderer;
   /** How hubs are reached (fetch; a stand-in in tests). */
   send?: typeof fetch;
+  /** Hands the own WebSub hub the feeds that changed, at once (their bytes are stored by then). */
+  pushHub?: HubPusher;
   log?: (line: string) => void;
 }
 
@@ -76,6 +79,14 @@ export async function renderQueued(context: Omit<AfterChange, "now"> & { now?: n
       }
       const topics = scopes.filter((s) => s.startsWith("topic:")).map((s) => s.slice("topic:".length));
       const feedsChanged = all || topics.length > 0 || scopes.includes("main");
+      if (feedsChanged && context.pushHub !== undefined) {
+        try {
+          await context.pushHub(context.env, all ? "all" : changedFeedUrls(origin, topics));
+        } catch (error) {
+          // The cron hands the hub every subscribed feed again once it sees the new content version.
+          log(`after a change: the WebSub hub could not be handed the changed feeds: ${(error as Error).message}`);
+        }
+      }
       if (settings.websubHubs.length > 0 && feedsChanged)
         notices.push(...queueNotices(settings.websubHubs, changedFeedUrls(origin, topics), at + settings.contentTtl * 1000));
     }

@@ -1,8 +1,8 @@
 /**
  * The minutely Cron Trigger (wrangler.toml [triggers]), D1 mode: releases the scheduled
  * articles whose time has come (rendering what that changed, queueing WebSub notices), and
- * sends the WebSub notices that are due, retrying failed ones. Nothing to do in the
- * bundled mode, whose articles change only with a deploy.
+ * sends the WebSub notices that are due, retrying failed ones. (The own hub's check after
+ * a deploy or an import, in both modes, is src/websub/hub-push.ts syncFeeds.)
  */
 
 import type { Renderer } from "../ahead/renderer";
@@ -10,6 +10,7 @@ import type { D1Like, Env } from "../config/env";
 import type { Settings } from "../config/settings";
 import type { D1Publisher } from "../storage/d1/publisher";
 import type { D1Store } from "../storage/d1/store";
+import type { HubPusher } from "../websub/hub-push";
 import { deliverDue } from "../websub/notify";
 import { renderQueued } from "./after-change";
 
@@ -21,6 +22,8 @@ export interface CronContext {
   now: number;
   render: Renderer;
   send?: typeof fetch;
+  /** Hands the own WebSub hub the feeds a release changed. */
+  pushHub?: HubPusher;
   log?: (line: string) => void;
 }
 
@@ -40,7 +43,7 @@ export async function runCron(context: CronContext): Promise<{ released: string[
   }
   // What is due, the releases among it, and whatever a renderer that died was holding.
   try {
-    await renderQueued({ db, env, settings, now, render: context.render, send: context.send, log: context.log });
+    await renderQueued({ db, env, settings, now, render: context.render, send: context.send, pushHub: context.pushHub, log: context.log });
   } catch (error) {
     // The hubs' retries below go on whatever happened to the queue.
     (context.log ?? ((line: string) => console.error(line)))(`cron: the rendering queue could not be read or updated: ${(error as Error).message}`);

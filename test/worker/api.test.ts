@@ -343,12 +343,16 @@ describe("WebSub", () => {
     await (await w.put(SEED_ID, SEED_TEXT)).arrayBuffer();
     const rss = await w.request("/rss.xml");
     expect(await rss.text()).toContain(`<atom:link rel="hub" href="${HUB}"/>`);
-    expect(rss.headers.get("Link")).toBe(`<${HUB}>; rel="hub", <${ORIGIN}/rss.xml>; rel="self"`);
+    // The site's own hub first (test/worker/hub.test.ts), then the hubs of WEBSUB_HUB.
+    expect(rss.headers.get("Link")).toBe(`<${ORIGIN}/websub>; rel="hub", <${HUB}>; rel="hub", <${ORIGIN}/rss.xml>; rel="self"`);
     const atom = await w.request("/topics/turkey/atom.xml");
     expect(await atom.text()).toContain(`<link rel="hub" href="${HUB}"/>`);
-    expect(atom.headers.get("Link")).toBe(`<${HUB}>; rel="hub", <${ORIGIN}/topics/turkey/atom.xml>; rel="self"`);
+    expect(atom.headers.get("Link")).toBe(`<${ORIGIN}/websub>; rel="hub", <${HUB}>; rel="hub", <${ORIGIN}/topics/turkey/atom.xml>; rel="self"`);
     const json = (await (await w.request("/feed.json")).json()) as { hubs: unknown };
-    expect(json.hubs).toEqual([{ type: "WebSub", url: HUB }]);
+    expect(json.hubs).toEqual([
+      { type: "WebSub", url: `${ORIGIN}/websub` },
+      { type: "WebSub", url: HUB },
+    ]);
   });
 
   it("after a publish the hub is told each changed feed, once, after the content is served everywhere", async () => {

@@ -7,6 +7,7 @@ declare namespace Cloudflare {
   interface Env {
     DB: D1Database;
     MEDIA: R2Bucket;
+    HUB: DurableObjectNamespace<import("../../src/websub/hub-object").WebSubHub>;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
   }
 }

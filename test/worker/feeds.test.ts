@@ -65,6 +65,8 @@ describe("Atom 1.0", () => {
     expect(children(feed, "link").map((l) => l.attributes)).toEqual([
       { rel: "alternate", href: `${ORIGIN}/` },
       { rel: "self", href: `${ORIGIN}/atom.xml` },
+      // The site's own WebSub hub (W3C WebSub §4).
+      { rel: "hub", href: `${ORIGIN}/websub` },
     ]);
     const [entry] = children(feed, "entry");
     expect(child(entry!, "title").attributes.type).toBe("html");
@@ -84,7 +86,7 @@ describe("JSON Feed 1.1", () => {
     const res = await (await seedWorker())("/feed.json");
     expect(res.headers.get("Content-Type")).toBe("application/feed+json; charset=utf-8");
     const json = JSON.parse(await res.text());
-    expect(Object.keys(json)).toEqual(["version", "title", "home_page_url", "feed_url", "description", "language", "authors", "items"]);
+    expect(Object.keys(json)).toEqual(["version", "title", "home_page_url", "feed_url", "description", "language", "authors", "hubs", "items"]);
     expect(json).toMatchObject({
       version: "https://jsonfeed.org/version/1.1",
       title: "Edge News",

@@ -25,6 +25,8 @@ describe("caching headers", () => {
       "content-type": "application/rss+xml; charset=utf-8",
       etag: res.headers.get("ETag"),
       "last-modified": LAST_MODIFIED,
+      // WebSub §4: the hub and the topic's own URL.
+      link: '<http://localhost/websub>; rel="hub", <http://localhost/rss.xml>; rel="self"',
       vary: "Accept-Encoding",
       "x-content-type-options": "nosniff",
     });

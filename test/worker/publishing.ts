@@ -32,7 +32,7 @@ afterEach(async () => {
 export function publishing(
   vars: Record<string, string> = {},
   hub: (call: Call) => Response | Promise<Response> = () => new Response(null, { status: 204 }),
-  options: { render?: Renderer; db?: D1Like } = {},
+  options: { render?: Renderer; db?: D1Like; hub?: boolean } = {},
 ) {
   const hubCalls: Call[] = [];
   const fetchHub = (async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -50,6 +50,8 @@ export function publishing(
     CONTENT_TTL: "0",
     RENDER_WINDOW_MS: "0",
     PUBLISH_TOKEN: TOKEN,
+    // The own WebSub hub's Durable Object, for the tests of the hub (test/worker/hub.test.ts).
+    ...(options.hub ? { HUB: env.HUB } : {}),
     ...vars,
   } as never;
   const request = (path: string, init: RequestInit = {}) => app.request(`${ORIGIN}${path}`, init, workerEnv, ctx);
@@ -71,6 +73,7 @@ export function publishing(
     abandon: () => {
       abandoned = true;
     },
+    env: workerEnv as Record<string, unknown>,
     cron: async (at: number) => {
       await app.scheduled({ scheduledTime: at }, workerEnv, ctx);
     },

@@ -7,6 +7,7 @@
 import type { TopicDefinition } from "../../compile/topics";
 import { newestUpdate } from "../../content/newest-update";
 import type { Content, Topic } from "../../content/types";
+import { fingerprint } from "../../text/hash";
 import { type PackHeader, stringTable, u32Bytes, writePack } from "./pack-file";
 
 export interface ContentHeader extends PackHeader {
@@ -16,6 +17,8 @@ export interface ContentHeader extends PackHeader {
   newestUpdate: string;
   /** Every topic in topic order, with where its article list starts in `topicArticles` and how long it is. */
   topics: (Topic & { start: number; count: number })[];
+  /** Changes whenever the articles or topics do (src/text/hash.ts fingerprint): how the own hub's cron check tells a deploy that changed content. */
+  contentId: string;
   /** The topic file the content was compiled with: the D1 mode's publishing API files articles by it until an import stores one. */
   definitions: TopicDefinition[];
 }
@@ -41,6 +44,7 @@ export function packContent(content: Content, definitions: readonly TopicDefinit
     articleCount: content.articles.length,
     newestUpdate: newestUpdate(content.articles) ?? "1970-01-01T00:00:00Z",
     topics,
+    contentId: fingerprint(records.text) + fingerprint(new TextEncoder().encode(JSON.stringify(topics))),
     definitions: [...definitions],
   };
   return writePack(header, {

@@ -36,6 +36,11 @@ export class PackedStore implements ContentStore {
     };
   }
 
+  /** Changes with the bundled content: a deploy that changed it has another. */
+  get contentId(): string {
+    return this.pack.header.contentId;
+  }
+
   /** The topic file the bundle was compiled with. */
   get definitions(): TopicDefinition[] {
     return this.pack.header.definitions ?? [];

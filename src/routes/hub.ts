@@ -1,0 +1,66 @@
+/**
+ * The site's own WebSub hub, as subscribers reach it (W3C WebSub §5): `POST /websub` with
+ * a form. Every refusal is a 4xx with a one-line reason; an accepted request is answered
+ * 202 at once and verified with a GET to the callback afterwards (§5.3). The hub itself
+ * (subscriptions, deliveries, retries) is a Durable Object: src/websub/hub-object.ts.
+ */
+import type { Hono } from "hono";
+import type { Env } from "../config/env";
+import { readCapped } from "../http/read-capped";
+import { HUB_PATH } from "../urls";
+import { sendDenial } from "../websub/callbacks";
+import { ownHub, type ServedFeed } from "../websub/hub-push";
+import { parseHubRequest } from "../websub/hub-request";
+import { type AppContext, type AppVariables, requestScope } from "./context";
+
+/** A subscription form is a few URLs and a secret. */
+const MAX_FORM_BYTES = 16 * 1024;
+
+function answer(c: AppContext, status: 202 | 400 | 403 | 404 | 405 | 413 | 415 | 429 | 503, line: string, headers: Record<string, string> = {}): Response {
+  return c.text(`${line}\n`, status, { "Cache-Control": "no-store", ...headers });
+}
+
+export function hubRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>, served: (c: AppContext) => ServedFeed): void {
+  app.post(HUB_PATH, async (c) => {
+    const { settings, origin } = c.get("site");
+    if (!settings.ownHub) return answer(c, 404, "This site runs no WebSub hub (WEBSUB_OWN_HUB is off).");
+    const hub = ownHub(c.env ?? {});
+    if (hub === null) return answer(c, 503, "The hub is not set up: it needs the Durable Object binding HUB (wrangler.toml).");
+    const type = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
+    if (type !== "application/x-www-form-urlencoded") return answer(c, 415, "Send the request as a form: Content-Type: application/x-www-form-urlencoded.");
+    const body = await readCapped(c.req.raw, MAX_FORM_BYTES);
+    if (body === null) return answer(c, 413, `A subscription request may be at most ${MAX_FORM_BYTES / 1024} KiB.`);
+    const parsed = parseHubRequest(new URLSearchParams(new TextDecoder().decode(body)), origin);
+    const defer = requestScope(c).defer;
+    if (!parsed.ok) {
+      if (parsed.deny) defer(sendDenial(parsed.callback!, parsed.topic!, parsed.reason));
+      return answer(c, 400, `Refused: ${parsed.reason}.`);
+    }
+    const { request, feed } = parsed;
+    if (feed.scope.topic !== undefined) {
+      const snapshot = await c.get("store").snapshot();
+      if (!snapshot.topics.some((t) => t.topic.slug === feed.scope.topic)) {
+        const reason = `hub.topic names no topic of this site (${feed.scope.topic})`;
+        defer(sendDenial(request.callback, request.topic, reason));
+        return answer(c, 400, `Refused: ${reason}.`);
+      }
+    }
+    // Cloudflare names the client; `npm start` and tests have no such header, and share one allowance.
+    const client = c.req.header("CF-Connecting-IP") ?? "local";
+    const admission = await hub.admit(request, client, settings.hubLimits);
+    if (!admission.admitted) return answer(c, admission.status, `Refused: ${admission.reason}.`, admission.status === 429 ? { "Retry-After": "60" } : {});
+    const feedNow = served(c);
+    defer(
+      (async () => {
+        const outcome = await hub.verify(request, settings.hubLimits);
+        // The feed as it is now, so that only a change after the subscription is delivered.
+        if (outcome === "subscribed") {
+          const version = await feedNow(request.topic);
+          if (version !== null) await hub.remember(version);
+        }
+      })(),
+    );
+    return answer(c, 202, `Accepted: the hub will verify this ${request.mode} request with a GET to the callback.`);
+  });
+  app.all(HUB_PATH, (c) => answer(c, 405, "This is the site's WebSub hub: subscribers POST a form here (W3C WebSub §5.1).", { Allow: "POST" }));
+}

@@ -1,0 +1,57 @@
+/**
+ * What the site's own WebSub hub answers, as the worker calls it (a Durable Object,
+ * src/websub/hub-object.ts, reached through the HUB binding). Plain data only: every value
+ * crosses an RPC boundary.
+ */
+import type { HubLimits } from "../config/settings";
+
+/** A subscriber's request (W3C WebSub §5.1), checked: the topic is one of the site's feeds. */
+export interface IntentRequest {
+  mode: "subscribe" | "unsubscribe";
+  /** The feed's absolute URL, as the feeds name themselves (rel="self"). */
+  topic: string;
+  /** Where the hub verifies intent and delivers: an http(s) URL without user information. */
+  callback: string;
+  /** The lease the hub grants (already bounded); unused when unsubscribing. */
+  leaseSeconds: number;
+  /** The subscriber's HMAC key for X-Hub-Signature (at most 199 bytes, WebSub §5.1), or null. */
+  secret: string | null;
+}
+
+export type Admission = { admitted: true } | { admitted: false; status: 403 | 429; reason: string };
+
+/** One feed's document as the site serves it (identity coding), for the subscribers of `topic`. */
+export interface FeedVersion {
+  topic: string;
+  body: ArrayBuffer;
+  contentType: string;
+}
+
+/** One subscription, as `GET /api/hub` lists it: the callback's host only, never its path or secret. */
+export interface SubscriptionView {
+  topic: string;
+  callbackHost: string;
+  leaseEnd: string;
+  lastDelivery: string | null;
+  /** "delivered (204)", "retrying: answered 500", "gave up: …", or null before the first. */
+  lastStatus: string | null;
+  /** A newer version waits to be delivered (or retried). */
+  pending: boolean;
+}
+
+export interface HubApi {
+  /** Whether the request may go on to verification: the client's rate and the caps. */
+  admit(request: IntentRequest, client: string, limits: HubLimits): Promise<Admission>;
+  /** Verifies intent with a GET to the callback (WebSub §5.3), then subscribes or unsubscribes. */
+  verify(request: IntentRequest, limits: HubLimits): Promise<string>;
+  /** The topics with at least one active subscription. */
+  subscribedTopics(): Promise<string[]>;
+  /** New versions of feeds: each subscriber of a changed one gets it (the newest only). Returns the deliveries scheduled. */
+  publish(versions: FeedVersion[]): Promise<number>;
+  /** The version a new subscriber starts from, if the hub has none of its feed yet: later changes are told against it. */
+  remember(version: FeedVersion): Promise<void>;
+  list(): Promise<SubscriptionView[]>;
+  /** The content version whose feeds the hub was last handed in full (the cron's check after a deploy or an import). */
+  syncedVersion(): Promise<string | null>;
+  markSynced(version: string): Promise<void>;
+}

@@ -1,0 +1,427 @@
+/**
+ * The site's own WebSub hub (W3C WebSub §5–8), in workerd with its Durable Object: intent
+ * verified, foreign topics denied, leases, unsubscribing, signed deliveries of the bytes the
+ * site serves, retries until a subscriber recovers (the newest version, once), no older
+ * version after a newer one, 410, caps and rate limits, and the cron's check after a deploy.
+ * Subscribers are stand-ins behind the global fetch (the hub's object runs in this isolate).
+ */
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import fc from "fast-check";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createApp } from "../../src/app";
+import { freshDatabase } from "./d1-fixtures";
+import { bundle, content, file, seedFile, story } from "./fixtures";
+import { ORIGIN, publishing, TOKEN } from "./publishing";
+
+interface Received {
+  url: URL;
+  method: string;
+  headers: Headers;
+  body: ArrayBuffer;
+}
+
+type Answer = (r: Received) => Response | Promise<Response>;
+
+/** Echoes the challenge of a verification, takes every delivery. */
+const willing: Answer = (r) => (r.method === "GET" ? new Response(r.url.searchParams.get("hub.challenge")) : new Response(null, { status: 204 }));
+
+let tests = 0;
+/** Subscribers on a host of this test's own (alarms of earlier tests may still fire). */
+function subscriber(answer: Answer = willing) {
+  const host = `sub${++tests}.example`;
+  const received: Received[] = [];
+  const state = { answer };
+  const spy = vi.spyOn(globalThis, "fetch");
+  const previous = spy.getMockImplementation();
+  spy.mockImplementation(async (input, init) => {
+    const request = new Request(input as RequestInfo, init);
+    const url = new URL(request.url);
+    if (url.host !== host) return previous === undefined ? new Response(null, { status: 404 }) : previous(input, init);
+    const r = { url, method: request.method, headers: request.headers, body: await request.arrayBuffer() };
+    received.push(r);
+    return state.answer(r);
+  });
+  const deliveries = () => received.filter((r) => r.method === "POST");
+  return { host, callback: (path = "/cb") => `https://${host}${path}`, received, deliveries, state };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+beforeEach(freshDatabase);
+
+const hubStub = () => env.HUB.get(env.HUB.idFromName("hub"));
+
+/** Waits for a condition the hub's alarm brings about (no fixed sleeps). */
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const end = Date.now() + 20_000;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Makes every retry due now and runs the hub's alarm. */
+async function retryNow(): Promise<void> {
+  await runInDurableObject(hubStub(), (_instance, state) => {
+    state.storage.sql.exec("UPDATE subscriptions SET next_attempt = 0 WHERE pending IS NOT NULL");
+  });
+  await runDurableObjectAlarm(hubStub());
+}
+
+const form = (fields: Record<string, string>) => ({
+  method: "POST",
+  headers: { "Content-Type": "application/x-www-form-urlencoded", "CF-Connecting-IP": `192.0.2.${tests}` },
+  body: new URLSearchParams(fields).toString(),
+});
+
+function site(vars: Record<string, string> = {}) {
+  const w = publishing(vars, undefined, { hub: true });
+  const subscribe = async (callback: string, topic = `${ORIGIN}/rss.xml`, extra: Record<string, string> = {}) => {
+    const response = await w.request("/websub", form({ "hub.mode": "subscribe", "hub.topic": topic, "hub.callback": callback, ...extra }));
+    const text = await response.text();
+    await w.settle();
+    return { status: response.status, text };
+  };
+  const unsubscribe = async (callback: string, topic = `${ORIGIN}/rss.xml`) => {
+    const response = await w.request("/websub", form({ "hub.mode": "unsubscribe", "hub.topic": topic, "hub.callback": callback }));
+    await w.settle();
+    return response.status;
+  };
+  const publish = async (id: string, headline: string, topics = "") => {
+    const front = topics === "" ? "" : `---\ntopics: [${topics}]\n---\n`;
+    const response = await w.put(id, `${front}${story(headline, `${headline}, the text.`)}`);
+    expect(response.status).toBeLessThan(300);
+    await w.settle();
+  };
+  /** The feed as a reader gets it, uncompressed. */
+  const served = async (path: string) => new Uint8Array(await (await w.request(path, { headers: { "Accept-Encoding": "identity" } })).arrayBuffer());
+  const listed = async () => (await (await w.api("/api/hub")).json()) as { topics: { topic: string; subscriptions: Record<string, unknown>[] }[] };
+  return { ...w, subscribe, unsubscribe, publish, served, listed };
+}
+
+const text = (body: ArrayBuffer | Uint8Array) => new TextDecoder().decode(body);
+
+describe("subscribing", () => {
+  it("verifies intent with a GET carrying the challenge and the granted lease; the subscription exists once it is echoed", async () => {
+    const s = site();
+    const sub = subscriber();
+    expect(await s.subscribe(sub.callback("/cb?feed=1"), `${ORIGIN}/rss.xml`, { "hub.lease_seconds": "60" })).toEqual({
+      status: 202,
+      text: "Accepted: the hub will verify this subscribe request with a GET to the callback.\n",
+    });
+    expect(sub.received).toHaveLength(1);
+    const verification = sub.received[0]!;
+    expect(verification.method).toBe("GET");
+    expect(verification.url.pathname).toBe("/cb");
+    expect([...verification.url.searchParams.keys()]).toEqual(["feed", "hub.mode", "hub.topic", "hub.challenge", "hub.lease_seconds"]);
+    expect(verification.url.searchParams.get("hub.mode")).toBe("subscribe");
+    expect(verification.url.searchParams.get("hub.topic")).toBe(`${ORIGIN}/rss.xml`);
+    // Asked for 60 s: held to the hub's least, an hour, and told so.
+    expect(verification.url.searchParams.get("hub.lease_seconds")).toBe("3600");
+    expect(verification.url.searchParams.get("hub.challenge")).toMatch(/^[0-9a-f-]{36}$/);
+    const [entry] = (await s.listed()).topics;
+    expect(entry!.topic).toBe(`${ORIGIN}/rss.xml`);
+    expect(entry!.subscriptions).toHaveLength(1);
+    expect(entry!.subscriptions[0]).toMatchObject({ callbackHost: sub.host, lastDelivery: null, lastStatus: null, pending: false });
+    const leaseEnd = Date.parse(entry!.subscriptions[0]!.leaseEnd as string);
+    expect(Math.abs(leaseEnd - (Date.now() + 3_600_000))).toBeLessThan(60_000);
+  });
+
+  it("a callback that does not echo the challenge, or answers an error, is not subscribed", async () => {
+    const s = site();
+    const wrong = subscriber((r) => new Response(r.method === "GET" ? "something else" : null));
+    const failing = subscriber(() => new Response("no", { status: 404 }));
+    expect((await s.subscribe(wrong.callback())).status).toBe(202);
+    expect((await s.subscribe(failing.callback())).status).toBe(202);
+    expect(wrong.received).toHaveLength(1);
+    expect(failing.received).toHaveLength(1);
+    expect((await s.listed()).topics).toEqual([]);
+    await s.publish("a", "Nobody hears this");
+    expect(wrong.deliveries()).toEqual([]);
+    expect(failing.deliveries()).toEqual([]);
+  });
+
+  it("the default lease is 10 days; renewing extends it; an expired subscription is removed and gets nothing", async () => {
+    const s = site();
+    const sub = subscriber();
+    await s.subscribe(sub.callback());
+    expect(sub.received[0]!.url.searchParams.get("hub.lease_seconds")).toBe("864000");
+    await s.subscribe(sub.callback(), `${ORIGIN}/rss.xml`, { "hub.lease_seconds": "7200" });
+    const subscriptions = (await s.listed()).topics[0]!.subscriptions;
+    expect(subscriptions).toHaveLength(1);
+    expect(Math.abs(Date.parse(subscriptions[0]!.leaseEnd as string) - (Date.now() + 7_200_000))).toBeLessThan(60_000);
+    await runInDurableObject(hubStub(), (_instance, state) => {
+      state.storage.sql.exec("UPDATE subscriptions SET lease_end = ?", Date.now() - 1);
+      return state.storage.setAlarm(Date.now());
+    });
+    await runDurableObjectAlarm(hubStub());
+    const rows = await runInDurableObject(hubStub(), (_instance, state) => state.storage.sql.exec("SELECT COUNT(*) AS n FROM subscriptions").one().n);
+    expect(rows).toBe(0);
+    await s.publish("a", "After the lease");
+    expect(sub.deliveries()).toEqual([]);
+  });
+
+  it("unsubscribing is verified the same way, and ends deliveries", async () => {
+    const s = site();
+    const sub = subscriber();
+    await s.subscribe(sub.callback());
+    sub.state.answer = () => new Response("not me");
+    expect(await s.unsubscribe(sub.callback())).toBe(202);
+    expect(sub.received.at(-1)!.url.searchParams.get("hub.mode")).toBe("unsubscribe");
+    expect(sub.received.at(-1)!.url.searchParams.has("hub.lease_seconds")).toBe(false);
+    expect((await s.listed()).topics).toHaveLength(1);
+    sub.state.answer = willing;
+    expect(await s.unsubscribe(sub.callback())).toBe(202);
+    expect((await s.listed()).topics).toEqual([]);
+    await s.publish("a", "Unheard");
+    expect(sub.deliveries()).toEqual([]);
+  });
+
+  it("a topic that is not one of the site's feeds is refused with a 4xx and a denial GET naming the reason", async () => {
+    const s = site();
+    const sub = subscriber();
+    const cases = [`https://elsewhere.example/rss.xml`, `${ORIGIN}/rss.xml?before=x`, `${ORIGIN}/articles/x`, `${ORIGIN}/topics/no-such-topic/rss.xml`];
+    for (const topic of cases) {
+      const { status, text: line } = await s.subscribe(sub.callback(), topic);
+      expect([topic, status]).toEqual([topic, 400]);
+      expect(line).toMatch(/^Refused: hub\.topic .+\.\n$/);
+    }
+    expect(sub.received.map((r) => [r.method, r.url.searchParams.get("hub.mode"), r.url.searchParams.get("hub.topic")])).toEqual(
+      cases.map((t) => ["GET", "denied", t]),
+    );
+    for (const r of sub.received) expect(r.url.searchParams.get("hub.reason")).toMatch(/^hub\.topic /);
+    expect((await s.listed()).topics).toEqual([]);
+  });
+
+  it("bad requests get a 4xx with one line, never a 5xx; no callback hears of them", async () => {
+    const s = site();
+    const sub = subscriber();
+    const ok = { "hub.mode": "subscribe", "hub.topic": `${ORIGIN}/rss.xml`, "hub.callback": sub.callback() };
+    const refusals: [Record<string, string>, number, RegExp][] = [
+      [{ ...ok, "hub.mode": "publish" }, 400, /takes no publish notices/],
+      [{ ...ok, "hub.mode": "" }, 400, /hub\.mode must be/],
+      [{ ...ok, "hub.callback": "ftp://x.example/" }, 400, /hub\.callback must be an http/],
+      [{ ...ok, "hub.callback": `https://user:pw@${sub.host}/` }, 400, /user name or password/],
+      [{ ...ok, "hub.lease_seconds": "ten" }, 400, /lease_seconds/],
+      [{ ...ok, "hub.secret": "x".repeat(200) }, 400, /at most 199 bytes/],
+    ];
+    for (const [fields, status, line] of refusals) {
+      const response = await s.request("/websub", form(fields));
+      expect([fields, response.status]).toEqual([fields, status]);
+      expect(await response.text()).toMatch(line);
+    }
+    const notAForm = await s.request("/websub", { method: "POST", body: "{}", headers: { "Content-Type": "application/json" } });
+    expect(notAForm.status).toBe(415);
+    const get = await s.request("/websub");
+    expect([get.status, get.headers.get("Allow")]).toEqual([405, "POST"]);
+    const big = await s.request("/websub", form({ ...ok, pad: "x".repeat(20_000) }));
+    expect(big.status).toBe(413);
+    await s.settle();
+    expect(sub.received).toEqual([]);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(fc.constantFrom("hub.mode", "hub.topic", "hub.callback", "hub.lease_seconds", "hub.secret", "x"), fc.string({ maxLength: 300 })),
+        async (fields) => {
+          const response = await s.request("/websub", {
+            ...form(fields),
+            headers: { "Content-Type": "application/x-www-form-urlencoded", "CF-Connecting-IP": "198.51.100.7" },
+          });
+          expect(response.status).toBeGreaterThanOrEqual(200);
+          expect(response.status).toBeLessThan(500);
+          if (response.status !== 202) expect((await response.text()).split("\n")).toHaveLength(2);
+        },
+      ),
+      { numRuns: 40 },
+    );
+    await s.settle();
+  });
+
+  it("caps subscriptions per feed and per callback host, and rate-limits a client's requests", async () => {
+    const s = site({ HUB_MAX_PER_FEED: "1", HUB_MAX_PER_HOST: "2", HUB_REQUESTS_PER_MINUTE: "5" });
+    const sub = subscriber();
+    expect((await s.subscribe(sub.callback("/a"))).status).toBe(202);
+    const full = await s.subscribe(sub.callback("/b"));
+    expect(full).toEqual({ status: 403, text: "Refused: this feed has the most subscriptions the hub takes (1).\n" });
+    expect((await s.subscribe(sub.callback("/c"), `${ORIGIN}/atom.xml`)).status).toBe(202);
+    expect(await s.subscribe(sub.callback("/d"), `${ORIGIN}/feed.json`)).toEqual({
+      status: 403,
+      text: `Refused: callbacks on ${sub.host} have the most subscriptions the hub takes (2).\n`,
+    });
+    // Renewing is not a new subscription: within the caps.
+    expect((await s.subscribe(sub.callback("/a"))).status).toBe(202);
+    const limited = await s.request("/websub", form({ "hub.mode": "subscribe", "hub.topic": `${ORIGIN}/rss.xml`, "hub.callback": sub.callback("/a") }));
+    expect([limited.status, limited.headers.get("Retry-After"), await limited.text()]).toEqual([
+      429,
+      "60",
+      "Refused: more than 5 subscription requests a minute from one client; try again in a minute.\n",
+    ]);
+    expect((await s.listed()).topics.map((t) => t.subscriptions.length)).toEqual([1, 1]);
+  });
+});
+
+describe("delivering", () => {
+  it("a publish over the API reaches each subscriber of each changed feed at once: the served bytes, their type, the links and the signature", async () => {
+    const s = site();
+    const sub = subscriber();
+    const secret = "a subscriber's secret";
+    // A topic's feeds exist once it has an article (the D1 mode knows no topic before).
+    await s.publish("calm", "A calm week ahead", "Weather");
+    await s.publish("match", "Home side wins the match", "Sport");
+    await s.subscribe(sub.callback("/main"), `${ORIGIN}/rss.xml`, { "hub.secret": secret });
+    await s.subscribe(sub.callback("/weather"), `${ORIGIN}/topics/weather/feed.json`);
+    await s.subscribe(sub.callback("/sport"), `${ORIGIN}/topics/sport/atom.xml`);
+    expect(sub.received.map((r) => r.url.searchParams.get("hub.mode"))).toEqual(["subscribe", "subscribe", "subscribe"]);
+    await s.publish("storm", "Storm reaches the coast", "Weather");
+    await until(() => sub.deliveries().length >= 2, "two deliveries");
+    const byPath = new Map(sub.deliveries().map((d) => [d.url.pathname, d]));
+    expect([...byPath.keys()].sort()).toEqual(["/main", "/weather"]);
+    const main = byPath.get("/main")!;
+    expect(text(main.body)).toBe(text(await s.served("/rss.xml")));
+    expect(text(main.body)).toContain("Storm reaches the coast");
+    expect(main.headers.get("Content-Type")).toBe("application/rss+xml; charset=utf-8");
+    expect(main.headers.get("Link")).toBe(`<${ORIGIN}/websub>; rel="hub", <${ORIGIN}/rss.xml>; rel="self"`);
+    const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    const hex = main.headers.get("X-Hub-Signature")!.replace(/^sha256=/, "");
+    const mac = new Uint8Array(hex.match(/../g)!.map((h) => Number.parseInt(h, 16)));
+    expect(await crypto.subtle.verify("HMAC", key, mac, main.body)).toBe(true);
+    const weather = byPath.get("/weather")!;
+    expect(weather.headers.get("X-Hub-Signature")).toBeNull();
+    expect(weather.headers.get("Content-Type")).toBe("application/feed+json; charset=utf-8");
+    expect(text(weather.body)).toBe(text(await s.served("/topics/weather/feed.json")));
+    const listed = (await s.listed()).topics.find((t) => t.topic === `${ORIGIN}/rss.xml`)!;
+    expect(listed.subscriptions[0]).toMatchObject({ lastStatus: "delivered (204)", pending: false });
+    // Nothing leaks into the list: no path, no secret.
+    expect(JSON.stringify(await s.listed())).not.toContain(secret);
+    expect(JSON.stringify(await s.listed())).not.toContain("/main");
+  });
+
+  it("a subscriber failing several times gets, once it recovers, the newest version once; each failure logs one line", async () => {
+    const s = site();
+    const sub = subscriber();
+    await s.subscribe(sub.callback());
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    sub.state.answer = (r) => (r.method === "POST" ? new Response("down", { status: 503 }) : willing(r));
+    await s.publish("one", "First story");
+    await until(() => sub.deliveries().length === 1, "the first try");
+    await retryNow();
+    await s.publish("two", "Second story");
+    await until(() => sub.deliveries().length === 3, "the newer version's try");
+    const failures = errors.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith("websub hub:"));
+    expect(failures).toHaveLength(3);
+    expect(failures[0]).toBe(`websub hub: delivery of ${ORIGIN}/rss.xml to ${sub.host} failed (answered 503); retry 1 in 10 s`);
+    expect((await s.listed()).topics[0]!.subscriptions[0]).toMatchObject({ lastStatus: "retrying: answered 503", pending: true });
+    sub.state.answer = willing;
+    await retryNow();
+    await until(() => sub.deliveries().length === 4, "the recovery");
+    const last = text(sub.deliveries()[3]!.body);
+    expect(last).toBe(text(await s.served("/rss.xml")));
+    expect(last).toContain("Second story");
+    await retryNow();
+    expect(sub.deliveries()).toHaveLength(4);
+    expect((await s.listed()).topics[0]!.subscriptions[0]).toMatchObject({ lastStatus: "delivered (204)", pending: false });
+  });
+
+  it("a version published while an older one is in flight is delivered after it, never before", async () => {
+    const s = site();
+    const sub = subscriber();
+    await s.subscribe(sub.callback());
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    sub.state.answer = async (r) => {
+      if (r.method === "POST" && sub.deliveries().length === 1) await held;
+      return willing(r);
+    };
+    await s.publish("one", "First story");
+    await until(() => sub.deliveries().length === 1, "the first delivery to start");
+    await s.publish("two", "Second story");
+    release();
+    await until(() => sub.deliveries().length === 2, "the second delivery");
+    const [first, second] = sub.deliveries().map((d) => text(d.body));
+    expect(first).toContain("First story");
+    expect(first).not.toContain("Second story");
+    expect(second).toContain("Second story");
+    await retryNow();
+    expect(sub.deliveries()).toHaveLength(2);
+  });
+
+  it("410 Gone from a callback ends its subscription", async () => {
+    const s = site();
+    const sub = subscriber();
+    await s.subscribe(sub.callback());
+    sub.state.answer = (r) => (r.method === "POST" ? new Response(null, { status: 410 }) : willing(r));
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    await s.publish("one", "First story");
+    const rows = async () => runInDurableObject(hubStub(), (_i, state) => state.storage.sql.exec("SELECT COUNT(*) AS n FROM subscriptions").one().n);
+    await until(async () => (await rows()) === 0, "the subscription to end");
+    expect(sub.deliveries()).toHaveLength(1);
+    await s.publish("two", "Second story");
+    expect(sub.deliveries()).toHaveLength(1);
+  });
+
+  it("the same bytes again deliver nothing: a write that changes no subscribed feed is not sent", async () => {
+    const s = site();
+    const sub = subscriber();
+    await s.publish("match", "Home side wins the match", "Sport");
+    await s.subscribe(sub.callback(), `${ORIGIN}/topics/sport/rss.xml`);
+    expect((await s.listed()).topics).toHaveLength(1);
+    await s.publish("storm", "Storm reaches the coast", "Weather");
+    await s.cron(Date.now() + 60_000);
+    await runDurableObjectAlarm(hubStub());
+    expect(sub.deliveries()).toEqual([]);
+  });
+});
+
+describe("the bundled mode and the feeds", () => {
+  it("feeds name the own hub first (rel=hub, JSON Feed hubs, Link); WEBSUB_OWN_HUB=off names none and /websub is 404", async () => {
+    const s = site({ WEBSUB_HUB: "https://hub.example/" });
+    const rss = await s.request("/rss.xml");
+    expect(rss.headers.get("Link")).toBe(`<${ORIGIN}/websub>; rel="hub", <https://hub.example/>; rel="hub", <${ORIGIN}/rss.xml>; rel="self"`);
+    expect(await rss.text()).toContain(`<atom:link rel="hub" href="${ORIGIN}/websub"/>\n        <atom:link rel="hub" href="https://hub.example/"/>`);
+    expect(await (await s.request("/atom.xml")).text()).toContain(`<link rel="hub" href="${ORIGIN}/websub"/>`);
+    expect(((await (await s.request("/feed.json")).json()) as { hubs: unknown }).hubs).toEqual([
+      { type: "WebSub", url: `${ORIGIN}/websub` },
+      { type: "WebSub", url: "https://hub.example/" },
+    ]);
+    const off = site({ WEBSUB_OWN_HUB: "off" });
+    const plain = await off.request("/rss.xml");
+    expect(plain.headers.get("Link")).toBeNull();
+    expect(await plain.text()).not.toContain("websub");
+    const refused = await off.request("/websub", form({ "hub.mode": "subscribe" }));
+    expect([refused.status, await refused.text()]).toEqual([404, "This site runs no WebSub hub (WEBSUB_OWN_HUB is off).\n"]);
+    expect((await off.api("/api/hub")).status).toBe(404);
+  });
+
+  it("a deploy whose content changed is delivered by the first cron after it; an unchanged one is not", async () => {
+    const sub = subscriber();
+    const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
+    const vars = { SITE_URL: ORIGIN, HUB: env.HUB, PUBLISH_TOKEN: TOKEN } as never;
+    const deployed = async (files = [seedFile()]) => createApp(bundle(await content(files)));
+    const before = await deployed();
+    const pending: Promise<unknown>[] = [];
+    const response = await before.request(
+      `${ORIGIN}/websub`,
+      form({ "hub.mode": "subscribe", "hub.topic": `${ORIGIN}/atom.xml`, "hub.callback": sub.callback() }),
+      vars,
+      { ...ctx, waitUntil: (p: Promise<unknown>) => void pending.push(p) } as ExecutionContext,
+    );
+    expect(response.status).toBe(202);
+    await Promise.all(pending);
+    await before.scheduled({ scheduledTime: Date.now() }, vars, ctx);
+    await runDurableObjectAlarm(hubStub());
+    expect(sub.deliveries()).toEqual([]);
+    const after = await deployed([seedFile(), file("001_00000000000000a1.txt", `---\ndate: 2026-11-30T10:00:00Z\n---\n${story("A deployed story", "Text.")}`)]);
+    await after.scheduled({ scheduledTime: Date.now() }, vars, ctx);
+    await until(() => sub.deliveries().length === 1, "the deploy's delivery");
+    const served = await (await after.request(`${ORIGIN}/atom.xml`, { headers: { "Accept-Encoding": "identity" } }, vars, ctx)).text();
+    expect(text(sub.deliveries()[0]!.body)).toBe(served);
+    expect(served).toContain("A deployed story");
+    await after.scheduled({ scheduledTime: Date.now() + 60_000 }, vars, ctx);
+    await runDurableObjectAlarm(hubStub());
+    expect(sub.deliveries()).toHaveLength(1);
+    const list = await (await after.request(`${ORIGIN}/api/hub`, { headers: { Authorization: `Bearer ${TOKEN}` } }, vars, ctx)).json();
+    expect(list).toMatchObject({ topics: [{ topic: `${ORIGIN}/atom.xml`, subscriptions: [{ callbackHost: sub.host, lastStatus: "delivered (204)" }] }] });
+  });
+});
