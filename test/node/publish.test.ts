@@ -162,4 +162,57 @@ describe("publishing over HTTP with npm start in the D1 mode", { timeout: 300_00
     expect(notices[0]!.getAll("hub.url")).toContain(`${origin}/topics/turkey/rss.xml`);
     expect(output).not.toContain(TOKEN);
   });
+
+  it("the own hub: npm run subscribe gets the signed feed seconds after a PUT, and after being down, the newer version on a retry", async () => {
+    const port = await freePort();
+    const secret = "a-subscriber-secret";
+    const subscriber = () => {
+      const child = spawn(
+        join(project.dir, "node_modules/.bin/tsx"),
+        [join(project.dir, "scripts/subscribe.ts"), `${origin}/rss.xml`, "--port", String(port), "--secret", secret],
+        {
+          cwd: project.dir,
+          env: { ...process.env, CI: "true" },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      const run = { child, out: "" };
+      child.stdout!.on("data", (d) => (run.out += d));
+      child.stderr!.on("data", (d) => (run.out += d));
+      return run;
+    };
+    const deliveries = (out: string) => out.split("\n").filter((line) => line.startsWith("delivery: "));
+    const hubList = async () => (await fetch(`${origin}/api/hub`, { headers: { Authorization: `Bearer ${TOKEN}` } })).text();
+
+    let sub = subscriber();
+    expect(await until(async () => sub.out.includes(`verified: subscribe ${origin}/rss.xml (lease 864000 s)`), 60_000)).toBe(true);
+    expect(sub.out).toContain(`subscribe: ${origin}/websub answered 202`);
+    const published = Date.now();
+    const first = await put("hub-1", "First pushed story\n\nIt reached the subscriber through the hub.\n");
+    expect(first.status).toBe(201);
+    await first.arrayBuffer();
+    expect(await until(async () => deliveries(sub.out).length > 0, 30_000)).toBe(true);
+    const elapsed = Date.now() - published;
+    expect(deliveries(sub.out)).toEqual([
+      expect.stringMatching(/^delivery: \d+ bytes, application\/rss\+xml; charset=utf-8, signature ok; newest: First pushed story$/),
+    ]);
+    // The render window (1 s) and the delivery; generous for a busy machine, reported in the log.
+    expect(elapsed).toBeLessThan(15_000);
+
+    sub.child.kill("SIGTERM");
+    await new Promise((resolve) => sub.child.once("exit", resolve));
+    const second = await put("hub-2", "Second pushed story\n\nIt waited for the subscriber to come back.\n");
+    expect(second.status).toBe(201);
+    await second.arrayBuffer();
+    expect(await until(async () => (await hubList()).includes("retrying: could not be reached"), 30_000)).toBe(true);
+    sub = subscriber();
+    // The first retry is 10 s after the failure (README: the schedule).
+    expect(await until(async () => deliveries(sub.out).length > 0, 60_000)).toBe(true);
+    sub.child.kill("SIGTERM");
+    expect(deliveries(sub.out)).toEqual([expect.stringMatching(/signature ok; newest: Second pushed story$/)]);
+    expect(JSON.parse(await hubList())).toMatchObject({
+      topics: [{ topic: `${origin}/rss.xml`, subscriptions: [{ callbackHost: `127.0.0.1:${port}`, pending: false }] }],
+    });
+    expect(output).not.toContain(secret);
+  });
 });
