@@ -20,7 +20,7 @@
  *
  *   BENCH_SECONDS   seconds of load per row and round (default 4)
  *   BENCH_ROUNDS    rounds per row, of which the median counts (default 5)
- *   BENCH_CORPORA   comma-separated subset of: seeds,1000,10000,largest,d1-10000,d1-100000,publish,hostile
+ *   BENCH_CORPORA   comma-separated subset of: seeds,1000,10000,largest,d1-10000,d1-100000,publish,hub,hostile
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -32,13 +32,14 @@ import { d1Etag, importedArchive, measureD1 } from "./d1";
 import { D1_FLOOR, D1_FLOOR_BYTES, measureFresh } from "./fresh";
 import { log, ROOT, WORK } from "./harness";
 import { measureHostile } from "./hostile";
+import { type HubResult, measureHub } from "./hub";
 import { capacity } from "./limits";
 import { measureMemory } from "./memory";
 import { measureBurst, measurePublish } from "./publish";
 import { type BenchResults, report } from "./report";
 import { biggestTopic, freshRows } from "./routes";
 
-const CORPORA = ["seeds", "1000", "10000", "largest", "d1-10000", "d1-100000", "publish", "hostile"];
+const CORPORA = ["seeds", "1000", "10000", "largest", "d1-10000", "d1-100000", "publish", "hub", "hostile"];
 const WANTED = (process.env.BENCH_CORPORA ?? CORPORA.join(",")).split(",").map((c) => c.trim());
 for (const corpus of WANTED) {
   if (!CORPORA.includes(corpus)) {
@@ -129,6 +130,17 @@ async function publishing(): Promise<Pick<BenchResults, "publish" | "burst">> {
   return { publish, burst };
 }
 
+/** The own WebSub hub's fan-out to 1, 100 and 1,000 local subscribers, on the seeds imported into a fresh D1. */
+async function hubRows(): Promise<HubResult[]> {
+  if (!WANTED.includes("hub")) return [];
+  const seeds = join(WORK, "Seeds");
+  if (!WANTED.some((c) => c === "seeds" || c === "publish" || c.startsWith("d1-"))) buildCorpus("Seeds", join(ROOT, "seeds"));
+  const { content } = await compileFolder("bench", join(ROOT, "seeds"));
+  const persist = join(WORK, "hub-state");
+  await importedArchive("hub", content, seeds, persist, ROOT);
+  return measureHub(seeds, persist);
+}
+
 async function main() {
   const started = new Date();
   mkdirSync(WORK, { recursive: true });
@@ -136,8 +148,9 @@ async function main() {
   const memory = await largest(corpora);
   const d1 = await d1Corpora();
   const published = await publishing();
+  const hub = await hubRows();
   const hostile = WANTED.includes("hostile") ? await measureHostile(log) : [];
-  const markdown = report({ started, corpora, memory, ...d1, ...published, hostile, fresh: [...corpora.map((r) => r.fresh), ...d1.fresh] });
+  const markdown = report({ started, corpora, memory, ...d1, ...published, hub, hostile, fresh: [...corpora.map((r) => r.fresh), ...d1.fresh] });
   writeFileSync(join(ROOT, "BENCHMARKS.md"), markdown);
   process.stdout.write(markdown);
 }

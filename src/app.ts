@@ -24,6 +24,7 @@ import { type Collector, Representations } from "./serve/representations";
 import { warmUp } from "./serve/warm-up";
 import { packContent } from "./storage/bundle/content-pack";
 import { PackedResponses } from "./storage/bundle/response-pack";
+import { d1Version } from "./storage/d1/responses";
 import { Stores } from "./storage/stores";
 import { type HubPusher, ownHub, pushFeeds, type ServedFeed, syncFeeds } from "./websub/hub-push";
 
@@ -73,21 +74,28 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
 
   const app = new Hono<{ Bindings: Env; Variables: AppVariables }>();
 
-  /** A feed as this worker serves it now (identity coding): what the own hub delivers. */
+  /**
+   * A feed as this worker serves it now (identity coding): what the own hub delivers, with
+   * the content version it was served at (read first: the bytes are at least that new).
+   */
   const served =
     (env: Env): ServedFeed =>
     async (topic) => {
+      const settings = resolveSite(env, topic).settings;
+      const contentVersion = settings.storage === "d1" ? Number(d1Version(await stores.database(env.DB!, settings).snapshot())) : null;
       const response = await app.request(topic, { headers: { "Accept-Encoding": "identity" } }, env);
       if (response.status !== 200) {
         await response.body?.cancel();
         return null;
       }
-      return { topic, body: await response.arrayBuffer(), contentType: response.headers.get("Content-Type") ?? "application/octet-stream" };
+      const body = await response.arrayBuffer();
+      const contentType = response.headers.get("Content-Type") ?? "application/octet-stream";
+      return { topic, body, contentType, contentVersion: Number.isSafeInteger(contentVersion) ? contentVersion : null };
     };
   const pushHub: HubPusher = async (env, changed) => {
     const hub = ownHub(env);
     const settings = resolveSite(env, "https://hub.invalid/").settings;
-    if (hub === null || !settings.ownHub) return 0;
+    if (hub === null || !settings.ownHub) return { scheduled: 0, missing: 0 };
     // This isolate may trust an older content version for CONTENT_TTL: subscribers get the newest.
     if (settings.storage === "d1") stores.database(env.DB!, settings).invalidate();
     return pushFeeds(hub, changed, served(env));

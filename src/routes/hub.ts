@@ -30,6 +30,13 @@ export function hubRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>,
     if (type !== "application/x-www-form-urlencoded") return answer(c, 415, "Send the request as a form: Content-Type: application/x-www-form-urlencoded.");
     const body = await readCapped(c.req.raw, MAX_FORM_BYTES);
     if (body === null) return answer(c, 413, `A subscription request may be at most ${MAX_FORM_BYTES / 1024} KiB.`);
+    // Counted before anything is sent anywhere: a denial GET is a request to someone too.
+    // Cloudflare names the client; `npm start` and tests have no such header, and share one allowance.
+    const client = c.req.header("CF-Connecting-IP") ?? "local";
+    const perMinute = settings.hubLimits.requestsPerMinute;
+    if (!(await hub.allow(client, perMinute))) {
+      return answer(c, 429, `Refused: more than ${perMinute} subscription requests a minute from one client; try again in a minute.`, { "Retry-After": "60" });
+    }
     const parsed = parseHubRequest(new URLSearchParams(new TextDecoder().decode(body)), origin);
     const defer = requestScope(c).defer;
     if (!parsed.ok) {
@@ -45,10 +52,8 @@ export function hubRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>,
         return answer(c, 400, `Refused: ${reason}.`);
       }
     }
-    // Cloudflare names the client; `npm start` and tests have no such header, and share one allowance.
-    const client = c.req.header("CF-Connecting-IP") ?? "local";
-    const admission = await hub.admit(request, client, settings.hubLimits);
-    if (!admission.admitted) return answer(c, admission.status, `Refused: ${admission.reason}.`, admission.status === 429 ? { "Retry-After": "60" } : {});
+    const admission = await hub.admit(request, settings.hubLimits);
+    if (!admission.admitted) return answer(c, admission.status, `Refused: ${admission.reason}.`);
     const feedNow = served(c);
     defer(
       (async () => {

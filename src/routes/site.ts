@@ -15,8 +15,8 @@ import type { AppVariables } from "./context";
 export function siteRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>, stores: Stores, representations: Representations): void {
   app.get("/healthz", () => new Response("ok", { headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } }));
   app.use(async (c, next) => {
-    const api = c.req.path === "/api" || c.req.path.startsWith("/api/") || c.req.path === HUB_PATH;
-    if (!api && c.req.method !== "GET" && c.req.method !== "HEAD") {
+    const ownRules = c.req.path === "/api" || c.req.path.startsWith("/api/") || c.req.path === HUB_PATH;
+    if (!ownRules && c.req.method !== "GET" && c.req.method !== "HEAD") {
       return c.text("Method not allowed: this site is read-only (GET and HEAD).\n", 405, { Allow: "GET, HEAD" });
     }
     const site = resolveSite(c.env ?? {}, c.req.url);

@@ -18,13 +18,15 @@ export interface IntentRequest {
   secret: string | null;
 }
 
-export type Admission = { admitted: true } | { admitted: false; status: 403 | 429; reason: string };
+export type Admission = { admitted: true } | { admitted: false; status: 403; reason: string };
 
 /** One feed's document as the site serves it (identity coding), for the subscribers of `topic`. */
 export interface FeedVersion {
   topic: string;
   body: ArrayBuffer;
   contentType: string;
+  /** The D1 mode's content version the bytes were served at (it only grows), or null (the bundled mode). */
+  contentVersion: number | null;
 }
 
 /** One subscription, as `GET /api/hub` lists it: the callback's host only, never its path or secret. */
@@ -40,8 +42,10 @@ export interface SubscriptionView {
 }
 
 export interface HubApi {
-  /** Whether the request may go on to verification: the client's rate and the caps. */
-  admit(request: IntentRequest, client: string, limits: HubLimits): Promise<Admission>;
+  /** Counts a request from `client` (an address, kept for the minute only): false when it is over its rate. */
+  allow(client: string, perMinute: number): Promise<boolean>;
+  /** Whether a subscription may go on to verification: the caps per feed and per callback host. */
+  admit(request: IntentRequest, limits: HubLimits): Promise<Admission>;
   /** Verifies intent with a GET to the callback (WebSub §5.3), then subscribes or unsubscribes. */
   verify(request: IntentRequest, limits: HubLimits): Promise<string>;
   /** The topics with at least one active subscription. */

@@ -16,13 +16,17 @@ import { DurableObject } from "cloudflare:workers";
 import type { HubLimits } from "../config/settings";
 import { sha256Hex } from "../text/hash";
 import { HUB_PATH } from "../urls";
-import { deliver, RETRY_DELAYS_S, verifyIntent } from "./callbacks";
+import { deliver, RETRY_DELAYS_S, sendDenial, verifyIntent } from "./callbacks";
 import type { Admission, FeedVersion, HubApi, IntentRequest, SubscriptionView } from "./hub-api";
 
 /** Deliveries per alarm invocation: under the Free plan's 50 subrequests, with room for verifications. */
 const DELIVERIES_PER_RUN = 40;
 /** Deliveries in flight at once: a Worker has 6 simultaneous connections. */
 const IN_FLIGHT = 6;
+/** Versions of a feed whose bytes are remembered: a late copy of any of them is never sent again. */
+const RECENT = 8;
+/** Durable Object SQLite stores at most 2 MB in a row: a feed larger than this is not taken (one log line). */
+const MAX_FEED_BYTES = 1_900_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS subscriptions (
@@ -46,6 +50,10 @@ CREATE TABLE IF NOT EXISTS topics (
   topic TEXT PRIMARY KEY,
   version INTEGER NOT NULL,
   hash TEXT NOT NULL,
+  -- The hashes of the last RECENT versions, space-separated: bytes seen before are old news.
+  recent TEXT NOT NULL,
+  -- The content version the bytes were served at (D1 mode), or NULL: an older one is dropped.
+  content_version INTEGER,
   content_type TEXT NOT NULL,
   body BLOB NOT NULL
 );
@@ -85,22 +93,20 @@ export class WebSubHub extends DurableObject implements HubApi {
     return this.ctx.storage.sql;
   }
 
-  async admit(request: IntentRequest, client: string, limits: HubLimits): Promise<Admission> {
+  async allow(client: string, perMinute: number): Promise<boolean> {
     const minute = Math.floor(Date.now() / 60_000);
     const window = this.windows.get(client);
     if (window === undefined || window.minute !== minute) {
       // Old minutes are dropped as they pass: the map holds this minute's clients only.
       for (const [key, w] of this.windows) if (w.minute !== minute) this.windows.delete(key);
       this.windows.set(client, { minute, count: 1 });
-    } else if (++window.count > limits.requestsPerMinute) {
-      return {
-        admitted: false,
-        status: 429,
-        reason: `more than ${limits.requestsPerMinute} subscription requests a minute from one client; try again in a minute`,
-      };
+      return true;
     }
-    if (request.mode === "unsubscribe") return { admitted: true };
-    return this.capsAllow(request, limits);
+    return ++window.count <= perMinute;
+  }
+
+  async admit(request: IntentRequest, limits: HubLimits): Promise<Admission> {
+    return request.mode === "unsubscribe" ? { admitted: true } : this.capsAllow(request, limits);
   }
 
   private capsAllow(request: IntentRequest, limits: HubLimits): Admission {
@@ -130,9 +136,14 @@ export class WebSubHub extends DurableObject implements HubApi {
       this.sql.exec("DELETE FROM subscriptions WHERE topic = ? AND callback = ?", request.topic, request.callback);
       return "unsubscribed";
     }
-    // Checked again: other subscriptions may have been verified while this one waited on its callback.
+    // Checked again: other subscriptions may have been verified while this one waited on its
+    // callback. The subscriber believes itself subscribed: WebSub §5.2 has it told otherwise.
     const caps = this.capsAllow(request, limits);
-    if (!caps.admitted) return `refused: ${caps.reason}`;
+    if (!caps.admitted) {
+      console.error(`websub hub: subscription of ${new URL(request.callback).host} to ${request.topic} refused after verification: ${caps.reason}`);
+      await sendDenial(request.callback, request.topic, caps.reason);
+      return `refused: ${caps.reason}`;
+    }
     const leaseEnd = now + request.leaseSeconds * 1000;
     this.sql.exec(
       `INSERT INTO subscriptions (topic, callback, host, secret, lease_end) VALUES (?, ?, ?, ?, ?)
@@ -157,41 +168,62 @@ export class WebSubHub extends DurableObject implements HubApi {
   async publish(versions: FeedVersion[]): Promise<number> {
     const now = Date.now();
     let scheduled = 0;
-    for (const version of versions) {
-      const hash = await sha256(version.body);
-      const current = this.sql.exec("SELECT version, hash FROM topics WHERE topic = ?", version.topic).toArray()[0];
-      // The same bytes again (a re-render, the cron's check after an API write): nothing new to tell.
-      if (current !== undefined && current.hash === hash) continue;
-      const next = current === undefined ? 1 : (current.version as number) + 1;
-      this.sql.exec(
-        `INSERT INTO topics (topic, version, hash, content_type, body) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (topic) DO UPDATE SET version = excluded.version, hash = excluded.hash, content_type = excluded.content_type, body = excluded.body`,
-        version.topic,
-        next,
-        hash,
-        version.contentType,
-        version.body,
-      );
-      // A newer version replaces a pending older one, and starts its retries afresh.
-      scheduled += this.sql
-        .exec(
-          "UPDATE subscriptions SET pending = ?, attempts = 0, next_attempt = ? WHERE topic = ? AND lease_end > ? RETURNING 1",
-          next,
-          now,
-          version.topic,
-          now,
-        )
-        .toArray().length;
+    try {
+      for (const version of versions) {
+        if (version.body.byteLength > MAX_FEED_BYTES) {
+          console.error(`websub hub: ${version.topic} is ${version.body.byteLength} bytes, more than the hub stores (${MAX_FEED_BYTES}); not delivered`);
+          continue;
+        }
+        const hash = await sha256(version.body);
+        const current = this.sql.exec("SELECT version, recent, content_version FROM topics WHERE topic = ?", version.topic).toArray()[0];
+        const recent = ((current?.recent as string | undefined) ?? "").split(" ").filter((h) => h !== "");
+        // The same bytes as a recent version (a re-render, the cron's check, an old worker during a deploy): nothing new.
+        if (recent.includes(hash)) continue;
+        // Served at an older content version than the one delivered (a late publisher): never sent after the newer.
+        const known = (current?.content_version as number | null | undefined) ?? null;
+        if (known !== null && version.contentVersion !== null && version.contentVersion < known) continue;
+        const next = current === undefined ? 1 : (current.version as number) + 1;
+        this.ctx.storage.transactionSync(() => {
+          this.sql.exec(
+            `INSERT INTO topics (topic, version, hash, recent, content_version, content_type, body) VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (topic) DO UPDATE SET version = excluded.version, hash = excluded.hash, recent = excluded.recent,
+             content_version = excluded.content_version, content_type = excluded.content_type, body = excluded.body`,
+            version.topic,
+            next,
+            hash,
+            [hash, ...recent].slice(0, RECENT).join(" "),
+            version.contentVersion ?? known,
+            version.contentType,
+            version.body,
+          );
+          // A newer version replaces a pending older one, and starts its retries afresh.
+          scheduled += this.sql
+            .exec(
+              "UPDATE subscriptions SET pending = ?, attempts = 0, next_attempt = ? WHERE topic = ? AND lease_end > ? RETURNING 1",
+              next,
+              now,
+              version.topic,
+              now,
+            )
+            .toArray().length;
+        });
+      }
+    } finally {
+      // Whatever was marked pending before a failure is sent.
+      if (scheduled > 0) await this.scheduleAlarm();
     }
-    if (scheduled > 0) await this.scheduleAlarm();
     return scheduled;
   }
 
   async remember(version: FeedVersion): Promise<void> {
+    if (version.body.byteLength > MAX_FEED_BYTES) return;
+    const hash = await sha256(version.body);
     this.sql.exec(
-      "INSERT INTO topics (topic, version, hash, content_type, body) VALUES (?, 1, ?, ?, ?) ON CONFLICT (topic) DO NOTHING",
+      "INSERT INTO topics (topic, version, hash, recent, content_version, content_type, body) VALUES (?, 1, ?, ?, ?, ?, ?) ON CONFLICT (topic) DO NOTHING",
       version.topic,
-      await sha256(version.body),
+      hash,
+      hash,
+      version.contentVersion,
       version.contentType,
       version.body,
     );

@@ -3,7 +3,7 @@
  * function of the form and the site's origin. Whether the topic's feed exists is the
  * content's to say (src/routes/hub.ts).
  */
-import { type FeedFormat, type FeedScope, parseFeedPath } from "../urls";
+import { type FeedFormat, type FeedScope, feedPath, parseFeedPath } from "../urls";
 import type { IntentRequest } from "./hub-api";
 
 /** Leases (WebSub §5.1: the hub decides): asked-for values are held within these bounds. */
@@ -57,7 +57,14 @@ export function parseHubRequest(form: URLSearchParams, origin: string): ParsedRe
   }
   return {
     ok: true,
-    request: { mode, topic: topic!.href, callback: callback.href, leaseSeconds, secret: secret === null || secret === "" ? null : secret },
+    // The feed's own URL, as it names itself (rel="self"): `…/rss.xml?` or `…#` are the same topic.
+    request: {
+      mode,
+      topic: `${origin}${feedPath(feed.scope, feed.format)}`,
+      callback: callback.href,
+      leaseSeconds,
+      secret: secret === null || secret === "" ? null : secret,
+    },
     feed,
   };
 }

@@ -122,7 +122,7 @@ describe.concurrent("one line for each foreseeable mistake", { timeout: 300_000 
     });
     expect([result.status, result.stderr]).toEqual([
       1,
-      'bench: unknown corpus "huge" in BENCH_CORPORA (known: seeds, 1000, 10000, largest, d1-10000, d1-100000, publish, hostile)\n',
+      'bench: unknown corpus "huge" in BENCH_CORPORA (known: seeds, 1000, 10000, largest, d1-10000, d1-100000, publish, hub, hostile)\n',
     ]);
   });
 });

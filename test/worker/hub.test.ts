@@ -66,7 +66,8 @@ async function retryNow(): Promise<void> {
   await runInDurableObject(hubStub(), (_instance, state) => {
     state.storage.sql.exec("UPDATE subscriptions SET next_attempt = 0 WHERE pending IS NOT NULL");
   });
-  await runDurableObjectAlarm(hubStub());
+  // An alarm is always set while a subscription lasts (at its lease end, or at a retry).
+  expect(await runDurableObjectAlarm(hubStub())).toBe(true);
 }
 
 const form = (fields: Record<string, string>) => ({
@@ -150,12 +151,14 @@ describe("subscribing", () => {
     await s.subscribe(sub.callback(), `${ORIGIN}/rss.xml`, { "hub.lease_seconds": "7200" });
     const subscriptions = (await s.listed()).topics[0]!.subscriptions;
     expect(subscriptions).toHaveLength(1);
-    expect(Math.abs(Date.parse(subscriptions[0]!.leaseEnd as string) - (Date.now() + 7_200_000))).toBeLessThan(60_000);
+    const leaseEnd = Date.parse(subscriptions[0]!.leaseEnd as string);
+    expect(Math.abs(leaseEnd - (Date.now() + 7_200_000))).toBeLessThan(60_000);
+    // The hub wakes at the lease's end by itself, to remove it.
+    expect(await runInDurableObject(hubStub(), (_instance, state) => state.storage.getAlarm())).toBe(leaseEnd);
     await runInDurableObject(hubStub(), (_instance, state) => {
       state.storage.sql.exec("UPDATE subscriptions SET lease_end = ?", Date.now() - 1);
-      return state.storage.setAlarm(Date.now());
     });
-    await runDurableObjectAlarm(hubStub());
+    expect(await runDurableObjectAlarm(hubStub())).toBe(true);
     const rows = await runInDurableObject(hubStub(), (_instance, state) => state.storage.sql.exec("SELECT COUNT(*) AS n FROM subscriptions").one().n);
     expect(rows).toBe(0);
     await s.publish("a", "After the lease");
@@ -258,6 +261,34 @@ describe("subscribing", () => {
     ]);
     expect((await s.listed()).topics.map((t) => t.subscriptions.length)).toEqual([1, 1]);
   });
+  it("a topic written with a bare ? or # is the feed itself; a request over the rate sends no denial anywhere", async () => {
+    const s = site({ HUB_REQUESTS_PER_MINUTE: "3" });
+    const sub = subscriber();
+    expect((await s.subscribe(sub.callback(), `${ORIGIN}/rss.xml?`)).status).toBe(202);
+    expect((await s.subscribe(sub.callback(), `${ORIGIN}/rss.xml#`)).status).toBe(202);
+    expect((await s.listed()).topics.map((t) => [t.topic, t.subscriptions.length])).toEqual([[`${ORIGIN}/rss.xml`, 1]]);
+    expect(sub.received.map((r) => r.url.searchParams.get("hub.topic"))).toEqual([`${ORIGIN}/rss.xml`, `${ORIGIN}/rss.xml`]);
+    expect((await s.subscribe(sub.callback(), "https://elsewhere.example/rss.xml")).status).toBe(400);
+    expect((await s.subscribe(sub.callback(), "https://elsewhere.example/rss.xml")).status).toBe(429);
+    expect(sub.received.map((r) => r.url.searchParams.get("hub.mode"))).toEqual(["subscribe", "subscribe", "denied"]);
+  });
+
+  it("a subscription the caps refuse once verified (others were verified meanwhile) is told so: a denial GET", async () => {
+    const s = site({ HUB_MAX_PER_FEED: "1" });
+    const sub = subscriber();
+    // Both admitted while neither is verified yet; the second to be verified finds the feed full.
+    const asks = await Promise.all(
+      ["/a", "/b"].map((path) => s.request("/websub", form({ "hub.mode": "subscribe", "hub.topic": `${ORIGIN}/rss.xml`, "hub.callback": sub.callback(path) }))),
+    );
+    expect(asks.map((r) => r.status)).toEqual([202, 202]);
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    await s.settle();
+    const modes = sub.received.map((r) => `${r.url.pathname} ${r.url.searchParams.get("hub.mode")}`);
+    expect(modes.filter((m) => m.endsWith("denied"))).toHaveLength(1);
+    const denial = sub.received.find((r) => r.url.searchParams.get("hub.mode") === "denied")!;
+    expect(denial.url.searchParams.get("hub.reason")).toBe("this feed has the most subscriptions the hub takes (1)");
+    expect((await s.listed()).topics[0]!.subscriptions).toHaveLength(1);
+  });
 });
 
 describe("delivering", () => {
@@ -345,6 +376,28 @@ describe("delivering", () => {
     expect(second).toContain("Second story");
     await retryNow();
     expect(sub.deliveries()).toHaveLength(2);
+  });
+
+  it("a late copy never overtakes: bytes seen before, or served at an older content version, are not sent", async () => {
+    const s = site();
+    const sub = subscriber();
+    await s.subscribe(sub.callback());
+    await s.publish("one", "First story");
+    await until(() => sub.deliveries().length === 1, "the first delivery");
+    const first = await s.served("/rss.xml");
+    await s.publish("two", "Second story");
+    await until(() => sub.deliveries().length === 2, "the second delivery");
+    const hub = hubStub();
+    const topic = `${ORIGIN}/rss.xml`;
+    const late = (body: Uint8Array, contentVersion: number | null) =>
+      hub.publish([{ topic, body: body.slice().buffer, contentType: "application/rss+xml; charset=utf-8", contentVersion }]);
+    // The first version's bytes again (a cron that read them before the second write): old news.
+    expect(await late(first, null)).toBe(0);
+    // Other bytes served at an older content version (a slow publisher): dropped too.
+    const meta = await env.DB.prepare("SELECT value FROM meta WHERE key = 'version'").first<{ value: string }>();
+    expect(await late(new TextEncoder().encode("<rss>older</rss>"), Number(meta!.value) - 1)).toBe(0);
+    await retryNow();
+    expect(sub.deliveries().map((d) => text(d.body).includes("Second story"))).toEqual([false, true]);
   });
 
   it("410 Gone from a callback ends its subscription", async () => {

@@ -20,6 +20,9 @@ async function describe(response: Response) {
   return { status: response.status, headers: [...response.headers], body: Array.from(body).join(",") };
 }
 
+/** wrangler.toml binds the hub's Durable Object: a worker bundled with it exports the class. */
+export { WebSubHub } from "../../../src/websub/hub-object";
+
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const origin = new URL(request.url).searchParams.get("origin")!;
