@@ -20,6 +20,9 @@ export interface HubResult {
   p95: number;
   /** From a PUT's answer to the last subscriber's delivery, median over the PUTs. */
   lastMs: number;
+  /** /rss.xml requests a second from readers (10 at a time) while the fan-outs ran, and with no subscriber at all (the same in every row). */
+  readsPerSecond: number;
+  baselineReadsPerSecond: number;
   renderWindowMs: number;
 }
 
@@ -116,6 +119,26 @@ async function changeSubscriptions(worker: Worker, server: Awaited<ReturnType<ty
   );
 }
 
+/** Readers polling /rss.xml, 10 at a time, until `stop()`: the requests a second. */
+function readers(worker: Worker) {
+  let running = true;
+  let done = 0;
+  const started = performance.now();
+  const loops = Array.from({ length: 10 }, async () => {
+    while (running) {
+      const res = await worker.fetch(`${BENCH_ORIGIN}/rss.xml`, { headers: { "Accept-Encoding": "gzip, br" } });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`bench hub: /rss.xml answered ${res.status}`);
+      done++;
+    }
+  });
+  return async () => {
+    running = false;
+    await Promise.all(loops);
+    return { count: done, ms: performance.now() - started };
+  };
+}
+
 const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
 const at = (values: number[], q: number) => sorted(values)[Math.min(values.length - 1, Math.floor(values.length * q))]!;
 
@@ -127,6 +150,12 @@ export async function measureHub(dir: string, persist: string, counts = [1, 100,
   const results: HubResult[] = [];
   try {
     const worker = await mf.getWorker("hub");
+    // Readers with no subscriber and no fan-out: what the rows' reads are compared with.
+    await (await worker.fetch(`${BENCH_ORIGIN}/rss.xml`)).arrayBuffer();
+    const stopBaseline = readers(worker);
+    await new Promise((r) => setTimeout(r, 3000));
+    const baseline = await stopBaseline();
+    const baselineReadsPerSecond = baseline.count / (baseline.ms / 1000);
     let story = 0;
     for (const count of counts) {
       log(`hub: ${count} subscriber(s)`);
@@ -135,6 +164,7 @@ export async function measureHub(dir: string, persist: string, counts = [1, 100,
       const putTimes: number[] = [];
       const lasts: number[] = [];
       const each: number[] = [];
+      const reads = { count: 0, ms: 0 };
       for (let p = 0; p < PUTS; p++) {
         const headline = `Hub bench story ${++story}`;
         const started = performance.now();
@@ -147,12 +177,16 @@ export async function measureHub(dir: string, persist: string, counts = [1, 100,
         await res.arrayBuffer();
         const answered = performance.now();
         putTimes.push(answered - started);
+        const stopReaders = readers(worker);
         const holding = () => {
           const got = new Map<string, number>();
           for (const d of server.deliveries) if (!got.has(d.path) && d.at >= answered && d.body.includes(headline)) got.set(d.path, d.at);
           return got;
         };
         await waitFor(() => holding().size >= count, 120_000, `${count} deliveries of "${headline}"`);
+        const read = await stopReaders();
+        reads.count += read.count;
+        reads.ms += read.ms;
         const times = [...holding().values()].map((t) => t - answered);
         each.push(...times);
         lasts.push(Math.max(...times));
@@ -167,6 +201,8 @@ export async function measureHub(dir: string, persist: string, counts = [1, 100,
         p50: at(each, 0.5),
         p95: at(each, 0.95),
         lastMs: at(lasts, 0.5),
+        readsPerSecond: reads.count / (reads.ms / 1000),
+        baselineReadsPerSecond,
         renderWindowMs: RENDER_WINDOW_MS,
       });
       await changeSubscriptions(worker, server, "unsubscribe", 0, count);

@@ -237,7 +237,21 @@ export async function measureBurst(dir: string, work: string, archive: string, c
       const bodies = await Promise.all(feedsOf({ topics: lastTopics }).map(async (p) => (await b.fetch(`${BENCH_ORIGIN}${p}`)).text()));
       return bodies.every((body) => body.includes(lastHeadline.replace(/&/g, "&amp;")) || body.includes(lastHeadline));
     };
-    const lastVisibleSeconds = (performance.now() - started) / 1000 - seconds + (await until(everyFeed, (CONTENT_TTL + 60) * 1000)) / 1000;
+    const waited = await until(everyFeed, (CONTENT_TTL + 60) * 1000).catch(async () => {
+      // Which feeds, in which isolate: what a rerun needs to tell a lost write from a slow one.
+      const missing: string[] = [];
+      for (const path of feedsOf({ topics: lastTopics })) {
+        for (const [name, worker] of [
+          ["a", a],
+          ["b", b],
+        ] as const) {
+          const body = await (await worker.fetch(`${BENCH_ORIGIN}${path}`)).text();
+          if (!body.includes(lastHeadline.replace(/&/g, "&amp;")) && !body.includes(lastHeadline)) missing.push(`${name}${path}`);
+        }
+      }
+      throw new Error(`burst: after ${CONTENT_TTL + 60} s the last article (${lastId}) is still missing from ${missing.join(", ") || "no feed now"}`);
+    });
+    const lastVisibleSeconds = (performance.now() - started) / 1000 - seconds + waited / 1000;
     const headlines = new Set(indexes.map(headline));
     result = {
       articles,
