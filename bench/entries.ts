@@ -17,6 +17,7 @@ export function workerEntry(): string {
     ...DATA_IMPORTS,
     ``,
     `export default createApp({ content, responses }, { startupEnv: env });`,
+    `export { WebSubCourier } from "../../../src/websub/courier-object";`,
     `export { WebSubHub } from "../../../src/websub/hub-object";`,
     ``,
   ].join("\n");
@@ -33,6 +34,7 @@ export function benchEntry(): string {
     `import { referenceRss } from "../../reference";`,
     ...DATA_IMPORTS,
     ``,
+    `export { WebSubCourier } from "../../../src/websub/courier-object";`,
     `export { WebSubHub } from "../../../src/websub/hub-object";`,
     `const app = createApp({ content, responses }, { startupEnv });`,
     `let newest: Promise<Article[]> | undefined;`,

@@ -44,7 +44,7 @@ function hubWorker(dir: string, persist: string): Miniflare {
           compatibilityDate: RUNTIME.compatibilityDate,
           compatibilityFlags: RUNTIME.compatibilityFlags,
           d1Databases: { DB: "bench" },
-          durableObjects: { HUB: { className: "WebSubHub", useSQLite: true } },
+          durableObjects: { HUB: { className: "WebSubHub", useSQLite: true }, HUB_COURIER: { className: "WebSubCourier", useSQLite: true } },
           bindings: {
             SITE_URL: BENCH_ORIGIN,
             STORAGE: "d1",

@@ -22,9 +22,10 @@
  *   BENCH_ROUNDS    rounds per row, of which the median counts (default 5)
  *   BENCH_CORPORA   comma-separated subset of: seeds,1000,10000,largest,d1-10000,d1-100000,publish,hub,hostile
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateArchive } from "../scripts/generate-archive";
+import { generateArticle } from "../scripts/lib/archive";
 import { compileFolder } from "../scripts/lib/compile-folder";
 import { buildCorpus } from "./build";
 import { type CorpusResult, measureCorpus } from "./corpus";
@@ -56,10 +57,19 @@ function archive(count: number, why = ""): string {
   return folder;
 }
 
-/** The same, kept when already there whole (the generator is deterministic): 100,000 articles take a while to write. */
+/**
+ * The same, kept when already there whole (the generator is deterministic): 100,000 articles
+ * take a while to write. Whole means every file, with the generator's modification times too:
+ * they are the articles' dates, and a copy that lost them (cp without -p) would date them all now.
+ */
 function existingArchive(count: number): string {
   const folder = join(WORK, `archive-${count}`);
-  return existsSync(folder) && readdirSync(folder).length === count ? folder : archive(count);
+  const dated = (i: number) => {
+    const { name, mtime } = generateArticle(i);
+    const path = join(folder, name);
+    return existsSync(path) && statSync(path).mtimeMs === mtime.getTime();
+  };
+  return existsSync(folder) && readdirSync(folder).length === count && dated(0) && dated(count - 1) ? folder : archive(count);
 }
 
 /** The seeds and the generated archives, each built into its own worker and measured. */

@@ -4,5 +4,6 @@ import content from "./generated/content.bin";
 import responses from "./generated/responses.bin";
 
 export default createApp({ content, responses }, { startupEnv: env });
-/** The own WebSub hub's Durable Object (wrangler.toml [[durable_objects.bindings]]). */
+/** The own WebSub hub's Durable Objects (wrangler.toml [[durable_objects.bindings]]). */
+export { WebSubCourier } from "./websub/courier-object";
 export { WebSubHub } from "./websub/hub-object";

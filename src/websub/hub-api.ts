@@ -41,7 +41,43 @@ export interface SubscriptionView {
   pending: boolean;
 }
 
+/** A feed version a courier (src/websub/courier-object.ts) is handed, once per topic of a hand-over. */
+export interface HandedBody {
+  topic: string;
+  version: number;
+  contentType: string;
+  body: ArrayBuffer;
+}
+
+/** A delivery a courier takes over: the subscriber and the version of its feed it is to get. */
+export interface Handed {
+  topic: string;
+  callback: string;
+  secret: string | null;
+  version: number;
+}
+
+/** What became of a delivery, as a courier reports it to the hub. */
+export interface Outcome {
+  topic: string;
+  callback: string;
+  version: number;
+  at: number;
+  status: string;
+  /** Delivered, given up or gone: the version no longer waits. */
+  done: boolean;
+  /** 410 Gone: the subscription ends. */
+  gone: boolean;
+}
+
+export interface CourierApi {
+  enqueue(bodies: HandedBody[], items: Handed[]): Promise<void>;
+  forget(topic: string, callback: string): Promise<void>;
+}
+
 export interface HubApi {
+  /** A courier's outcomes: each subscription's last delivery and status; 410 ends it. */
+  report(outcomes: Outcome[]): Promise<void>;
   /** Counts a request from `client` (an address, kept for the minute only): false when it is over its rate. */
   allow(client: string, perMinute: number): Promise<boolean>;
   /** Whether a subscription may go on to verification: the caps per feed and per callback host. */

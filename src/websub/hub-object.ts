@@ -1,28 +1,29 @@
 /**
- * The site's own WebSub hub (W3C WebSub Recommendation §5–8): one Durable Object per site
- * origin, with SQLite storage holding the subscriptions, the newest version of every
- * subscribed feed, and which subscriber still waits for it. Deliveries run in the object's
- * alarm, at most DELIVERIES_PER_RUN an invocation (the Free plan allows 50 subrequests)
- * and IN_FLIGHT at once (a Worker opens 6 connections at a time); what is left sets the
- * alarm again at once, so a fan-out to thousands is split across invocations. Everything is
- * in durable storage before the alarm is set, so an object evicted mid-fan-out loses
- * nothing: the next alarm delivers what was not confirmed (at least once).
+ * The site's own WebSub hub (W3C WebSub Recommendation §5–8): one Durable Object for the
+ * worker, with SQLite storage holding the subscriptions, the newest version of every
+ * subscribed feed, and which subscriber still waits for it. Deliveries are handed over, in
+ * the object's alarm, to COURIERS courier objects (src/websub/courier-object.ts) chosen by
+ * each callback's fingerprint, which send and retry them on alarms of their own and report
+ * back: a fan-out to thousands runs on many invocations at once, and one slow subscriber
+ * holds up only its own courier's run. A version is stored here before anything is
+ * handed over, and a subscriber stays pending here until its courier has taken the
+ * delivery, so an object evicted mid-fan-out loses nothing (at least once).
  *
- * Order: a subscriber is sent only the newest version, and never two at once (alarms of
- * one object do not overlap); a version that lands while an older one is in flight is
- * delivered after it. So no subscriber receives an older document after a newer one.
+ * Order: only the newest version of a feed is handed over; a courier replaces an older
+ * version with a newer one and never sends two to one subscriber at once.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { HubLimits } from "../config/settings";
-import { sha256Hex } from "../text/hash";
-import { HUB_PATH } from "../urls";
-import { deliver, RETRY_DELAYS_S, sendDenial, verifyIntent } from "./callbacks";
-import type { Admission, FeedVersion, HubApi, IntentRequest, SubscriptionView } from "./hub-api";
+import { fingerprint, sha256Hex } from "../text/hash";
+import { sendDenial, verifyIntent } from "./callbacks";
+import type { Admission, CourierApi, FeedVersion, Handed, HandedBody, HubApi, IntentRequest, Outcome, SubscriptionView } from "./hub-api";
 
-/** Deliveries per alarm invocation: under the Free plan's 50 subrequests, with room for verifications. */
-const DELIVERIES_PER_RUN = 40;
-/** Deliveries in flight at once: a Worker has 6 simultaneous connections. */
-const IN_FLIGHT = 6;
+/** Courier objects the subscribers are spread over (by callback): each has its own 6 connections and subrequests. */
+export const COURIERS = 8;
+/** Subscribers handed over per alarm run (each hand-over is one call per courier). */
+const HANDED_PER_RUN = 2_000;
+/** After a courier could not take a hand-over, when it is tried again. */
+const HAND_OVER_RETRY_MS = 10_000;
 /** Versions of a feed whose bytes are remembered: a late copy of any of them is never sent again. */
 const RECENT = 8;
 /** Durable Object SQLite stores at most 2 MB in a row: a feed larger than this is not taken (one log line). */
@@ -35,10 +36,11 @@ CREATE TABLE IF NOT EXISTS subscriptions (
   host TEXT NOT NULL,
   secret TEXT,
   lease_end INTEGER NOT NULL,
-  -- The topic's version still to be delivered, or NULL when the subscriber has the newest.
+  -- The topic's version still to be handed to the subscriber's courier, or NULL.
   pending INTEGER,
-  attempts INTEGER NOT NULL DEFAULT 0,
   next_attempt INTEGER NOT NULL DEFAULT 0,
+  -- The version its courier holds and has not yet delivered (or given up), or NULL.
+  delivering INTEGER,
   last_delivery INTEGER,
   last_status TEXT,
   PRIMARY KEY (topic, callback)
@@ -60,17 +62,6 @@ CREATE TABLE IF NOT EXISTS topics (
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
-interface DueRow {
-  topic: string;
-  callback: string;
-  secret: string | null;
-  pending: number;
-  attempts: number;
-  body: ArrayBuffer;
-  content_type: string;
-  [key: string]: SqlStorageValue;
-}
-
 /** Requests per client address in the current minute; kept in memory only, so no address outlives the minute or the object. */
 interface Window {
   minute: number;
@@ -80,6 +71,15 @@ interface Window {
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 const sha256 = (body: ArrayBuffer) => sha256Hex(new Uint8Array(body));
+
+interface CourierBinding {
+  HUB_COURIER: { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): CourierApi };
+}
+
+/** The courier of a subscriber: always the same one for one callback. */
+export function courierOf(callback: string): string {
+  return `courier-${Number.parseInt(fingerprint(new TextEncoder().encode(callback)).slice(0, 8), 16) % COURIERS}`;
+}
 
 export class WebSubHub extends DurableObject implements HubApi {
   private readonly windows = new Map<string, Window>();
@@ -134,6 +134,7 @@ export class WebSubHub extends DurableObject implements HubApi {
     const now = Date.now();
     if (request.mode === "unsubscribe") {
       this.sql.exec("DELETE FROM subscriptions WHERE topic = ? AND callback = ?", request.topic, request.callback);
+      await this.forget([{ topic: request.topic, callback: request.callback }]);
       return "unsubscribed";
     }
     // Checked again: other subscriptions may have been verified while this one waited on its
@@ -198,13 +199,7 @@ export class WebSubHub extends DurableObject implements HubApi {
           );
           // A newer version replaces a pending older one, and starts its retries afresh.
           scheduled += this.sql
-            .exec(
-              "UPDATE subscriptions SET pending = ?, attempts = 0, next_attempt = ? WHERE topic = ? AND lease_end > ? RETURNING 1",
-              next,
-              now,
-              version.topic,
-              now,
-            )
+            .exec("UPDATE subscriptions SET pending = ?, next_attempt = ? WHERE topic = ? AND lease_end > ? RETURNING 1", next, now, version.topic, now)
             .toArray().length;
         });
       }
@@ -229,10 +224,30 @@ export class WebSubHub extends DurableObject implements HubApi {
     );
   }
 
+  async report(outcomes: Outcome[]): Promise<void> {
+    for (const o of outcomes) {
+      if (o.gone) {
+        this.sql.exec("DELETE FROM subscriptions WHERE topic = ? AND callback = ?", o.topic, o.callback);
+        continue;
+      }
+      this.sql.exec(
+        `UPDATE subscriptions SET last_status = ?, last_delivery = CASE WHEN ? THEN ? ELSE last_delivery END,
+         delivering = CASE WHEN ? AND delivering = ? THEN NULL ELSE delivering END WHERE topic = ? AND callback = ?`,
+        o.status,
+        o.status.startsWith("delivered") ? 1 : 0,
+        o.at,
+        o.done ? 1 : 0,
+        o.version,
+        o.topic,
+        o.callback,
+      );
+    }
+  }
+
   async list(): Promise<SubscriptionView[]> {
     return this.sql
       .exec(
-        "SELECT topic, host, lease_end, last_delivery, last_status, pending FROM subscriptions WHERE lease_end > ? ORDER BY topic, host, callback",
+        "SELECT topic, host, lease_end, last_delivery, last_status, pending, delivering FROM subscriptions WHERE lease_end > ? ORDER BY topic, host, callback",
         Date.now(),
       )
       .toArray()
@@ -242,7 +257,7 @@ export class WebSubHub extends DurableObject implements HubApi {
         leaseEnd: iso(row.lease_end as number)!,
         lastDelivery: iso(row.last_delivery as number | null),
         lastStatus: row.last_status as string | null,
-        pending: row.pending !== null,
+        pending: row.pending !== null || row.delivering !== null,
       }));
   }
 
@@ -254,76 +269,78 @@ export class WebSubHub extends DurableObject implements HubApi {
     this.sql.exec("INSERT INTO state (key, value) VALUES ('synced', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", version);
   }
 
-  /** Removes expired subscriptions, delivers what is due (a slice of it), and sets the next alarm. */
+  /** Removes expired subscriptions, hands what is due to the couriers, and sets the next alarm. */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    this.sql.exec("DELETE FROM subscriptions WHERE lease_end <= ?", now);
+    const expired = this.sql.exec("DELETE FROM subscriptions WHERE lease_end <= ? RETURNING topic, callback", now).toArray();
+    await this.forget(expired.map((row) => ({ topic: row.topic as string, callback: row.callback as string })));
     const due = this.sql
-      .exec<DueRow>(
-        `SELECT s.topic, s.callback, s.secret, s.pending, s.attempts, t.body, t.content_type
-         FROM subscriptions s JOIN topics t ON t.topic = s.topic
-         WHERE s.pending IS NOT NULL AND s.next_attempt <= ? ORDER BY s.next_attempt LIMIT ?`,
+      .exec(
+        "SELECT topic, callback, secret, pending FROM subscriptions WHERE pending IS NOT NULL AND next_attempt <= ? ORDER BY next_attempt LIMIT ?",
         now,
-        DELIVERIES_PER_RUN,
+        HANDED_PER_RUN,
       )
-      .toArray();
-    let next = 0;
-    const work = async () => {
-      for (let row = due[next++]; row !== undefined; row = due[next++]) await this.deliverOne(row);
-    };
-    await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, due.length) }, work));
+      .toArray()
+      .map((row) => ({ topic: row.topic as string, callback: row.callback as string, secret: row.secret as string | null, version: row.pending as number }));
+    const byCourier = new Map<string, Handed[]>();
+    for (const item of due) byCourier.set(courierOf(item.callback), [...(byCourier.get(courierOf(item.callback)) ?? []), item]);
+    await Promise.all([...byCourier].map(([name, items]) => this.handOver(name, items)));
     await this.scheduleAlarm();
   }
 
-  private async deliverOne(row: DueRow): Promise<void> {
-    const hub = `${new URL(row.topic).origin}${HUB_PATH}`;
-    const answer = await deliver({ callback: row.callback, secret: row.secret, topic: row.topic, hub, body: row.body, contentType: row.content_type });
-    const now = Date.now();
-    if (answer.ok) {
-      // Only the version sent is done: one that arrived meanwhile stays pending.
-      this.sql.exec(
-        `UPDATE subscriptions SET pending = CASE WHEN pending = ? THEN NULL ELSE pending END, attempts = 0,
-         last_delivery = ?, last_status = ? WHERE topic = ? AND callback = ?`,
-        row.pending,
-        now,
-        `delivered (${answer.status})`,
-        row.topic,
-        row.callback,
+  /** Hands `items` to the courier `name` with the bodies they need; once it has them, they are its to deliver. */
+  private async handOver(name: string, items: Handed[]): Promise<void> {
+    const bodies: HandedBody[] = [];
+    for (const topic of new Set(items.map((i) => i.topic))) {
+      const row = this.sql.exec("SELECT version, content_type, body FROM topics WHERE topic = ?", topic).toArray()[0];
+      if (row !== undefined) bodies.push({ topic, version: row.version as number, contentType: row.content_type as string, body: row.body as ArrayBuffer });
+    }
+    try {
+      await this.courier(name).enqueue(bodies, items);
+    } catch (error) {
+      console.error(
+        `websub hub: ${name} could not take ${items.length} deliveries (${(error as Error).message}); trying again in ${HAND_OVER_RETRY_MS / 1000} s`,
       );
+      for (const i of items) {
+        this.sql.exec(
+          "UPDATE subscriptions SET next_attempt = ? WHERE topic = ? AND callback = ? AND pending = ?",
+          Date.now() + HAND_OVER_RETRY_MS,
+          i.topic,
+          i.callback,
+          i.version,
+        );
+      }
       return;
     }
-    const host = new URL(row.callback).host;
-    if (answer.gone) {
-      // WebSub §7: 410 Gone ends the subscription.
-      this.sql.exec("DELETE FROM subscriptions WHERE topic = ? AND callback = ?", row.topic, row.callback);
-      console.error(`websub hub: ${host} answered 410 Gone for ${row.topic}; its subscription ended`);
-      return;
-    }
-    const delay = RETRY_DELAYS_S[row.attempts];
-    if (delay === undefined) {
+    for (const i of items) {
+      // A newer version that arrived meanwhile stays pending, to be handed over next.
       this.sql.exec(
-        "UPDATE subscriptions SET pending = NULL, attempts = 0, last_status = ? WHERE topic = ? AND callback = ? AND pending = ?",
-        `gave up: ${answer.detail}`,
-        row.topic,
-        row.callback,
-        row.pending,
+        "UPDATE subscriptions SET pending = NULL, delivering = ? WHERE topic = ? AND callback = ? AND pending = ?",
+        i.version,
+        i.topic,
+        i.callback,
+        i.version,
       );
-      console.error(`websub hub: gave up delivering ${row.topic} to ${host} after ${row.attempts + 1} tries: ${answer.detail}`);
-      return;
     }
-    // Unless a newer version arrived meanwhile (then it is due at once, with its own tries).
-    this.sql.exec(
-      "UPDATE subscriptions SET attempts = attempts + 1, next_attempt = ?, last_status = ? WHERE topic = ? AND callback = ? AND pending = ?",
-      now + delay * 1000,
-      `retrying: ${answer.detail}`,
-      row.topic,
-      row.callback,
-      row.pending,
-    );
-    console.error(`websub hub: delivery of ${row.topic} to ${host} failed (${answer.detail}); retry ${row.attempts + 1} in ${delay} s`);
   }
 
-  /** The alarm at the next due delivery or lease end, or none. */
+  private courier(name: string): CourierApi {
+    const couriers = (this.env as unknown as CourierBinding).HUB_COURIER;
+    return couriers.get(couriers.idFromName(name));
+  }
+
+  /** Tells the couriers of ended subscriptions to send them nothing more (best effort: a courier that misses it sends at most what it holds). */
+  private async forget(ended: { topic: string; callback: string }[]): Promise<void> {
+    await Promise.all(
+      ended.map(({ topic, callback }) =>
+        this.courier(courierOf(callback))
+          .forget(topic, callback)
+          .catch((error: Error) => console.error(`websub hub: could not tell a courier that a subscription ended: ${error.message}`)),
+      ),
+    );
+  }
+
+  /** The alarm at the next hand-over or lease end, or none. */
   private async scheduleAlarm(): Promise<void> {
     const row = this.sql
       .exec(

@@ -8,6 +8,7 @@ declare namespace Cloudflare {
     DB: D1Database;
     MEDIA: R2Bucket;
     HUB: DurableObjectNamespace<import("../../src/websub/hub-object").WebSubHub>;
+    HUB_COURIER: DurableObjectNamespace<import("../../src/websub/courier-object").WebSubCourier>;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
   }
 }

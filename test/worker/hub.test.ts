@@ -9,6 +9,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
+import { COURIERS, courierOf } from "../../src/websub/hub-object";
 import { freshDatabase } from "./d1-fixtures";
 import { bundle, content, file, seedFile, story } from "./fixtures";
 import { ORIGIN, publishing, TOKEN } from "./publishing";
@@ -61,13 +62,37 @@ async function until(check: () => boolean | Promise<boolean>, what: string): Pro
   }
 }
 
-/** Makes every retry due now and runs the hub's alarm. */
+/** Runs the hub's alarm (its hand-overs to the couriers) and, every retry made due, each courier's. */
 async function retryNow(): Promise<void> {
-  await runInDurableObject(hubStub(), (_instance, state) => {
-    state.storage.sql.exec("UPDATE subscriptions SET next_attempt = 0 WHERE pending IS NOT NULL");
-  });
-  // An alarm is always set while a subscription lasts (at its lease end, or at a retry).
+  // An alarm is always set while a subscription lasts (at its lease end, or at a hand-over).
   expect(await runDurableObjectAlarm(hubStub())).toBe(true);
+  for (let k = 0; k < COURIERS; k++) {
+    const courier = env.HUB_COURIER.get(env.HUB_COURIER.idFromName(`courier-${k}`));
+    const held = await runInDurableObject(courier, (_instance, state) => {
+      state.storage.sql.exec("UPDATE deliveries SET next_attempt = 0");
+      return state.storage.sql.exec("SELECT COUNT(*) AS n FROM deliveries").one().n as number;
+    });
+    // A courier that holds deliveries has its alarm set.
+    if (held > 0) expect(await runDurableObjectAlarm(courier)).toBe(true);
+  }
+}
+
+/** Waits until GET /api/hub shows `status` for the feed's first subscription (couriers report after their run). */
+async function listedStatus(
+  s: { listed: () => Promise<{ topics: { topic: string; subscriptions: Record<string, unknown>[] }[] }> },
+  topic: string,
+  expected: Record<string, unknown>,
+) {
+  let last: unknown;
+  await until(
+    async () => {
+      last = (await s.listed()).topics.find((t) => t.topic === topic)?.subscriptions[0];
+      return Object.entries(expected).every(([key, value]) => (last as Record<string, unknown> | undefined)?.[key] === value);
+    },
+    `the hub to list ${JSON.stringify(expected)}`,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; it lists ${JSON.stringify(last)}`);
+  });
 }
 
 const form = (fields: Record<string, string>) => ({
@@ -320,8 +345,7 @@ describe("delivering", () => {
     expect(weather.headers.get("X-Hub-Signature")).toBeNull();
     expect(weather.headers.get("Content-Type")).toBe("application/feed+json; charset=utf-8");
     expect(text(weather.body)).toBe(text(await s.served("/topics/weather/feed.json")));
-    const listed = (await s.listed()).topics.find((t) => t.topic === `${ORIGIN}/rss.xml`)!;
-    expect(listed.subscriptions[0]).toMatchObject({ lastStatus: "delivered (204)", pending: false });
+    await listedStatus(s, `${ORIGIN}/rss.xml`, { lastStatus: "delivered (204)", pending: false });
     // Nothing leaks into the list: no path, no secret.
     expect(JSON.stringify(await s.listed())).not.toContain(secret);
     expect(JSON.stringify(await s.listed())).not.toContain("/main");
@@ -341,7 +365,7 @@ describe("delivering", () => {
     const failures = errors.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith("websub hub:"));
     expect(failures).toHaveLength(3);
     expect(failures[0]).toBe(`websub hub: delivery of ${ORIGIN}/rss.xml to ${sub.host} failed (answered 503); retry 1 in 10 s`);
-    expect((await s.listed()).topics[0]!.subscriptions[0]).toMatchObject({ lastStatus: "retrying: answered 503", pending: true });
+    await listedStatus(s, `${ORIGIN}/rss.xml`, { lastStatus: "retrying: answered 503", pending: true });
     sub.state.answer = willing;
     await retryNow();
     await until(() => sub.deliveries().length === 4, "the recovery");
@@ -350,7 +374,7 @@ describe("delivering", () => {
     expect(last).toContain("Second story");
     await retryNow();
     expect(sub.deliveries()).toHaveLength(4);
-    expect((await s.listed()).topics[0]!.subscriptions[0]).toMatchObject({ lastStatus: "delivered (204)", pending: false });
+    await listedStatus(s, `${ORIGIN}/rss.xml`, { lastStatus: "delivered (204)", pending: false });
   });
 
   it("a version published while an older one is in flight is delivered after it, never before", async () => {
@@ -400,6 +424,32 @@ describe("delivering", () => {
     expect(sub.deliveries().map((d) => text(d.body).includes("Second story"))).toEqual([false, true]);
   });
 
+  it("subscribers that hang hold up no one on another courier: its subscribers get theirs meanwhile", async () => {
+    const s = site();
+    const slow = subscriber();
+    const fast = subscriber();
+    // Six hanging subscribers fill one courier's six connections; another courier is untouched.
+    const slowCourier = courierOf(slow.callback("/0"));
+    const slowCallbacks: string[] = [];
+    for (let i = 0; slowCallbacks.length < 6; i++) if (courierOf(slow.callback(`/${i}`)) === slowCourier) slowCallbacks.push(slow.callback(`/${i}`));
+    let fastCallback = fast.callback("/0");
+    for (let i = 1; courierOf(fastCallback) === slowCourier; i++) fastCallback = fast.callback(`/${i}`);
+    for (const callback of [...slowCallbacks, fastCallback]) expect((await s.subscribe(callback)).status).toBe(202);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    slow.state.answer = async (r) => {
+      if (r.method === "POST") await held;
+      return willing(r);
+    };
+    await s.publish("one", "First story");
+    await until(() => slow.deliveries().length === 6 && fast.deliveries().length === 1, "six hanging deliveries and the other courier's");
+    expect(text(fast.deliveries()[0]!.body)).toContain("First story");
+    release();
+    await until(async () => (await s.listed()).topics[0]!.subscriptions.every((sub) => sub.lastStatus === "delivered (204)"), "every delivery answered");
+  });
+
   it("410 Gone from a callback ends its subscription", async () => {
     const s = site();
     const sub = subscriber();
@@ -422,7 +472,7 @@ describe("delivering", () => {
     expect((await s.listed()).topics).toHaveLength(1);
     await s.publish("storm", "Storm reaches the coast", "Weather");
     await s.cron(Date.now() + 60_000);
-    await runDurableObjectAlarm(hubStub());
+    await retryNow();
     expect(sub.deliveries()).toEqual([]);
   });
 });
@@ -463,7 +513,7 @@ describe("the bundled mode and the feeds", () => {
     expect(response.status).toBe(202);
     await Promise.all(pending);
     await before.scheduled({ scheduledTime: Date.now() }, vars, ctx);
-    await runDurableObjectAlarm(hubStub());
+    await retryNow();
     expect(sub.deliveries()).toEqual([]);
     const after = await deployed([seedFile(), file("001_00000000000000a1.txt", `---\ndate: 2026-11-30T10:00:00Z\n---\n${story("A deployed story", "Text.")}`)]);
     await after.scheduled({ scheduledTime: Date.now() }, vars, ctx);
@@ -472,9 +522,9 @@ describe("the bundled mode and the feeds", () => {
     expect(text(sub.deliveries()[0]!.body)).toBe(served);
     expect(served).toContain("A deployed story");
     await after.scheduled({ scheduledTime: Date.now() + 60_000 }, vars, ctx);
-    await runDurableObjectAlarm(hubStub());
+    await retryNow();
     expect(sub.deliveries()).toHaveLength(1);
-    const list = await (await after.request(`${ORIGIN}/api/hub`, { headers: { Authorization: `Bearer ${TOKEN}` } }, vars, ctx)).json();
-    expect(list).toMatchObject({ topics: [{ topic: `${ORIGIN}/atom.xml`, subscriptions: [{ callbackHost: sub.host, lastStatus: "delivered (204)" }] }] });
+    const listed = async () => (await (await after.request(`${ORIGIN}/api/hub`, { headers: { Authorization: `Bearer ${TOKEN}` } }, vars, ctx)).json()) as never;
+    await listedStatus({ listed }, `${ORIGIN}/atom.xml`, { callbackHost: sub.host, lastStatus: "delivered (204)" });
   });
 });

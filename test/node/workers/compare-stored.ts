@@ -21,6 +21,7 @@ async function describe(response: Response) {
 }
 
 /** wrangler.toml binds the hub's Durable Object: a worker bundled with it exports the class. */
+export { WebSubCourier } from "../../../src/websub/courier-object";
 export { WebSubHub } from "../../../src/websub/hub-object";
 
 export default {
