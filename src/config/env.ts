@@ -30,7 +30,7 @@ export interface Env {
   PUBLISH_TOKEN?: string;
   /** The D1 database of the D1 mode (wrangler.toml [[d1_databases]], binding "DB"). */
   DB?: D1Like;
-  /** The own WebSub hub's Durable Object (wrangler.toml [[durable_objects.bindings]], "HUB"): subscriptions and pending deliveries. */
+  /** The own WebSub hub's Durable Object (wrangler.toml [[durable_objects.bindings]], "HUB"): its subscriptions and feed versions (its couriers are bound as HUB_COURIER). */
   HUB?: HubNamespace;
   /** The R2 bucket of the D1 mode's images (wrangler.toml [[r2_buckets]], binding "MEDIA"). */
   MEDIA?: MediaBucket;

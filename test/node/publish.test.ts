@@ -8,7 +8,7 @@
  * (a small HTTP server on 127.0.0.1) that records what it is told.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -214,5 +214,37 @@ describe("publishing over HTTP with npm start in the D1 mode", { timeout: 300_00
       topics: [{ topic: `${origin}/rss.xml`, subscriptions: [{ callbackHost: `127.0.0.1:${port}`, pending: false }] }],
     });
     expect(output).not.toContain(secret);
+  });
+
+  it("the own hub: npm run import is delivered by the next cron, which hands over every subscribed feed whose bytes changed", async () => {
+    const port = await freePort();
+    const child = spawn(join(project.dir, "node_modules/.bin/tsx"), [join(project.dir, "scripts/subscribe.ts"), `${origin}/atom.xml`, "--port", String(port)], {
+      cwd: project.dir,
+      env: { ...process.env, CI: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout!.on("data", (d) => (out += d));
+    child.stderr!.on("data", (d) => (out += d));
+    try {
+      expect(await until(async () => out.includes(`verified: subscribe ${origin}/atom.xml`), 60_000)).toBe(true);
+      mkdirSync(join(project.dir, "incoming"), { recursive: true });
+      writeFileSync(join(project.dir, "incoming/900_00000000000009aa.txt"), "Imported story\n\nIt came in through npm run import.\n");
+      const imported = spawnSync(join(project.dir, "node_modules/.bin/tsx"), [join(project.dir, "scripts/import-d1.ts"), "incoming", "--local"], {
+        cwd: project.dir,
+        env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+        encoding: "utf8",
+      });
+      expect([imported.status, imported.stderr]).toEqual([0, ""]);
+      expect(imported.stdout).toMatch(/^import: incoming\/ -> DB \(local\): 1 added/);
+      const fired = await fetch(`${origin}/__scheduled?cron=*+*+*+*+*`);
+      await fired.arrayBuffer();
+      expect(await until(async () => out.includes("newest: Imported story"), 30_000)).toBe(true);
+      expect(out.split("\n").filter((line) => line.startsWith("delivery: "))).toEqual([
+        expect.stringMatching(/^delivery: \d+ bytes, application\/atom\+xml; charset=utf-8, signature ok; newest: Imported story$/),
+      ]);
+    } finally {
+      child.kill("SIGTERM");
+    }
   });
 });
