@@ -43,8 +43,9 @@ function newest(body: string): string {
   const json = body.trimStart().startsWith("{") ? (JSON.parse(body) as { items?: { title?: string }[] }).items?.[0]?.title : undefined;
   if (json !== undefined) return json;
   const start = body.search(/<(item|entry)[\s>]/);
-  const title = start === -1 ? null : /<title[^>]*>([^<]*)<\/title>/.exec(body.slice(start, start + 4000));
-  return title?.[1]?.replace(/^<!\[CDATA\[|\]\]>$/g, "") ?? "(no items)";
+  // Atom and RSS titles come as text or as CDATA.
+  const title = start === -1 ? null : /<title[^>]*>(?:<!\[CDATA\[)?([^<\]]*)/.exec(body.slice(start, start + 4000));
+  return title?.[1] ?? "(no items)";
 }
 
 const server = createServer((req, res) => {

@@ -27,6 +27,9 @@ export interface LocalBindings {
  * commands lay it out; without it, `.wrangler/state` beside the configuration file.
  */
 export async function openLocalBindings(configPath: string, persistTo: string | null): Promise<LocalBindings> {
+  // wrangler's own notes ("Using secrets defined in .dev.vars") would come between the
+  // command's one line of output; its warnings and errors still show.
+  process.env.WRANGLER_LOG ??= "warn";
   // Required, not imported: see readWranglerVars.
   const { getPlatformProxy } = createRequire(import.meta.url)("wrangler") as typeof Wrangler;
   const state = persistTo === null ? resolve(dirname(configPath), ".wrangler/state") : resolve(persistTo);

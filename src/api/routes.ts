@@ -140,7 +140,11 @@ export function apiRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>,
     const hub = ownHub(c.env);
     if (hub === null || !c.get("site").settings.ownHub) return problem(404, "This site runs no WebSub hub.");
     const topics = new Map<string, unknown[]>();
-    for (const { topic, ...subscription } of await hub.list()) topics.set(topic, [...(topics.get(topic) ?? []), subscription]);
+    for (const { topic, ...subscription } of await hub.list())
+      topics
+        .set(topic, topics.get(topic) ?? [])
+        .get(topic)!
+        .push(subscription);
     return json({ topics: [...topics].map(([topic, subscriptions]) => ({ topic, subscriptions })) });
   });
   app.all("/api/hub", () => problem(405, "Method not allowed: GET lists the hub's subscriptions.", { Allow: "GET, HEAD" }));

@@ -89,9 +89,9 @@ export class WebSubCourier extends DurableObject {
     await this.scheduleAlarm();
   }
 
-  /** An unsubscribed or expired subscription: nothing more is sent to it. */
-  async forget(topic: string, callback: string): Promise<void> {
-    this.sql.exec("DELETE FROM deliveries WHERE topic = ? AND callback = ?", topic, callback);
+  /** Unsubscribed or expired subscriptions: nothing more is sent to them. */
+  async forget(ended: { topic: string; callback: string }[]): Promise<void> {
+    for (const { topic, callback } of ended) this.sql.exec("DELETE FROM deliveries WHERE topic = ? AND callback = ?", topic, callback);
   }
 
   /** Delivers what is due (a slice of it), reports the outcomes to the hub, and sets the next alarm. */

@@ -72,7 +72,7 @@ export interface Outcome {
 
 export interface CourierApi {
   enqueue(bodies: HandedBody[], items: Handed[]): Promise<void>;
-  forget(topic: string, callback: string): Promise<void>;
+  forget(ended: { topic: string; callback: string }[]): Promise<void>;
 }
 
 export interface HubApi {

@@ -283,7 +283,13 @@ export class WebSubHub extends DurableObject implements HubApi {
       .toArray()
       .map((row) => ({ topic: row.topic as string, callback: row.callback as string, secret: row.secret as string | null, version: row.pending as number }));
     const byCourier = new Map<string, Handed[]>();
-    for (const item of due) byCourier.set(courierOf(item.callback), [...(byCourier.get(courierOf(item.callback)) ?? []), item]);
+    for (const item of due) {
+      const name = courierOf(item.callback);
+      byCourier
+        .set(name, byCourier.get(name) ?? [])
+        .get(name)!
+        .push(item);
+    }
     await Promise.all([...byCourier].map(([name, items]) => this.handOver(name, items)));
     await this.scheduleAlarm();
   }
@@ -329,13 +335,25 @@ export class WebSubHub extends DurableObject implements HubApi {
     return couriers.get(couriers.idFromName(name));
   }
 
-  /** Tells the couriers of ended subscriptions to send them nothing more (best effort: a courier that misses it sends at most what it holds). */
+  /**
+   * Tells the couriers of ended subscriptions to send them nothing more: one call per
+   * courier, whatever the number (subrequests are counted). Best effort: a courier that
+   * misses it sends at most what it holds.
+   */
   private async forget(ended: { topic: string; callback: string }[]): Promise<void> {
+    const byCourier = new Map<string, { topic: string; callback: string }[]>();
+    for (const e of ended) {
+      const name = courierOf(e.callback);
+      byCourier
+        .set(name, byCourier.get(name) ?? [])
+        .get(name)!
+        .push(e);
+    }
     await Promise.all(
-      ended.map(({ topic, callback }) =>
-        this.courier(courierOf(callback))
-          .forget(topic, callback)
-          .catch((error: Error) => console.error(`websub hub: could not tell a courier that a subscription ended: ${error.message}`)),
+      [...byCourier].map(([name, list]) =>
+        this.courier(name)
+          .forget(list)
+          .catch((error: Error) => console.error(`websub hub: could not tell ${name} that ${list.length} subscription(s) ended: ${error.message}`)),
       ),
     );
   }

@@ -431,9 +431,12 @@ describe("delivering", () => {
     // Six hanging subscribers fill one courier's six connections; another courier is untouched.
     const slowCourier = courierOf(slow.callback("/0"));
     const slowCallbacks: string[] = [];
-    for (let i = 0; slowCallbacks.length < 6; i++) if (courierOf(slow.callback(`/${i}`)) === slowCourier) slowCallbacks.push(slow.callback(`/${i}`));
+    for (let i = 0; slowCallbacks.length < 6 && i < 1000; i++)
+      if (courierOf(slow.callback(`/${i}`)) === slowCourier) slowCallbacks.push(slow.callback(`/${i}`));
     let fastCallback = fast.callback("/0");
-    for (let i = 1; courierOf(fastCallback) === slowCourier; i++) fastCallback = fast.callback(`/${i}`);
+    for (let i = 1; courierOf(fastCallback) === slowCourier && i < 1000; i++) fastCallback = fast.callback(`/${i}`);
+    expect(slowCallbacks).toHaveLength(6);
+    expect(courierOf(fastCallback)).not.toBe(slowCourier);
     for (const callback of [...slowCallbacks, fastCallback]) expect((await s.subscribe(callback)).status).toBe(202);
     let release!: () => void;
     const held = new Promise<void>((resolve) => {
