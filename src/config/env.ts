@@ -54,11 +54,10 @@ interface MediaBucket {
 }
 
 /**
- * The part of the hub's Durable Object namespace this project uses. The stub is typed by
- * what the hub answers (src/websub/hub-api.ts) so that code below the entry never imports
- * the Workers runtime's classes.
+ * The part of a Durable Object namespace this project uses: a stub by name. What a stub
+ * answers is its object's own type (src/websub/hub-api.ts), which config does not import.
  */
 interface HubNamespace {
   idFromName(name: string): unknown;
-  get(id: unknown): import("../websub/hub-api").HubApi;
+  get(id: unknown): unknown;
 }

@@ -81,6 +81,18 @@ export function courierOf(callback: string): string {
   return `courier-${Number.parseInt(fingerprint(new TextEncoder().encode(callback)).slice(0, 8), 16) % COURIERS}`;
 }
 
+/** Items grouped by their subscriber's courier. */
+function byCourier<T extends { callback: string }>(items: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const name = courierOf(item.callback);
+    const group = groups.get(name);
+    if (group === undefined) groups.set(name, [item]);
+    else group.push(item);
+  }
+  return groups;
+}
+
 export class WebSubHub extends DurableObject implements HubApi {
   private readonly windows = new Map<string, Window>();
 
@@ -282,15 +294,7 @@ export class WebSubHub extends DurableObject implements HubApi {
       )
       .toArray()
       .map((row) => ({ topic: row.topic as string, callback: row.callback as string, secret: row.secret as string | null, version: row.pending as number }));
-    const byCourier = new Map<string, Handed[]>();
-    for (const item of due) {
-      const name = courierOf(item.callback);
-      byCourier
-        .set(name, byCourier.get(name) ?? [])
-        .get(name)!
-        .push(item);
-    }
-    await Promise.all([...byCourier].map(([name, items]) => this.handOver(name, items)));
+    await Promise.all([...byCourier(due)].map(([name, items]) => this.handOver(name, items)));
     await this.scheduleAlarm();
   }
 
@@ -341,16 +345,8 @@ export class WebSubHub extends DurableObject implements HubApi {
    * misses it sends at most what it holds.
    */
   private async forget(ended: { topic: string; callback: string }[]): Promise<void> {
-    const byCourier = new Map<string, { topic: string; callback: string }[]>();
-    for (const e of ended) {
-      const name = courierOf(e.callback);
-      byCourier
-        .set(name, byCourier.get(name) ?? [])
-        .get(name)!
-        .push(e);
-    }
     await Promise.all(
-      [...byCourier].map(([name, list]) =>
+      [...byCourier(ended)].map(([name, list]) =>
         this.courier(name)
           .forget(list)
           .catch((error: Error) => console.error(`websub hub: could not tell ${name} that ${list.length} subscription(s) ended: ${error.message}`)),

@@ -15,7 +15,7 @@ const BATCH = 10;
 
 /** The site's hub: one Durable Object for the worker, whatever the origin (topics are absolute URLs). */
 export function ownHub(env: Env): HubApi | null {
-  return env.HUB === undefined ? null : env.HUB.get(env.HUB.idFromName("hub"));
+  return env.HUB === undefined ? null : (env.HUB.get(env.HUB.idFromName("hub")) as HubApi);
 }
 
 export interface Pushed {
