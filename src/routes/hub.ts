@@ -57,12 +57,11 @@ export function hubRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>,
     const feedNow = served(c);
     defer(
       (async () => {
+        // The feed as it is before verification: a change that lands while the callback is
+        // asked is news to the subscriber, and its push must not find its bytes remembered.
+        const before = request.mode === "subscribe" ? await feedNow(request.topic) : null;
         const outcome = await hub.verify(request, settings.hubLimits);
-        // The feed as it is now, so that only a change after the subscription is delivered.
-        if (outcome === "subscribed") {
-          const version = await feedNow(request.topic);
-          if (version !== null) await hub.remember(version);
-        }
+        if (outcome === "subscribed" && before !== null) await hub.remember(before);
       })(),
     );
     return answer(c, 202, `Accepted: the hub will verify this ${request.mode} request with a GET to the callback.`);

@@ -58,7 +58,7 @@ export class WebSubCourier extends DurableObject {
     return this.ctx.storage.sql;
   }
 
-  /** Takes deliveries over from the hub (with the bodies they need); each replaces an older version of its row. */
+  /** Takes deliveries over from the hub (with the bodies they need); each replaces an older version of its row, or the same one handed again (a renewed subscription: its secret, and a retry at once). */
   async enqueue(bodies: HandedBody[], items: Handed[]): Promise<void> {
     const now = Date.now();
     this.ctx.storage.transactionSync(() => {
@@ -77,7 +77,7 @@ export class WebSubCourier extends DurableObject {
         this.sql.exec(
           `INSERT INTO deliveries (topic, callback, secret, version, next_attempt) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (topic, callback) DO UPDATE SET secret = excluded.secret, version = excluded.version, attempts = 0, next_attempt = excluded.next_attempt
-           WHERE excluded.version > deliveries.version`,
+           WHERE excluded.version >= deliveries.version`,
           item.topic,
           item.callback,
           item.secret,

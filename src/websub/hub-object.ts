@@ -39,8 +39,9 @@ CREATE TABLE IF NOT EXISTS subscriptions (
   -- The topic's version still to be handed to the subscriber's courier, or NULL.
   pending INTEGER,
   next_attempt INTEGER NOT NULL DEFAULT 0,
-  -- The version its courier holds and has not yet delivered (or given up), or NULL.
+  -- The last version handed to its courier, and the last its courier reported done (delivered or given up).
   delivering INTEGER,
+  done INTEGER,
   last_delivery INTEGER,
   last_status TEXT,
   PRIMARY KEY (topic, callback)
@@ -167,6 +168,15 @@ export class WebSubHub extends DurableObject implements HubApi {
       request.secret,
       leaseEnd,
     );
+    // A renewal while a delivery waits for its retry: handed over again, so that the retry is
+    // signed with the secret the subscriber now holds, and sent at once (it is back).
+    this.sql.exec(
+      `UPDATE subscriptions SET pending = COALESCE(pending, delivering), next_attempt = ?
+       WHERE topic = ? AND callback = ? AND delivering IS NOT NULL AND delivering > COALESCE(done, 0)`,
+      now,
+      request.topic,
+      request.callback,
+    );
     await this.scheduleAlarm();
     return "subscribed";
   }
@@ -190,11 +200,20 @@ export class WebSubHub extends DurableObject implements HubApi {
         const hash = await sha256(version.body);
         const current = this.sql.exec("SELECT version, recent, content_version FROM topics WHERE topic = ?", version.topic).toArray()[0];
         const recent = ((current?.recent as string | undefined) ?? "").split(" ").filter((h) => h !== "");
-        // The same bytes as a recent version (a re-render, the cron's check, an old worker during a deploy): nothing new.
-        if (recent.includes(hash)) continue;
-        // Served at an older content version than the one delivered (a late publisher): never sent after the newer.
+        // The same bytes as now (a re-render, the cron's check): nothing new.
+        if (recent[0] === hash) continue;
         const known = (current?.content_version as number | null | undefined) ?? null;
-        if (known !== null && version.contentVersion !== null && version.contentVersion < known) continue;
+        if (version.contentVersion === null || known === null) {
+          // The bundled mode has no order of versions: bytes seen lately are an old worker's
+          // during a gradual deploy, not news (a rollback to them is not pushed; the next change is).
+          if (recent.includes(hash)) continue;
+        } else if (version.contentVersion < known && recent.includes(hash)) {
+          // A late copy (a cron that read the feed before a write, a slow isolate): never sent
+          // after the newer. Bytes at a newer version are sent even if seen before (a delete
+          // that brings a feed back to an earlier state), and unseen bytes at a lower version
+          // are news too (a new database counts its versions from 0 again).
+          continue;
+        }
         const next = current === undefined ? 1 : (current.version as number) + 1;
         this.ctx.storage.transactionSync(() => {
           this.sql.exec(
@@ -242,9 +261,10 @@ export class WebSubHub extends DurableObject implements HubApi {
         this.sql.exec("DELETE FROM subscriptions WHERE topic = ? AND callback = ?", o.topic, o.callback);
         continue;
       }
+      // `done` only grows: a report may come before the hand-over that sent it is recorded.
       this.sql.exec(
         `UPDATE subscriptions SET last_status = ?, last_delivery = CASE WHEN ? THEN ? ELSE last_delivery END,
-         delivering = CASE WHEN ? AND delivering = ? THEN NULL ELSE delivering END WHERE topic = ? AND callback = ?`,
+         done = CASE WHEN ? THEN MAX(COALESCE(done, 0), ?) ELSE done END WHERE topic = ? AND callback = ?`,
         o.status,
         o.status.startsWith("delivered") ? 1 : 0,
         o.at,
@@ -259,7 +279,7 @@ export class WebSubHub extends DurableObject implements HubApi {
   async list(): Promise<SubscriptionView[]> {
     return this.sql
       .exec(
-        "SELECT topic, host, lease_end, last_delivery, last_status, pending, delivering FROM subscriptions WHERE lease_end > ? ORDER BY topic, host, callback",
+        "SELECT topic, host, lease_end, last_delivery, last_status, pending, delivering, done FROM subscriptions WHERE lease_end > ? ORDER BY topic, host, callback",
         Date.now(),
       )
       .toArray()
@@ -269,7 +289,7 @@ export class WebSubHub extends DurableObject implements HubApi {
         leaseEnd: iso(row.lease_end as number)!,
         lastDelivery: iso(row.last_delivery as number | null),
         lastStatus: row.last_status as string | null,
-        pending: row.pending !== null || row.delivering !== null,
+        pending: row.pending !== null || (row.delivering !== null && (row.delivering as number) > ((row.done as number | null) ?? 0)),
       }));
   }
 
@@ -299,12 +319,19 @@ export class WebSubHub extends DurableObject implements HubApi {
   }
 
   /** Hands `items` to the courier `name` with the bodies they need; once it has them, they are its to deliver. */
-  private async handOver(name: string, items: Handed[]): Promise<void> {
+  private async handOver(name: string, offered: Handed[]): Promise<void> {
     const bodies: HandedBody[] = [];
-    for (const topic of new Set(items.map((i) => i.topic))) {
+    for (const topic of new Set(offered.map((i) => i.topic))) {
       const row = this.sql.exec("SELECT version, content_type, body FROM topics WHERE topic = ?", topic).toArray()[0];
       if (row !== undefined) bodies.push({ topic, version: row.version as number, contentType: row.content_type as string, body: row.body as ArrayBuffer });
     }
+    // A feed the hub holds no version of (it cannot happen: versions are stored before subscribers are marked) is not handed over.
+    const held = new Set(bodies.map((b) => b.topic));
+    const orphans = offered.filter((i) => !held.has(i.topic));
+    for (const i of orphans)
+      this.sql.exec("UPDATE subscriptions SET pending = NULL WHERE topic = ? AND callback = ? AND pending = ?", i.topic, i.callback, i.version);
+    const items = offered.filter((i) => held.has(i.topic));
+    if (items.length === 0) return;
     try {
       await this.courier(name).enqueue(bodies, items);
     } catch (error) {
