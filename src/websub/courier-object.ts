@@ -18,6 +18,9 @@ import type { Handed, HandedBody, HubApi, Outcome } from "./hub-api";
 const DELIVERIES_PER_RUN = 40;
 /** Deliveries in flight at once: a Worker has 6 simultaneous connections. */
 const IN_FLIGHT = 6;
+/** Outcomes sent to the hub in one report, and how soon a report that failed is tried again. */
+const REPORT_BATCH = 500;
+const REPORT_RETRY_MS = 10_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -31,6 +34,17 @@ CREATE TABLE IF NOT EXISTS deliveries (
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_attempt);
 CREATE TABLE IF NOT EXISTS bodies (topic TEXT PRIMARY KEY, version INTEGER NOT NULL, content_type TEXT NOT NULL, body BLOB NOT NULL);
+-- Outcomes not yet reported to the hub: written with the delivery's own change, sent after each run until the hub has them.
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY,
+  topic TEXT NOT NULL,
+  callback TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  done INTEGER NOT NULL,
+  gone INTEGER NOT NULL
+);
 `;
 
 interface DueRow {
@@ -106,26 +120,54 @@ export class WebSubCourier extends DurableObject {
         DELIVERIES_PER_RUN,
       )
       .toArray();
-    const outcomes: Outcome[] = [];
     let next = 0;
     const work = async () => {
-      for (let row = due[next++]; row !== undefined; row = due[next++]) outcomes.push(await this.deliverOne(row));
+      for (let row = due[next++]; row !== undefined; row = due[next++]) await this.deliverOne(row);
     };
     await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, due.length) }, work));
     this.sql.exec("DELETE FROM bodies WHERE topic NOT IN (SELECT topic FROM deliveries)");
+    await this.report();
     await this.scheduleAlarm();
-    if (outcomes.length > 0) {
-      const hubs = (this.env as unknown as HubBinding).HUB;
-      try {
-        await hubs.get(hubs.idFromName("hub")).report(outcomes);
-      } catch (error) {
-        // The deliveries stand; only GET /api/hub's view of them is behind until the next report.
-        console.error(`websub hub: a courier could not report ${outcomes.length} outcome(s) to the hub: ${(error as Error).message}`);
-      }
+  }
+
+  /** Sends the hub what the outbox holds; what it could not send stays for the next alarm. */
+  private async report(): Promise<void> {
+    const rows = this.sql.exec("SELECT * FROM outbox ORDER BY id LIMIT ?", REPORT_BATCH).toArray();
+    if (rows.length === 0) return;
+    const outcomes: Outcome[] = rows.map((r) => ({
+      topic: r.topic as string,
+      callback: r.callback as string,
+      version: r.version as number,
+      at: r.at as number,
+      status: r.status as string,
+      done: r.done === 1,
+      gone: r.gone === 1,
+    }));
+    const hubs = (this.env as unknown as HubBinding).HUB;
+    try {
+      await hubs.get(hubs.idFromName("hub")).report(outcomes);
+      this.sql.exec("DELETE FROM outbox WHERE id <= ?", rows.at(-1)!.id);
+    } catch (error) {
+      // The deliveries stand; GET /api/hub's view of them (and a 410's end) waits for the next try.
+      console.error(`websub hub: a courier could not report ${outcomes.length} outcome(s) to the hub (${(error as Error).message}); trying again`);
     }
   }
 
-  private async deliverOne(row: DueRow): Promise<Outcome> {
+  /** The outcome, kept in the outbox with the same (synchronous, so atomic) step as the delivery's own change. */
+  private record(outcome: Outcome): void {
+    this.sql.exec(
+      "INSERT INTO outbox (topic, callback, version, at, status, done, gone) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      outcome.topic,
+      outcome.callback,
+      outcome.version,
+      outcome.at,
+      outcome.status,
+      outcome.done ? 1 : 0,
+      outcome.gone ? 1 : 0,
+    );
+  }
+
+  private async deliverOne(row: DueRow): Promise<void> {
     const hub = `${new URL(row.topic).origin}${HUB_PATH}`;
     const answer = await deliver({ callback: row.callback, secret: row.secret, topic: row.topic, hub, body: row.body, contentType: row.content_type });
     const now = Date.now();
@@ -133,20 +175,23 @@ export class WebSubCourier extends DurableObject {
     if (answer.ok) {
       // Only the version sent is done: one that arrived meanwhile stays.
       this.sql.exec("DELETE FROM deliveries WHERE topic = ? AND callback = ? AND version = ?", row.topic, row.callback, row.version);
-      return { ...outcome, status: `delivered (${answer.status})`, done: true, gone: false };
+      this.record({ ...outcome, status: `delivered (${answer.status})`, done: true, gone: false });
+      return;
     }
     const host = new URL(row.callback).host;
     if (answer.gone) {
       // WebSub §7: 410 Gone ends the subscription (the hub removes it on the report).
       this.sql.exec("DELETE FROM deliveries WHERE topic = ? AND callback = ?", row.topic, row.callback);
       console.error(`websub hub: ${host} answered 410 Gone for ${row.topic}; its subscription ended`);
-      return { ...outcome, status: "gone (410)", done: true, gone: true };
+      this.record({ ...outcome, status: "gone (410)", done: true, gone: true });
+      return;
     }
     const delay = RETRY_DELAYS_S[row.attempts];
     if (delay === undefined) {
       this.sql.exec("DELETE FROM deliveries WHERE topic = ? AND callback = ? AND version = ?", row.topic, row.callback, row.version);
       console.error(`websub hub: gave up delivering ${row.topic} to ${host} after ${row.attempts + 1} tries: ${answer.detail}`);
-      return { ...outcome, status: `gave up: ${answer.detail}`, done: true, gone: false };
+      this.record({ ...outcome, status: `gave up: ${answer.detail}`, done: true, gone: false });
+      return;
     }
     // Unless a newer version arrived meanwhile (then it is due at once, with its own tries).
     this.sql.exec(
@@ -157,11 +202,14 @@ export class WebSubCourier extends DurableObject {
       row.version,
     );
     console.error(`websub hub: delivery of ${row.topic} to ${host} failed (${answer.detail}); retry ${row.attempts + 1} in ${delay} s`);
-    return { ...outcome, status: `retrying: ${answer.detail}`, done: false, gone: false };
+    this.record({ ...outcome, status: `retrying: ${answer.detail}`, done: false, gone: false });
   }
 
   private async scheduleAlarm(): Promise<void> {
-    const at = this.sql.exec("SELECT MIN(next_attempt) AS at FROM deliveries").one().at as number | null;
+    const due = this.sql.exec("SELECT MIN(next_attempt) AS at FROM deliveries").one().at as number | null;
+    const unreported = this.sql.exec("SELECT COUNT(*) AS n FROM outbox").one().n as number;
+    const report = unreported > 0 ? Date.now() + REPORT_RETRY_MS : null;
+    const at = due === null ? report : report === null ? due : Math.min(due, report);
     if (at === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(Math.max(at, Date.now()));
   }

@@ -9,7 +9,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
-import { COURIERS, courierOf } from "../../src/websub/hub-object";
+import { COURIERS, courierOf, WebSubHub } from "../../src/websub/hub-object";
 import { freshDatabase } from "./d1-fixtures";
 import { bundle, content, file, seedFile, story } from "./fixtures";
 import { ORIGIN, publishing, TOKEN } from "./publishing";
@@ -70,9 +70,9 @@ async function retryNow(): Promise<void> {
     const courier = env.HUB_COURIER.get(env.HUB_COURIER.idFromName(`courier-${k}`));
     const held = await runInDurableObject(courier, (_instance, state) => {
       state.storage.sql.exec("UPDATE deliveries SET next_attempt = 0");
-      return state.storage.sql.exec("SELECT COUNT(*) AS n FROM deliveries").one().n as number;
+      return state.storage.sql.exec("SELECT (SELECT COUNT(*) FROM deliveries) + (SELECT COUNT(*) FROM outbox) AS n").one().n as number;
     });
-    // A courier that holds deliveries has its alarm set.
+    // A courier that holds deliveries or unreported outcomes has its alarm set.
     if (held > 0) expect(await runDurableObjectAlarm(courier)).toBe(true);
   }
 }
@@ -493,6 +493,34 @@ describe("delivering", () => {
     expect(text(fast.deliveries()[0]!.body)).toContain("First story");
     release();
     await until(async () => (await s.listed()).topics[0]!.subscriptions.every((sub) => sub.lastStatus === "delivered (204)"), "every delivery answered");
+  });
+
+  it("an outcome the hub could not take is reported again on the courier's next run", async () => {
+    const s = site();
+    const sub = subscriber();
+    await s.subscribe(sub.callback());
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    // The hub refuses the first report (its object is in this isolate: its class is patched, then restored).
+    let refusals = 0;
+    const report = WebSubHub.prototype.report;
+    WebSubHub.prototype.report = async function (this: WebSubHub, outcomes) {
+      if (refusals++ === 0) throw new Error("the hub is busy");
+      return report.call(this, outcomes);
+    };
+    try {
+      await s.publish("one", "First story");
+      await until(
+        () => errors.mock.calls.some((c) => String(c[0]).includes("could not report 1 outcome(s) to the hub (the hub is busy)")),
+        "the failed report",
+      );
+      expect(sub.deliveries()).toHaveLength(1);
+      expect((await s.listed()).topics[0]!.subscriptions[0]).toMatchObject({ lastStatus: null, pending: true });
+      await retryNow();
+      await listedStatus(s, `${ORIGIN}/rss.xml`, { lastStatus: "delivered (204)", pending: false });
+      expect(sub.deliveries()).toHaveLength(1);
+    } finally {
+      WebSubHub.prototype.report = report;
+    }
   });
 
   it("410 Gone from a callback ends its subscription", async () => {
