@@ -65,6 +65,8 @@ const vars = args.flatMap((arg, i) =>
 const origin = devOrigin(option("ip"), option("port"), option("local-protocol"));
 const wrangler = readWranglerVars();
 const storage = vars.findLast((v) => v.startsWith("STORAGE:"))?.slice("STORAGE:".length) ?? wrangler.vars.STORAGE;
+const ownHub =
+  (vars.findLast((v) => v.startsWith("WEBSUB_OWN_HUB:"))?.slice("WEBSUB_OWN_HUB:".length) ?? wrangler.vars.WEBSUB_OWN_HUB ?? "on").trim() !== "off";
 // The D1 mode serves the local database: it must be bound, and have the project's tables.
 if (storage === "d1" && !wrangler.hasDatabase) {
   console.error(`start: ${D1_WITHOUT_BINDING}`);
@@ -79,8 +81,9 @@ const content = spawnSync(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scri
 if (content.status !== 0) process.exit(content.status ?? 1);
 
 /**
- * `wrangler dev` never fires Cron Triggers by itself, and in the D1 mode the cron is what
- * releases scheduled articles and sends WebSub notices. So, as Cloudflare would, fire each
+ * `wrangler dev` never fires Cron Triggers by itself, and the cron is what releases scheduled
+ * articles and sends WebSub notices (D1 mode) and hands the own hub the feeds of new content
+ * (both modes: after an import, or a restart with changed seeds). So, as Cloudflare would, fire each
  * of wrangler.toml's crons at the start of every minute, through the `/__scheduled` route
  * that `--test-scheduled` exposes (the project's one cron runs every minute).
  */
@@ -117,7 +120,7 @@ const dev = spawn(join(ROOT, "node_modules/.bin/wrangler"), ["dev", ...devArgs],
   stdio: "inherit",
   env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
 });
-// The bundled mode's cron does nothing: its articles change only with a build.
-if (storage === "d1" && crons.length > 0 && option("local-protocol") !== "https") fireCronsEveryMinute(crons);
+// Without the own hub, the bundled mode's cron does nothing: its articles change only with a build.
+if ((storage === "d1" || ownHub) && crons.length > 0 && option("local-protocol") !== "https") fireCronsEveryMinute(crons);
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => dev.kill(signal));
 dev.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -68,9 +68,16 @@ const server = createServer((req, res) => {
 });
 
 server.listen(port, "127.0.0.1", async () => {
-  const feed = await fetch(topic);
-  await feed.arrayBuffer();
-  const hub = hubOf(feed.headers.get("Link"));
+  let hub: string | null = null;
+  try {
+    const feed = await fetch(topic);
+    await feed.arrayBuffer();
+    if (!feed.ok) throw new Error(`it answered ${feed.status}`);
+    hub = hubOf(feed.headers.get("Link"));
+  } catch (error) {
+    console.error(`subscribe: could not read ${topic}: ${(error as Error).message} (is the site running? npm start)`);
+    process.exit(1);
+  }
   if (hub === null) {
     console.error(`subscribe: ${topic} names no WebSub hub in its Link header`);
     process.exit(1);
@@ -78,6 +85,7 @@ server.listen(port, "127.0.0.1", async () => {
   const form = new URLSearchParams({ "hub.mode": "subscribe", "hub.topic": topic, "hub.callback": callback, "hub.secret": secret });
   const answer = await fetch(hub, { method: "POST", body: form });
   console.log(`subscribe: ${hub} answered ${answer.status}: ${(await answer.text()).trim()}`);
-  console.log(`listening on ${callback}; secret ${secret.slice(0, 4)}…; Ctrl-C stops (the subscription stays: start again with the same --port and --secret)`);
+  // A local trying-out secret, printed whole so that a restart can reuse it.
+  console.log(`listening on ${callback}; Ctrl-C stops (the subscription stays: start again with --port ${port} --secret ${secret})`);
   if (!answer.ok) process.exit(1);
 });

@@ -38,9 +38,13 @@ export async function openLocalBindings(configPath: string, persistTo: string | 
   // worker's own class, which the proxy cannot run (wrangler warns about it on every
   // import): the proxy reads a copy of the configuration without it, beside the original
   // so that its relative paths still hold, removed once the proxy has started.
-  const config = parse(readFileSync(configPath, "utf8")) as Record<string, unknown>;
+  const config = (configPath.endsWith(".toml") ? parse(readFileSync(configPath, "utf8")) : readJsonConfig(configPath)) as Record<string, unknown>;
   delete config.durable_objects;
   delete config.migrations;
+  for (const environment of Object.values((config.env ?? {}) as Record<string, Record<string, unknown>>)) {
+    delete environment.durable_objects;
+    delete environment.migrations;
+  }
   const storageOnly = resolve(dirname(configPath), `.wrangler-import-${process.pid}.json`);
   writeFileSync(storageOnly, JSON.stringify(config));
   try {
@@ -117,4 +121,10 @@ export function reconnecting(db: D1Like): D1Like {
     prepare: (sql) => new ReconnectingStatement(again(() => db.prepare(sql))),
     batch: (statements) => againLater(() => db.batch(statements.map((s) => (s instanceof ReconnectingStatement ? s.inner : s)))),
   };
+}
+
+/** wrangler.json / wrangler.jsonc: JSON that may carry comments and trailing commas (wrangler's own reader). */
+function readJsonConfig(path: string): unknown {
+  const { experimental_readRawConfig } = createRequire(import.meta.url)("wrangler") as typeof Wrangler;
+  return experimental_readRawConfig({ config: path }).rawConfig;
 }

@@ -1,6 +1,7 @@
 /**
  * What follows every write in the worker (a publish over HTTP, a scheduled release): the
- * responses it made stale rendered again and stored, then WebSub hubs told, once every
+ * responses it made stale rendered again and stored, the site's own WebSub hub handed the
+ * changed feeds at once (src/websub/hub-push.ts), and other WebSub hubs told once every
  * isolate serves the change. Runs after the response has been sent (ExecutionContext
  * waitUntil): a reader's request never waits for it, and a failure here never undoes the
  * write, which has landed whole.

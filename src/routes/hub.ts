@@ -1,8 +1,9 @@
 /**
  * The site's own WebSub hub, as subscribers reach it (W3C WebSub §5): `POST /websub` with
  * a form. Every refusal is a 4xx with a one-line reason; an accepted request is answered
- * 202 at once and verified with a GET to the callback afterwards (§5.3). The hub itself
- * (subscriptions, deliveries, retries) is a Durable Object: src/websub/hub-object.ts.
+ * 202 at once and verified with a GET to the callback afterwards (§5.3). The hub itself is
+ * Durable Objects: the subscriptions in src/websub/hub-object.ts, the deliveries and their
+ * retries in src/websub/courier-object.ts.
  */
 import type { Hono } from "hono";
 import type { Env } from "../config/env";
@@ -66,5 +67,9 @@ export function hubRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>,
     );
     return answer(c, 202, `Accepted: the hub will verify this ${request.mode} request with a GET to the callback.`);
   });
-  app.all(HUB_PATH, (c) => answer(c, 405, "This is the site's WebSub hub: subscribers POST a form here (W3C WebSub §5.1).", { Allow: "POST" }));
+  app.all(HUB_PATH, (c) =>
+    c.get("site").settings.ownHub
+      ? answer(c, 405, "This is the site's WebSub hub: subscribers POST a form here (W3C WebSub §5.1).", { Allow: "POST" })
+      : answer(c, 404, "This site runs no WebSub hub (WEBSUB_OWN_HUB is off)."),
+  );
 }

@@ -1,7 +1,8 @@
 /**
- * What the site's own WebSub hub answers, as the worker calls it (a Durable Object,
- * src/websub/hub-object.ts, reached through the HUB binding). Plain data only: every value
- * crosses an RPC boundary.
+ * What the site's own WebSub hub's Durable Objects answer: the hub (src/websub/hub-object.ts,
+ * the HUB binding), as the worker and the couriers call it, and a courier
+ * (src/websub/courier-object.ts, HUB_COURIER), as the hub calls it. Plain data only: every
+ * value crosses an RPC boundary.
  */
 import type { HubLimits } from "../config/settings";
 

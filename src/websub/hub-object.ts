@@ -22,6 +22,8 @@ import type { Admission, CourierApi, FeedVersion, Handed, HandedBody, HubApi, In
 export const COURIERS = 8;
 /** Subscribers handed over per alarm run (each hand-over is one call per courier). */
 const HANDED_PER_RUN = 2_000;
+/** Feed bodies per call to a courier: bounded, whatever the number of subscribed feeds. */
+const HAND_OVER_BYTES = 4 * 1024 * 1024;
 /** After a courier could not take a hand-over, when it is tried again. */
 const HAND_OVER_RETRY_MS = 10_000;
 /** Versions of a feed whose bytes are remembered: a late copy of any of them is never sent again. */
@@ -319,19 +321,45 @@ export class WebSubHub extends DurableObject implements HubApi {
   }
 
   /** Hands `items` to the courier `name` with the bodies they need; once it has them, they are its to deliver. */
+  /**
+   * Hands `offered` to the courier `name` with the bodies they need, in calls of at most
+   * HAND_OVER_BYTES of bodies each (a call and an object's memory are bounded); once the
+   * courier has a call's deliveries, they are its to deliver.
+   */
   private async handOver(name: string, offered: Handed[]): Promise<void> {
-    const bodies: HandedBody[] = [];
-    for (const topic of new Set(offered.map((i) => i.topic))) {
-      const row = this.sql.exec("SELECT version, content_type, body FROM topics WHERE topic = ?", topic).toArray()[0];
-      if (row !== undefined) bodies.push({ topic, version: row.version as number, contentType: row.content_type as string, body: row.body as ArrayBuffer });
+    const byTopic = new Map<string, Handed[]>();
+    for (const item of offered) {
+      const list = byTopic.get(item.topic);
+      if (list === undefined) byTopic.set(item.topic, [item]);
+      else list.push(item);
     }
-    // A feed the hub holds no version of (it cannot happen: versions are stored before subscribers are marked) is not handed over.
-    const held = new Set(bodies.map((b) => b.topic));
-    const orphans = offered.filter((i) => !held.has(i.topic));
-    for (const i of orphans)
-      this.sql.exec("UPDATE subscriptions SET pending = NULL WHERE topic = ? AND callback = ? AND pending = ?", i.topic, i.callback, i.version);
-    const items = offered.filter((i) => held.has(i.topic));
-    if (items.length === 0) return;
+    let bodies: HandedBody[] = [];
+    let items: Handed[] = [];
+    let bytes = 0;
+    for (const [topic, waiting] of byTopic) {
+      const row = this.sql.exec("SELECT version, content_type, body FROM topics WHERE topic = ?", topic).toArray()[0];
+      if (row === undefined) {
+        // A subscriber is marked pending only with its feed's version stored; a feed with none
+        // (a topics row lost, say) is cleared rather than handed over with nothing to send.
+        for (const i of waiting)
+          this.sql.exec("UPDATE subscriptions SET pending = NULL WHERE topic = ? AND callback = ? AND pending = ?", i.topic, i.callback, i.version);
+        continue;
+      }
+      const body = row.body as ArrayBuffer;
+      if (bytes > 0 && bytes + body.byteLength > HAND_OVER_BYTES) {
+        await this.send(name, bodies, items);
+        bodies = [];
+        items = [];
+        bytes = 0;
+      }
+      bodies.push({ topic, version: row.version as number, contentType: row.content_type as string, body });
+      items.push(...waiting);
+      bytes += body.byteLength;
+    }
+    if (items.length > 0) await this.send(name, bodies, items);
+  }
+
+  private async send(name: string, bodies: HandedBody[], items: Handed[]): Promise<void> {
     try {
       await this.courier(name).enqueue(bodies, items);
     } catch (error) {
