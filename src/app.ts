@@ -76,13 +76,22 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
 
   /**
    * A feed as this worker serves it now (identity coding): what the own hub delivers, with
-   * the content version it was served at (read first: the bytes are at least that new).
+   * the D1 content version read before it (the bytes are at least that new), once for all
+   * the feeds of one hand-over.
    */
-  const served =
-    (env: Env): ServedFeed =>
-    async (topic) => {
-      const settings = resolveSite(env, topic).settings;
-      const contentVersion = settings.storage === "d1" ? Number(d1Version(await stores.database(env.DB!, settings).snapshot())) : null;
+  const served = (env: Env): ServedFeed => {
+    const settings = resolveSite(env, "https://hub.invalid/").settings;
+    let read: Promise<number | null> | undefined;
+    return async (topic) => {
+      read ??=
+        settings.storage === "d1"
+          ? stores
+              .database(env.DB!, settings)
+              .snapshot()
+              .then((s) => Number(d1Version(s)))
+          : Promise.resolve(null);
+      const version = await read;
+      const contentVersion = version !== null && Number.isSafeInteger(version) ? version : null;
       const response = await app.request(topic, { headers: { "Accept-Encoding": "identity" } }, env);
       if (response.status !== 200) {
         await response.body?.cancel();
@@ -90,8 +99,9 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
       }
       const body = await response.arrayBuffer();
       const contentType = response.headers.get("Content-Type") ?? "application/octet-stream";
-      return { topic, body, contentType, contentVersion: Number.isSafeInteger(contentVersion) ? contentVersion : null };
+      return { topic, body, contentType, contentVersion };
     };
+  };
   const pushHub: HubPusher = async (env, changed) => {
     const hub = ownHub(env);
     const settings = resolveSite(env, "https://hub.invalid/").settings;

@@ -110,7 +110,7 @@ export function apiRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>,
     const type = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
     if (!(type in TYPES)) return problem(415, "Send the article as text/plain (wire copy) or text/markdown, UTF-8.");
     const declared = Number(c.req.header("Content-Length") ?? 0);
-    const body = declared > MAX_BODY_BYTES ? null : await readCapped(c.req.raw, MAX_BODY_BYTES);
+    const body = declared > MAX_BODY_BYTES ? null : await readCapped(c.req.raw.body, MAX_BODY_BYTES);
     if (body === null) return problem(413, `An article may be at most ${MAX_BODY_BYTES / 1024 / 1024} MiB.`);
     const now = Date.now();
     let result: Awaited<ReturnType<D1Publisher["put"]>>;

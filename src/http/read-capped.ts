@@ -1,10 +1,10 @@
 /**
- * Reads at most `limit` bytes of the body; null when there are more (the stream is
- * cancelled, so an oversized upload is not read to its end).
+ * Reads at most `limit` bytes of a body (a request's or a response's); null when there are
+ * more (the stream is cancelled, so an oversized body is not read to its end).
  */
-export async function readCapped(request: Request, limit: number): Promise<Uint8Array | null> {
-  if (request.body === null) return new Uint8Array();
-  const reader = request.body.getReader();
+export async function readCapped(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array | null> {
+  if (body === null) return new Uint8Array();
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {

@@ -29,7 +29,7 @@ export function hubRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>,
     if (hub === null) return answer(c, 503, "The hub is not set up: it needs the Durable Object binding HUB (wrangler.toml).");
     const type = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
     if (type !== "application/x-www-form-urlencoded") return answer(c, 415, "Send the request as a form: Content-Type: application/x-www-form-urlencoded.");
-    const body = await readCapped(c.req.raw, MAX_FORM_BYTES);
+    const body = await readCapped(c.req.raw.body, MAX_FORM_BYTES);
     if (body === null) return answer(c, 413, `A subscription request may be at most ${MAX_FORM_BYTES / 1024} KiB.`);
     // Counted before anything is sent anywhere: a denial GET is a request to someone too.
     // Cloudflare names the client; `npm start` and tests have no such header, and share one allowance.

@@ -3,6 +3,8 @@
  * denial, §7 content distribution), and how it reads their answers: never more of a body
  * than it needs, never longer than CALLBACK_TIMEOUT_MS.
  */
+import { readCapped } from "../http/read-capped";
+import { hex } from "../text/hash";
 import type { IntentRequest } from "./hub-api";
 
 /** How long a callback may take to answer (the issue's "about 10 s"). */
@@ -16,13 +18,10 @@ export const RETRY_DELAYS_S = [10, 30, 60, 300, 900, 1800, 3600, 7200, 14_400, 1
 
 export type CallbackAnswer = { ok: true; status: number } | { ok: false; gone: boolean; detail: string };
 
-function failure(error: unknown): CallbackAnswer {
+/** Why a callback could not be heard. The runtime's message may quote the callback URL (its path or query could carry a token): not kept. */
+function unreachable(error: unknown): string {
   const name = (error as Error).name;
-  const detail =
-    name === "TimeoutError" || name === "AbortError"
-      ? `did not answer within ${CALLBACK_TIMEOUT_MS / 1000} s`
-      : `could not be reached (${(error as Error).message})`;
-  return { ok: false, gone: false, detail };
+  return name === "TimeoutError" || name === "AbortError" ? `did not answer within ${CALLBACK_TIMEOUT_MS / 1000} s` : "could not be reached";
 }
 
 /** The callback URL with the hub's query parameters added to its own (WebSub §5.3). */
@@ -30,28 +29,6 @@ function withParams(callback: string, params: Record<string, string>): string {
   const url = new URL(callback);
   for (const [key, value] of Object.entries(params)) url.searchParams.append(key, value);
   return url.href;
-}
-
-/** Reads at most `limit` bytes of a body as text, then lets go of the rest. */
-async function readSome(response: Response, limit: number): Promise<string> {
-  if (response.body === null) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (size <= limit) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  await reader.cancel().catch(() => {});
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return new TextDecoder().decode(all.subarray(0, limit + 1));
 }
 
 /**
@@ -66,13 +43,12 @@ export async function verifyIntent(request: IntentRequest): Promise<string | nul
   try {
     const response = await fetch(withParams(request.callback, params), { signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS), redirect: "manual" });
     // The challenge is 36 characters: a body longer than that by more than a line end is not the echo.
-    const body = await readSome(response, challenge.length + 2);
+    const body = await readCapped(response.body, challenge.length + 2);
     if (response.status < 200 || response.status > 299) return `the callback answered ${response.status}`;
-    if (body.trim() !== challenge) return "the callback did not echo the challenge";
+    if (body === null || new TextDecoder().decode(body).trim() !== challenge) return "the callback did not echo the challenge";
     return null;
   } catch (error) {
-    const answer = failure(error);
-    return answer.ok ? null : `the callback ${answer.detail}`;
+    return `the callback ${unreachable(error)}`;
   }
 }
 
@@ -92,8 +68,7 @@ export async function sendDenial(callback: string, topic: string, reason: string
 /** `sha256=` and the hex HMAC-SHA256 of the body under the subscriber's secret (WebSub §8). */
 async function signature(secret: string, body: ArrayBuffer): Promise<string> {
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, body));
-  return `sha256=${Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+  return `sha256=${hex(await crypto.subtle.sign("HMAC", key, body))}`;
 }
 
 export interface Delivery {
@@ -124,6 +99,6 @@ export async function deliver(delivery: Delivery): Promise<CallbackAnswer> {
     if (response.status >= 200 && response.status <= 299) return { ok: true, status: response.status };
     return { ok: false, gone: response.status === 410, detail: `answered ${response.status}` };
   } catch (error) {
-    return failure(error);
+    return { ok: false, gone: false, detail: unreachable(error) };
   }
 }

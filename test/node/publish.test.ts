@@ -206,7 +206,7 @@ describe("publishing over HTTP with npm start in the D1 mode", { timeout: 300_00
     const second = await put("hub-2", "Second pushed story\n\nIt waited for the subscriber to come back.\n");
     expect(second.status).toBe(201);
     await second.arrayBuffer();
-    expect(await until(async () => (await hubList()).includes("retrying: could not be reached"), 30_000)).toBe(true);
+    expect(await until(async () => (await hubList()).includes('"lastStatus": "retrying: could not be reached"'), 30_000)).toBe(true);
     sub = subscriber();
     // The first retry is 10 s after the failure (README: the schedule).
     expect(await until(async () => deliveries(sub.out).length > 0, 60_000)).toBe(true);

@@ -128,6 +128,20 @@ function site(vars: Record<string, string> = {}) {
 
 const text = (body: ArrayBuffer | Uint8Array) => new TextDecoder().decode(body);
 
+/** Whether a delivery's X-Hub-Signature is the HMAC-SHA256 of its body under `secret`, checked by WebCrypto's own verify. */
+async function signedWith(secret: string, delivery: Received): Promise<boolean> {
+  const header = delivery.headers.get("X-Hub-Signature");
+  if (header === null || !/^sha256=[0-9a-f]{64}$/.test(header)) return false;
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+  const mac = new Uint8Array(
+    header
+      .slice("sha256=".length)
+      .match(/../g)!
+      .map((h) => Number.parseInt(h, 16)),
+  );
+  return crypto.subtle.verify("HMAC", key, mac, delivery.body);
+}
+
 describe("subscribing", () => {
   it("verifies intent with a GET carrying the challenge and the granted lease; the subscription exists once it is echoed", async () => {
     const s = site();
@@ -337,10 +351,7 @@ describe("delivering", () => {
     expect(text(main.body)).toContain("Storm reaches the coast");
     expect(main.headers.get("Content-Type")).toBe("application/rss+xml; charset=utf-8");
     expect(main.headers.get("Link")).toBe(`<${ORIGIN}/websub>; rel="hub", <${ORIGIN}/rss.xml>; rel="self"`);
-    const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
-    const hex = main.headers.get("X-Hub-Signature")!.replace(/^sha256=/, "");
-    const mac = new Uint8Array(hex.match(/../g)!.map((h) => Number.parseInt(h, 16)));
-    expect(await crypto.subtle.verify("HMAC", key, mac, main.body)).toBe(true);
+    expect(await signedWith(secret, main)).toBe(true);
     const weather = byPath.get("/weather")!;
     expect(weather.headers.get("X-Hub-Signature")).toBeNull();
     expect(weather.headers.get("Content-Type")).toBe("application/feed+json; charset=utf-8");
@@ -454,15 +465,7 @@ describe("delivering", () => {
     // No wait for the 10-s retry: the renewal hands it over again, due now.
     await until(() => sub.deliveries().length === 2, "the delivery after the renewal");
     const again = sub.deliveries()[1]!;
-    const key = await crypto.subtle.importKey("raw", new TextEncoder().encode("new secret"), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
-    const mac = new Uint8Array(
-      again.headers
-        .get("X-Hub-Signature")!
-        .slice("sha256=".length)
-        .match(/../g)!
-        .map((h) => Number.parseInt(h, 16)),
-    );
-    expect(await crypto.subtle.verify("HMAC", key, mac, again.body)).toBe(true);
+    expect(await signedWith("new secret", again)).toBe(true);
     await listedStatus(s, `${ORIGIN}/rss.xml`, { lastStatus: "delivered (204)", pending: false });
   });
 
@@ -521,6 +524,23 @@ describe("delivering", () => {
     } finally {
       WebSubHub.prototype.report = report;
     }
+  });
+
+  it("a callback that cannot be reached is listed and logged without the runtime's message, which may quote its URL", async () => {
+    const s = site();
+    const sub = subscriber();
+    const callback = sub.callback("/hook?token=callback-private");
+    await s.subscribe(callback);
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    sub.state.answer = (r) => {
+      if (r.method === "POST") throw new TypeError(`connect failed for ${callback}`);
+      return willing(r);
+    };
+    await s.publish("one", "First story");
+    await until(() => sub.deliveries().length === 1, "the try");
+    await listedStatus(s, `${ORIGIN}/rss.xml`, { lastStatus: "retrying: could not be reached", pending: true });
+    const logged = errors.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith("websub hub:"));
+    expect(logged).toEqual([`websub hub: delivery of ${ORIGIN}/rss.xml to ${sub.host} failed (could not be reached); retry 1 in 10 s`]);
   });
 
   it("410 Gone from a callback ends its subscription", async () => {
