@@ -11,6 +11,10 @@
  * twice changes nothing. Articles missing from the folder are kept unless
  * --delete-missing is given.
  *
+ * With the own WebSub hub on, the running site is then told (`POST /api/hub/sync` with the
+ * first of PUBLISH_TOKEN's tokens, from the environment or, locally, .dev.vars), so that
+ * subscribers get the import at once; if it cannot be told, its next cron delivers it.
+ *
  * Responses are stored for SITE_URL (the environment, else wrangler.toml [vars]); with no
  * SITE_URL, a local import stores them for http://localhost:8787, what `npm start` serves.
  *
@@ -19,7 +23,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { importStale, renderStaleResponses } from "../src/ahead/stale";
 import { d1AheadRenderer } from "../src/app";
 import type { LocalImage } from "../src/compile/images";
@@ -32,6 +36,7 @@ import { recordOrigin } from "../src/storage/d1/statements";
 import { changedFeedUrls, queueNotices } from "../src/websub/notify";
 import { compileFolder, ROOT } from "./lib/compile-folder";
 import { openLocalBindings } from "./lib/local-bindings";
+import { devVar, tellHub } from "./lib/tell-hub";
 import { WranglerD1 } from "./lib/wrangler-d1";
 import { readWranglerVars } from "./lib/wrangler-vars";
 
@@ -239,6 +244,10 @@ if (visible) {
     );
     await write([...responses.statements, ...notices]);
     stored = `; ${responses.count} responses stored for ${worker.origin}`;
+    if (worker.settings.ownHub) {
+      const dir = dirname(resolve(options.config || process.env.WRANGLER_CONFIG || join(ROOT, "wrangler.toml")));
+      stored += await tellHub(worker.origin, process.env.PUBLISH_TOKEN ?? (options.remote ? undefined : devVar(dir, "PUBLISH_TOKEN")));
+    }
   }
 }
 

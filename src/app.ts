@@ -111,8 +111,19 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
     return pushFeeds(hub, changed, served(env));
   };
 
+  /** The own hub's check: every subscribed feed handed over again when the content version moved. */
+  const syncHub = async (env: Env) => {
+    const settings = resolveSite(env, "https://hub.invalid/").settings;
+    if (!settings.ownHub) return { scheduled: 0, missing: 0 };
+    if (settings.storage !== "d1") return syncFeeds(env, stores.bundled.contentId, pushHub);
+    // This isolate may hold an older snapshot for CONTENT_TTL: the version is read afresh.
+    const store = stores.database(env.DB!, settings);
+    store.invalidate();
+    return syncFeeds(env, (await store.snapshot()).version, pushHub);
+  };
+
   siteRoutes(app, stores, representations);
-  apiRoutes(app, { publisher: (db) => stores.publisher(db), render, send: options.fetchHub, pushHub });
+  apiRoutes(app, { publisher: (db) => stores.publisher(db), render, send: options.fetchHub, pushHub, syncHub });
   hubRoutes(app, (c) => served(c.env));
   feedRoutes(app);
   pageRoutes(app);
@@ -139,10 +150,7 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
       });
       stores.database(env.DB!, settings).invalidate();
     }
-    if (settings.ownHub) {
-      const version = settings.storage === "d1" ? (await stores.database(env.DB!, settings).snapshot()).version : stores.bundled.contentId;
-      await syncFeeds(env, version, pushHub);
-    }
+    await syncHub(env);
   };
   return worker;
 }

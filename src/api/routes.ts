@@ -1,7 +1,7 @@
 /**
  * The publishing API, D1 mode only: `PUT`, `GET` and `DELETE /api/articles/{id}` and
- * `GET /api/articles?after=`; and, in both modes, `GET /api/hub`, the own WebSub hub's
- * subscriptions. It exists only where a PUBLISH_TOKEN secret is set; its
+ * `GET /api/articles?after=` and `POST /api/hub/sync` (the own hub told of an import); and,
+ * in both modes, `GET /api/hub`, the own WebSub hub's subscriptions. It exists only where a PUBLISH_TOKEN secret is set; its
  * answers are JSON and never cached (`Cache-Control: no-store`), and a write that cannot
  * land answers 4xx with the database unchanged.
  */
@@ -16,7 +16,7 @@ import type { AppVariables } from "../routes/context";
 import type { ArticleInfo, Change, D1Publisher } from "../storage/d1/publisher";
 import type { D1Store } from "../storage/d1/store";
 import { articlePath } from "../urls";
-import { type HubPusher, ownHub } from "../websub/hub-push";
+import { type HubPusher, ownHub, type Pushed } from "../websub/hub-push";
 import { authorized, publishTokens } from "./auth";
 
 /** Largest article body taken (Cloudflare's own request limit is far above). */
@@ -36,6 +36,8 @@ export interface ApiOptions {
   send?: typeof fetch;
   /** Hands the own WebSub hub the feeds a change made new. */
   pushHub: HubPusher;
+  /** The own hub's check against the content version (what the cron runs): after an import, at once. */
+  syncHub: (env: Env) => Promise<Pushed>;
 }
 
 function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
@@ -148,5 +150,13 @@ export function apiRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>,
     return json({ topics: [...topics].map(([topic, subscriptions]) => ({ topic, subscriptions })) });
   });
   app.all("/api/hub", () => problem(405, "Method not allowed: GET lists the hub's subscriptions.", { Allow: "GET, HEAD" }));
-  app.all("/api/*", () => problem(404, "Not found: the API has /api/articles, /api/articles/{id} and /api/hub."));
+  // `npm run import` writes the database from outside the worker: this hands the own hub the
+  // subscribed feeds the import changed at once, rather than at the next cron.
+  app.post("/api/hub/sync", async (c) => {
+    if (ownHub(c.env) === null || !c.get("site").settings.ownHub) return problem(404, "This site runs no WebSub hub.");
+    const { scheduled, missing } = await options.syncHub(c.env);
+    return json({ scheduled, missing });
+  });
+  app.all("/api/hub/sync", () => problem(405, "Method not allowed: POST hands the hub the feeds an import changed.", { Allow: "POST" }));
+  app.all("/api/*", () => problem(404, "Not found: the API has /api/articles, /api/articles/{id}, /api/hub and /api/hub/sync."));
 }

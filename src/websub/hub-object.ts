@@ -24,7 +24,7 @@ export const COURIERS = 8;
 const HANDED_PER_RUN = 2_000;
 /** Feed bodies per call to a courier: bounded, whatever the number of subscribed feeds. */
 const HAND_OVER_BYTES = 4 * 1024 * 1024;
-/** After a courier could not take a hand-over, when it is tried again. */
+/** After a courier could not take a hand-over (or an ended subscription), when it is tried again. */
 const HAND_OVER_RETRY_MS = 10_000;
 /** Versions of a feed whose bytes are remembered: a late copy of any of them is never sent again. */
 const RECENT = 8;
@@ -63,6 +63,8 @@ CREATE TABLE IF NOT EXISTS topics (
   body BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- Ended subscriptions whose courier has not yet confirmed it dropped their deliveries.
+CREATE TABLE IF NOT EXISTS ended (topic TEXT NOT NULL, callback TEXT NOT NULL, PRIMARY KEY (topic, callback));
 `;
 
 /** Requests per client address in the current minute; kept in memory only, so no address outlives the minute or the object. */
@@ -150,6 +152,7 @@ export class WebSubHub extends DurableObject implements HubApi {
     if (request.mode === "unsubscribe") {
       this.sql.exec("DELETE FROM subscriptions WHERE topic = ? AND callback = ?", request.topic, request.callback);
       await this.forget([{ topic: request.topic, callback: request.callback }]);
+      await this.scheduleAlarm();
       return "unsubscribed";
     }
     // Checked again: other subscriptions may have been verified while this one waited on its
@@ -170,6 +173,8 @@ export class WebSubHub extends DurableObject implements HubApi {
       request.secret,
       leaseEnd,
     );
+    // Subscribed again before its courier heard that it had ended: nothing to tell it now.
+    this.sql.exec("DELETE FROM ended WHERE topic = ? AND callback = ?", request.topic, request.callback);
     // A renewal while a delivery waits for its retry: handed over again, so that the retry is
     // signed with the secret the subscriber now holds, and sent at once (it is back).
     this.sql.exec(
@@ -308,6 +313,8 @@ export class WebSubHub extends DurableObject implements HubApi {
     const now = Date.now();
     const expired = this.sql.exec("DELETE FROM subscriptions WHERE lease_end <= ? RETURNING topic, callback", now).toArray();
     await this.forget(expired.map((row) => ({ topic: row.topic as string, callback: row.callback as string })));
+    // What earlier calls could not tell the couriers.
+    await this.tellCouriers();
     const due = this.sql
       .exec(
         "SELECT topic, callback, secret, pending FROM subscriptions WHERE pending IS NOT NULL AND next_attempt <= ? ORDER BY next_attempt LIMIT ?",
@@ -395,21 +402,38 @@ export class WebSubHub extends DurableObject implements HubApi {
   }
 
   /**
-   * Tells the couriers of ended subscriptions to send them nothing more: one call per
-   * courier, whatever the number (subrequests are counted). Best effort: a courier that
-   * misses it sends at most what it holds.
+   * Ends subscriptions at their couriers: the couriers drop what they hold for them. Kept
+   * in `ended` until the courier has it, and told again at each alarm until then, so that
+   * no retry reaches a callback that unsubscribed, however the first call fared.
    */
   private async forget(ended: { topic: string; callback: string }[]): Promise<void> {
+    if (ended.length === 0) return;
+    for (const { topic, callback } of ended) this.sql.exec("INSERT INTO ended (topic, callback) VALUES (?, ?) ON CONFLICT DO NOTHING", topic, callback);
+    await this.tellCouriers();
+  }
+
+  /** One call per courier with its ended subscriptions (subrequests are counted), whatever their number. */
+  private async tellCouriers(): Promise<void> {
+    const ended = this.sql
+      .exec("SELECT topic, callback FROM ended LIMIT ?", HANDED_PER_RUN)
+      .toArray()
+      .map((row) => ({ topic: row.topic as string, callback: row.callback as string }));
     await Promise.all(
-      [...byCourier(ended)].map(([name, list]) =>
-        this.courier(name)
-          .forget(list)
-          .catch((error: Error) => console.error(`websub hub: could not tell ${name} that ${list.length} subscription(s) ended: ${error.message}`)),
-      ),
+      [...byCourier(ended)].map(async ([name, list]) => {
+        try {
+          await this.courier(name).forget(list);
+        } catch (error) {
+          console.error(
+            `websub hub: could not tell ${name} that ${list.length} subscription(s) ended (${(error as Error).message}); trying again in ${HAND_OVER_RETRY_MS / 1000} s`,
+          );
+          return;
+        }
+        for (const { topic, callback } of list) this.sql.exec("DELETE FROM ended WHERE topic = ? AND callback = ?", topic, callback);
+      }),
     );
   }
 
-  /** The alarm at the next hand-over or lease end, or none. */
+  /** The alarm at the next hand-over, lease end or retry of an ended subscription's news, or none. */
   private async scheduleAlarm(): Promise<void> {
     const row = this.sql
       .exec(
@@ -418,7 +442,9 @@ export class WebSubHub extends DurableObject implements HubApi {
            UNION ALL SELECT MIN(lease_end) FROM subscriptions)`,
       )
       .one();
-    if (row.at === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.max(row.at as number, Date.now()));
+    const untold = this.sql.exec("SELECT EXISTS (SELECT 1 FROM ended) AS e").one().e === 1;
+    const at = untold ? Math.min((row.at as number | null) ?? Number.POSITIVE_INFINITY, Date.now() + HAND_OVER_RETRY_MS) : (row.at as number | null);
+    if (at === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.max(at, Date.now()));
   }
 }

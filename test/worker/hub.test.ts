@@ -9,6 +9,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
+import { WebSubCourier } from "../../src/websub/courier-object";
 import { COURIERS, courierOf, WebSubHub } from "../../src/websub/hub-object";
 import { freshDatabase } from "./d1-fixtures";
 import { bundle, content, file, seedFile, story } from "./fixtures";
@@ -218,6 +219,41 @@ describe("subscribing", () => {
     expect((await s.listed()).topics).toEqual([]);
     await s.publish("a", "Unheard");
     expect(sub.deliveries()).toEqual([]);
+  });
+
+  it("a courier that could not be told of an unsubscribe is told at the hub's next alarm: its retries stop", async () => {
+    const s = site();
+    const sub = subscriber();
+    await s.subscribe(sub.callback());
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    sub.state.answer = (r) => (r.method === "POST" ? new Response("down", { status: 503 }) : willing(r));
+    await s.publish("one", "First story");
+    await until(() => sub.deliveries().length === 1, "the first try");
+    // The courier refuses the first news of the ended subscription (its class is patched, then restored).
+    let refusals = 0;
+    const forget = WebSubCourier.prototype.forget;
+    WebSubCourier.prototype.forget = async function (this: WebSubCourier, ended) {
+      if (refusals++ === 0) throw new Error("the courier is busy");
+      return forget.call(this, ended);
+    };
+    try {
+      sub.state.answer = willing;
+      expect(await s.unsubscribe(sub.callback())).toBe(202);
+      expect(errors.mock.calls.map((c) => String(c[0]))).toContain(
+        `websub hub: could not tell ${courierOf(sub.callback())} that 1 subscription(s) ended (the courier is busy); trying again in 10 s`,
+      );
+      const courier = env.HUB_COURIER.get(env.HUB_COURIER.idFromName(courierOf(sub.callback())));
+      const held = () => runInDurableObject(courier, (_instance, state) => state.storage.sql.exec("SELECT COUNT(*) AS n FROM deliveries").one().n as number);
+      expect(await held()).toBe(1);
+      // The hub's alarm is set for the retry (no lease is left to set it), and tells the courier.
+      await retryNow();
+      expect(refusals).toBe(2);
+      expect(await held()).toBe(0);
+      expect(await runInDurableObject(hubStub(), (_instance, state) => state.storage.sql.exec("SELECT COUNT(*) AS n FROM ended").one().n)).toBe(0);
+      expect(sub.deliveries()).toHaveLength(1);
+    } finally {
+      WebSubCourier.prototype.forget = forget;
+    }
   });
 
   it("a topic that is not one of the site's feeds is refused with a 4xx and a denial GET naming the reason", async () => {
@@ -541,6 +577,32 @@ describe("delivering", () => {
     await listedStatus(s, `${ORIGIN}/rss.xml`, { lastStatus: "retrying: could not be reached", pending: true });
     const logged = errors.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith("websub hub:"));
     expect(logged).toEqual([`websub hub: delivery of ${ORIGIN}/rss.xml to ${sub.host} failed (could not be reached); retry 1 in 10 s`]);
+  });
+
+  it("POST /api/hub/sync (what npm run import calls) hands over at once what a write from outside the worker changed; again, nothing", async () => {
+    const s = site();
+    const sub = subscriber();
+    await s.subscribe(sub.callback());
+    // A writer the hub does not hear from (as an import, which writes the database from Node).
+    const importer = publishing({}, undefined, { hub: false });
+    expect((await importer.put("imported", story("An imported story", "Text."))).status).toBe(201);
+    await importer.settle();
+    expect(sub.deliveries()).toEqual([]);
+    expect((await s.request("/api/hub/sync", { method: "POST" })).status).toBe(401);
+    const get = await s.api("/api/hub/sync");
+    expect([get.status, get.headers.get("Allow"), await get.json()]).toEqual([
+      405,
+      "POST",
+      { error: "Method not allowed: POST hands the hub the feeds an import changed." },
+    ]);
+    const told = await s.api("/api/hub/sync", { method: "POST" });
+    expect([told.status, told.headers.get("Cache-Control"), await told.json()]).toEqual([200, "no-store", { scheduled: 1, missing: 0 }]);
+    await until(() => sub.deliveries().length === 1, "the import's delivery");
+    expect(text(sub.deliveries()[0]!.body)).toBe(text(await s.served("/rss.xml")));
+    expect(text(sub.deliveries()[0]!.body)).toContain("An imported story");
+    expect(await (await s.api("/api/hub/sync", { method: "POST" })).json()).toEqual({ scheduled: 0, missing: 0 });
+    const off = publishing({ WEBSUB_OWN_HUB: "off" }, undefined, { hub: true });
+    expect(await (await off.api("/api/hub/sync", { method: "POST" })).json()).toEqual({ error: "This site runs no WebSub hub." });
   });
 
   it("410 Gone from a callback ends its subscription", async () => {
