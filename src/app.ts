@@ -10,6 +10,7 @@ import type { Env } from "./config/env";
 import { resolveSite } from "./config/site";
 import { RepresentationCache } from "./http/representation-cache";
 import { runCron } from "./publish/cron";
+import { keepReaderDays } from "./publish/reader-days";
 import { assetRoutes } from "./routes/assets";
 import type { AppVariables } from "./routes/context";
 import { errorAnswers } from "./routes/errors";
@@ -19,7 +20,9 @@ import { mediaRoutes } from "./routes/media";
 import { notFound } from "./routes/missing";
 import { pageRoutes } from "./routes/pages";
 import { siteRoutes } from "./routes/site";
+import { statsRoutes } from "./routes/stats";
 import { withFastPath } from "./serve/fast-path";
+import { ReaderCounter, withReaderCounts } from "./serve/reader-counts";
 import { type Collector, Representations } from "./serve/representations";
 import { warmUp } from "./serve/warm-up";
 import { packContent } from "./storage/bundle/content-pack";
@@ -52,6 +55,8 @@ export interface AppOptions {
   fetchHub?: typeof fetch;
   /** What renders ahead after a change in the D1 mode (d1AheadRenderer; the tests wrap it to count what is rendered). */
   render?: Renderer;
+  /** The reader counts' clock (the tests replay a day). */
+  clock?: () => number;
   /**
    * The worker's environment at startup, where the runtime offers it (`env` of
    * cloudflare:workers): the app then reads its settings and runs its lookup of a stored
@@ -123,6 +128,7 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
   };
 
   siteRoutes(app, stores, representations);
+  statsRoutes(app, options.clock);
   apiRoutes(app, { publisher: (db) => stores.publisher(db), render, send: options.fetchHub, pushHub, syncHub });
   hubRoutes(app, (c) => served(c.env));
   feedRoutes(app);
@@ -132,10 +138,13 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
   app.notFound((c) => notFound(c));
   app.onError(errorAnswers());
 
-  app.fetch = withFastPath(app.fetch, stores, representations);
+  const counter = new ReaderCounter(options.clock);
+  const fast = withFastPath(app.fetch, stores, representations);
+  // What the build and the import render is no one's poll.
+  app.fetch = options.collect === undefined ? withReaderCounts(fast, counter) : fast;
   if (options.startupEnv !== undefined) warmUp(options.startupEnv, stores, representations, built?.origin ?? null);
   const worker = app as WorkerApp;
-  worker.scheduled = async (controller, env) => {
+  worker.scheduled = async (controller, env, ctx) => {
     const settings = resolveSite(env, "https://cron.invalid/").settings;
     if (settings.storage === "d1") {
       await runCron({
@@ -151,6 +160,9 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
       stores.database(env.DB!, settings).invalidate();
     }
     await syncHub(env);
+    // This isolate's polls of the last minute, if any; then the day's hub counts and closing.
+    counter.writeIfDue(env, ctx);
+    await keepReaderDays(env, settings, controller.scheduledTime);
   };
   return worker;
 }

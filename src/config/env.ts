@@ -26,6 +26,12 @@ export interface Env {
   HUB_MAX_PER_FEED?: string | number;
   HUB_MAX_PER_HOST?: string | number;
   HUB_REQUESTS_PER_MINUTE?: string | number;
+  /** "on" (default) or "off": readers counted per feed and day, where a D1 database is bound (README, "Readers"). */
+  READER_COUNTS?: string;
+  /** Days the reader counts are kept (default 400). */
+  READER_RETENTION_DAYS?: string | number;
+  /** Secret: bearer tokens that open /stats only, comma-separated (PUBLISH_TOKEN's open it too). */
+  STATS_TOKEN?: string;
   /** Secret (wrangler secret put): bearer tokens of the publishing API, comma-separated. Never part of Settings. */
   PUBLISH_TOKEN?: string;
   /** The D1 database of the D1 mode (wrangler.toml [[d1_databases]], binding "DB"). */

@@ -23,6 +23,10 @@ export interface Settings {
   ownHub: boolean;
   /** What the own hub takes, so that no one subscriber or client can fill it. */
   hubLimits: HubLimits;
+  /** Readers counted per feed and day (src/serve/reader-counts.ts), where a D1 database is bound. */
+  readerCounts: boolean;
+  /** Days the reader counts are kept. */
+  readerRetentionDays: number;
 }
 
 export interface HubLimits {
@@ -73,6 +77,7 @@ const DEFAULTS = {
   hubPerTopic: 10_000,
   hubPerHost: 1_000,
   hubRequestsPerMinute: 60,
+  readerRetentionDays: 400,
 } as const;
 
 function text(value: string | number | undefined): string | undefined {
@@ -131,6 +136,9 @@ export function readSettings(env: Env): Settings {
       throw new ConfigError("WEBSUB_HUB", `WEBSUB_HUB must not carry a user name or password (every feed names its hubs), got ${quoted(hub)}`);
     }
   }
+  const readerCounts = text(env.READER_COUNTS) ?? "on";
+  if (readerCounts !== "on" && readerCounts !== "off")
+    throw new ConfigError("READER_COUNTS", `READER_COUNTS must be "on" or "off", got ${quoted(readerCounts)}`);
   const ownHub = text(env.WEBSUB_OWN_HUB) ?? "on";
   if (ownHub !== "on" && ownHub !== "off") throw new ConfigError("WEBSUB_OWN_HUB", `WEBSUB_OWN_HUB must be "on" or "off", got ${quoted(ownHub)}`);
   return {
@@ -150,5 +158,7 @@ export function readSettings(env: Env): Settings {
       perHost: integer("HUB_MAX_PER_HOST", env.HUB_MAX_PER_HOST, DEFAULTS.hubPerHost, 1, 1_000_000),
       requestsPerMinute: integer("HUB_REQUESTS_PER_MINUTE", env.HUB_REQUESTS_PER_MINUTE, DEFAULTS.hubRequestsPerMinute, 1, 100_000),
     },
+    readerCounts: readerCounts === "on",
+    readerRetentionDays: integer("READER_RETENTION_DAYS", env.READER_RETENTION_DAYS, DEFAULTS.readerRetentionDays, 1, 3650),
   };
 }

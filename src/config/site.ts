@@ -37,11 +37,20 @@ export function resolveSite(env: Env, requestUrl: string): Site {
 /**
  * Every setting except those that cannot change a response's bytes: where the content is
  * read from, how often its version is checked, how long a write waits to render, and what the
- * own hub takes. SITE_URL counts through the origin,
+ * own hub takes, and the reader counts. SITE_URL counts through the origin,
  * which is compared on its own. A setting added later counts unless listed here.
  */
 function renderingFingerprint(settings: Settings): string {
-  const { siteUrl: _origin, storage: _storage, contentTtl: _ttl, renderWindowMs: _window, hubLimits: _limits, ...rendering } = settings;
+  const {
+    siteUrl: _origin,
+    storage: _storage,
+    contentTtl: _ttl,
+    renderWindowMs: _window,
+    hubLimits: _limits,
+    readerCounts: _counts,
+    readerRetentionDays: _retention,
+    ...rendering
+  } = settings;
   return JSON.stringify(rendering);
 }
 

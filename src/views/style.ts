@@ -68,6 +68,14 @@ figcaption small { font-size: 0.85rem; }
 .article-body blockquote { margin-left: 0; padding-left: 1rem; border-left: 3px solid var(--line); color: var(--muted); }
 .pages { display: flex; justify-content: space-between; gap: 1rem; margin: 1.5rem 0 0; }
 .pages a[rel="next"] { margin-left: auto; }
+.stats table { border-collapse: collapse; width: 100%; margin: 0.75rem 0; font-size: 0.95rem; }
+.stats th, .stats td { text-align: left; padding: 0.3rem 0.5rem 0.3rem 0; border-top: 1px solid var(--line); vertical-align: top; }
+.stats td.n, .stats th.n { text-align: right; font-variant-numeric: tabular-nums; }
+.stats .table-wrap { overflow-x: auto; }
+.chart { width: 100%; height: auto; }
+.chart .bar { fill: var(--accent); }
+.chart .axis { stroke: var(--muted); stroke-width: 1; }
+.chart text { fill: var(--muted); font-size: 11px; }
 .site-footer { border-top: 1px solid var(--line); color: var(--muted); font-size: 0.95rem; }
 .site-footer .wrap { padding-top: 1rem; padding-bottom: 2rem; }
 @media (min-width: 48rem) { h1 { font-size: 2.4rem; } }

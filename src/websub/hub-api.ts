@@ -92,6 +92,8 @@ export interface HubApi {
   /** The version a new subscriber starts from, if the hub has none of its feed yet: later changes are told against it. */
   remember(version: FeedVersion): Promise<void>;
   list(): Promise<SubscriptionView[]>;
+  /** Active subscriptions per topic (absolute feed URL), for the reader counts. */
+  subscriberCounts(): Promise<Record<string, number>>;
   /** The content version whose feeds the hub was last handed in full (the cron's check after a deploy or an import). */
   syncedVersion(): Promise<string | null>;
   markSynced(version: string): Promise<void>;

@@ -300,6 +300,13 @@ export class WebSubHub extends DurableObject implements HubApi {
       }));
   }
 
+  async subscriberCounts(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const row of this.sql.exec("SELECT topic, COUNT(*) AS n FROM subscriptions WHERE lease_end > ? GROUP BY topic", Date.now()))
+      counts[row.topic as string] = row.n as number;
+    return counts;
+  }
+
   async syncedVersion(): Promise<string | null> {
     return (this.sql.exec("SELECT value FROM state WHERE key = 'synced'").toArray()[0]?.value as string | undefined) ?? null;
   }

@@ -1,0 +1,124 @@
+/**
+ * Counting the polls of each feed, in the isolate: a request adds to the isolate's tally
+ * (src/readers/tally.ts) and nothing else, no query and no write; the tally is written to
+ * D1 at most once a minute per isolate, after a response (waitUntil). Only a feed's first
+ * page counts (GET or HEAD answered 200 or 304); `?before=` pages are readers paging back,
+ * not polls.
+ */
+import type { D1Like, Env } from "../config/env";
+import { resolveSite } from "../config/site";
+import { Tally } from "../readers/tally";
+import { classifyPoller, type Poller } from "../readers/user-agent";
+import { countsFailure, writeTally } from "../storage/d1/reader-counts";
+import type { WorkerFetch } from "./fast-path";
+
+/** Where work after a response is handed (the execution context). */
+type Waiter = { waitUntil(work: Promise<unknown>): void };
+
+/** Least time between an isolate's writes of its tally. */
+const WRITE_EVERY_MS = 60_000;
+/** What of a User-Agent is looked at and kept for the minute: enough to tell clients apart. */
+const AGENT_CHARS = 512;
+/** User-Agents whose classification is remembered: pollers come back with the same one. */
+const KNOWN_AGENTS = 1_000;
+const FEED_FILES = new Set(["rss.xml", "atom.xml", "feed.json"]);
+
+/** The feed a path is (its first page), or null: /rss.xml, /topics/{slug}/atom.xml. */
+export function feedOf(url: string): string | null {
+  const pathStart = url.indexOf("/", url.indexOf("//") + 2);
+  if (pathStart === -1) return null;
+  const query = url.indexOf("?", pathStart);
+  const path = query === -1 ? url.slice(pathStart) : url.slice(pathStart, query);
+  if (query !== -1 && new URLSearchParams(url.slice(query)).has("before")) return null;
+  const slash = path.lastIndexOf("/");
+  if (!FEED_FILES.has(path.slice(slash + 1))) return null;
+  if (slash === 0) return path;
+  // /topics/{slug}/{file}: the slug has no slash of its own.
+  return path.startsWith("/topics/") && path.indexOf("/", "/topics/".length) === slash && slash > "/topics/".length ? path : null;
+}
+
+export class ReaderCounter {
+  private readonly tally = new Tally();
+  /** When the oldest poll not yet written was counted. */
+  private since = 0;
+  private writing = false;
+  private readonly agents = new Map<string, Poller>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Counts a response to a feed poll; once a minute, hands the tally to `ctx` to write. */
+  observe(request: Request, response: Response, env: Env, ctx: Waiter | undefined): void {
+    if (response.status !== 200 && response.status !== 304) return;
+    if (request.method !== "GET" && request.method !== "HEAD") return;
+    const feed = feedOf(request.url);
+    if (feed === null || env.DB === undefined) return;
+    let on: boolean;
+    try {
+      on = resolveSite(env, request.url).settings.readerCounts;
+    } catch {
+      return;
+    }
+    if (!on) return;
+    const agent = (request.headers.get("User-Agent") ?? "").slice(0, AGENT_CHARS);
+    const now = this.now();
+    if (this.tally.empty) this.since = now;
+    this.tally.record(now, feed, this.classify(agent), `${request.headers.get("CF-Connecting-IP") ?? ""}\n${agent}`, response.status === 304);
+    if (now - this.since >= WRITE_EVERY_MS) this.write(env.DB, ctx);
+  }
+
+  /** Writes the tally now if a minute has passed since its oldest poll (the cron's turn in its isolate). */
+  writeIfDue(env: Env, ctx: Waiter | undefined): void {
+    if (!this.tally.empty && env.DB !== undefined && this.now() - this.since >= WRITE_EVERY_MS) this.write(env.DB, ctx);
+  }
+
+  private write(db: D1Like, ctx: Waiter | undefined): void {
+    if (this.writing) return;
+    this.writing = true;
+    const taken = this.tally.take();
+    const now = this.now();
+    const work = writeTally(db, taken, now)
+      .then(({ polls, late }) => {
+        if (late > 0) console.error(`reader counts: ${late} client(s) of a closed day came too late to be told apart (their ${polls} polls were counted)`);
+        if (taken.untold > 0)
+          console.error(`reader counts: ${taken.untold} poll(s) were counted without telling their client apart (too many clients in a minute)`);
+      })
+      .catch((error: Error) => {
+        let polls = 0;
+        for (const feeds of taken.days.values()) for (const t of feeds.values()) polls += t.polls;
+        console.error(`reader counts: ${polls} poll(s) could not be written and are not counted: ${countsFailure(error)}`);
+      })
+      .finally(() => {
+        this.writing = false;
+      });
+    try {
+      ctx?.waitUntil(work);
+    } catch {
+      // No execution context (app.request in tests): the write runs on its own.
+    }
+  }
+
+  private classify(agent: string): Poller {
+    let poller = this.agents.get(agent);
+    if (poller === undefined) {
+      if (this.agents.size >= KNOWN_AGENTS) this.agents.clear();
+      poller = classifyPoller(agent);
+      this.agents.set(agent, poller);
+    }
+    return poller;
+  }
+}
+
+/** The worker's fetch, with every feed poll it answers counted. */
+export function withReaderCounts(route: WorkerFetch, counter: ReaderCounter): WorkerFetch {
+  return (request, env, ctx) => {
+    const answered = route(request, env, ctx);
+    if (answered instanceof Promise) {
+      return answered.then((response) => {
+        counter.observe(request, response, (env ?? {}) as Env, ctx);
+        return response;
+      });
+    }
+    counter.observe(request, answered, (env ?? {}) as Env, ctx);
+    return answered;
+  };
+}
