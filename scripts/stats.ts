@@ -91,12 +91,13 @@ function formatReport(r: ReaderReport): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   lines.push(line(header), ...rows.map(line));
+  const polls = (n: number) => `${n.toLocaleString("en-US")} ${n === 1 ? "poll" : "polls"}`;
   for (const f of r.feeds) {
     if (f.sources.length === 0 && f.crawlers.length === 0) continue;
     lines.push("", `${f.feed}:`);
     for (const s of f.sources)
-      lines.push(`  ${s.name}${s.feedId === null ? "" : ` (feed ${s.feedId})`}: ${s.readers.toLocaleString("en-US")} (${s.kind}, ${s.polls} polls)`);
-    for (const c of f.crawlers) lines.push(`  ${c.name}: crawler, ${c.polls} polls (not readers)`);
+      lines.push(`  ${s.name}${s.feedId === null ? "" : ` (feed ${s.feedId})`}: ${s.readers.toLocaleString("en-US")} (${s.kind}, ${polls(s.polls)})`);
+    for (const c of f.crawlers) lines.push(`  ${c.name}: crawler, ${polls(c.polls)} (not readers)`);
   }
   return lines.join("\n");
 }

@@ -48,7 +48,6 @@ export interface FeedReaders {
 export interface ReaderReport {
   /** The UTC day the report counts as today. */
   today: string;
-  days: string[];
   feeds: FeedReaders[];
 }
 
@@ -104,7 +103,7 @@ export function buildReport(now: number, sources: readonly SourceRow[], polls: r
     };
   });
   report.sort((a, b) => b.today.readers - a.today.readers || (a.feed < b.feed ? -1 : a.feed > b.feed ? 1 : 0));
-  return { today, days, feeds: report };
+  return { today, feeds: report };
 }
 
 /** One field of RFC 4180 CSV: quoted when it holds a comma, quote or line break. */

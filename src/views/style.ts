@@ -72,6 +72,8 @@ figcaption small { font-size: 0.85rem; }
 .stats th, .stats td { text-align: left; padding: 0.3rem 0.5rem 0.3rem 0; border-top: 1px solid var(--line); vertical-align: top; }
 .stats td.n, .stats th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .stats .table-wrap { overflow-x: auto; }
+.stats details { margin: 0 0 1.25rem; }
+.stats section { margin-top: 2.5rem; }
 .chart { width: 100%; height: auto; }
 .chart .bar { fill: var(--accent); }
 .chart .axis { stroke: var(--muted); stroke-width: 1; }

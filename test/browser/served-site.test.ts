@@ -37,6 +37,37 @@ const PAGES: [name: string, path: string, status: number][] = [
   ["not-found", "/no/such/page", 404],
 ];
 
+/** The stats page's token (.dev.vars of the served copy). */
+const STATS_TOKEN = "browser-stats-token";
+const DAY_MS = 86_400_000;
+
+/**
+ * 90 days of reader counts, as the isolates and the cron would have written them, ending
+ * today: the main RSS feed (Feedly, Inoreader, Miniflux, a crawler) and the Atom feed.
+ */
+function readerHistory(now: number): string {
+  const rows: string[] = [];
+  const today = new Date(now).toISOString().slice(0, 10);
+  for (let i = 89; i >= 0; i--) {
+    const day = new Date(now - i * DAY_MS).toISOString().slice(0, 10);
+    const feedly = 300 + (89 - i) * 2 + (i % 5);
+    const polls = 400 + (i % 11);
+    rows.push(
+      `INSERT INTO reader_polls VALUES ('${day}', '/rss.xml', ${polls}, ${Math.floor(polls * 0.8)});`,
+      `INSERT INTO reader_polls VALUES ('${day}', '/atom.xml', 120, 90);`,
+      `INSERT INTO reader_sources VALUES ('${day}', '/rss.xml', 'aggregator', 'Feedly', '', ${feedly}, 288);`,
+      `INSERT INTO reader_sources VALUES ('${day}', '/rss.xml', 'aggregator', 'Inoreader', '', ${100 + (i % 9)}, 96);`,
+      `INSERT INTO reader_sources VALUES ('${day}', '/rss.xml', 'crawler', 'Googlebot', '', 0, 12);`,
+      `INSERT INTO reader_sources VALUES ('${day}', '/atom.xml', 'aggregator', 'Feedbin', '1234', ${40 + (i % 4)}, 96);`,
+      `INSERT INTO reader_sources VALUES ('${day}', '/rss.xml', 'reader', 'Miniflux', '', ${day === today ? 0 : 20 + (i % 7)}, 30);`,
+    );
+  }
+  // Today is open: its other readers are hashes (these stand in for the day's HMACs) under today's key.
+  rows.push(`INSERT INTO reader_keys VALUES ('${today}', '${"0".repeat(64)}');`);
+  for (let k = 0; k < 23; k++) rows.push(`INSERT INTO reader_clients VALUES ('${today}', '/rss.xml', 'Miniflux', '${k.toString(16).padStart(32, "0")}');`);
+  return `${rows.join("\n")}\n`;
+}
+
 let server: DevServer;
 let browser: Browser;
 /** The browser's two profiles: one as a reader's; one whose pages accept injected scripts (axe), which their CSP forbids. */
@@ -44,7 +75,11 @@ let reader: BrowserContext;
 let inspector: BrowserContext;
 
 beforeAll(async () => {
-  server = await startDevServer({ articles: [join(ROOT, "test/fixtures/images")] });
+  // The bundled mode with a D1 database bound: it holds the reader counts (README, Readers).
+  server = await startDevServer({
+    articles: [join(ROOT, "test/fixtures/images")],
+    database: { sql: readerHistory(Date.now()), devVars: `STATS_TOKEN=${STATS_TOKEN}\n` },
+  });
   if (!hasChromium && !process.env.CI) return;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -76,8 +111,9 @@ afterAll(async () => {
 });
 
 /** Opens a page and records every console error, page error, failed request and HTTP error. */
-async function open(path: string, options: { width?: number; inspect?: boolean } = {}) {
+async function open(path: string, options: { width?: number; inspect?: boolean; headers?: Record<string, string> } = {}) {
   const page = await (options.inspect ? inspector : reader).newPage();
+  if (options.headers !== undefined) await page.setExtraHTTPHeaders(options.headers);
   await page.setViewportSize({ width: options.width ?? 1280, height: 900 });
   await page.emulateMedia({ colorScheme: "light" });
   const problems: string[] = [];
@@ -215,6 +251,40 @@ describeBrowser("pages in Chromium", () => {
       await close();
     }
     writeFileSync(join(OUT, "axe-report.json"), `${JSON.stringify(report, null, 2)}\n`);
+  });
+
+  it("the stats page, with 90 days of counts: a chart per feed with its table, no failed request, axe clean in light and dark; screenshots", async () => {
+    const { page, response, problems, close } = await open("/stats", { inspect: true, headers: { Authorization: `Bearer ${STATS_TOKEN}` } });
+    expect([response?.status(), problems]).toEqual([200, []]);
+    const charts = await page.$$eval("svg.chart", (svgs) =>
+      svgs.map((svg) => ({
+        name: svg.querySelector("title")?.textContent,
+        label: svg.getAttribute("aria-labelledby"),
+        bars: svg.querySelectorAll("rect.bar").length,
+        drawn: svg.getBoundingClientRect().height > 100,
+      })),
+    );
+    expect(charts).toEqual([
+      { name: "Readers of /rss.xml per day", label: "feed-0-title feed-0-desc", bars: 90, drawn: true },
+      { name: "Readers of /atom.xml per day", label: "feed-1-title feed-1-desc", bars: 90, drawn: true },
+    ]);
+    // Today's readers of /rss.xml: Feedly 478 + Inoreader 100 + 23 Miniflux clients, as the summary and the chart's table say.
+    const summary = await page.$eval("table tbody tr", (row) => Array.from(row.querySelectorAll("th, td"), (c) => c.textContent));
+    expect(summary).toEqual(["/rss.xml", "601", "578", "0", "23", "400", "80.0%"]);
+    const lastRow = await page.$eval("section details table tbody tr", (row) => Array.from(row.querySelectorAll("th, td"), (c) => c.textContent));
+    expect(lastRow).toEqual([new Date().toISOString().slice(0, 10), "601"]);
+    for (const colorScheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme });
+      const result = await runAxe(page);
+      expect([colorScheme, result.violations]).toEqual([colorScheme, []]);
+      await page.screenshot({ path: join(OUT, "screenshots", `stats-${colorScheme}-1280.png`), fullPage: true });
+    }
+    await page.setViewportSize({ width: 390, height: 900 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    await close();
+    const refused = await fetch(`${server.origin}/stats`);
+    expect([refused.status, refused.headers.get("WWW-Authenticate")]).toEqual([401, 'Bearer realm="stats", Basic realm="stats", charset="UTF-8"']);
+    await refused.arrayBuffer();
   });
 
   it("the keyboard reaches a visible skip link first, and it leads to the content", async () => {

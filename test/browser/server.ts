@@ -4,11 +4,32 @@
  * tree's src/generated/ is left alone, on free ports; and stops it: when asked, when the
  * test process exits, or after a deadline.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "../../scripts/lib/free-port";
 import { copyProject, type ProjectCopy } from "../node/project-copy";
+
+/** Binds the local D1 database in the copy's wrangler.toml, applies the migrations and runs `sql`. */
+function withDatabase(dir: string, database: { sql: string; devVars: string }): void {
+  const config = join(dir, "wrangler.toml");
+  const toml = readFileSync(config, "utf8").replace(
+    /# \[\[d1_databases\]\]\n# binding = "DB"\n# database_name = "edge-news"\n# database_id = "[^"]*"\n# migrations_dir = "migrations"/,
+    '[[d1_databases]]\nbinding = "DB"\ndatabase_name = "edge-news"\ndatabase_id = "00000000-0000-0000-0000-000000000000"\nmigrations_dir = "migrations"',
+  );
+  if (!toml.includes('[[d1_databases]]\nbinding = "DB"')) throw new Error("wrangler.toml has no [[d1_databases]] block to uncomment");
+  writeFileSync(config, toml);
+  writeFileSync(join(dir, ".dev.vars"), database.devVars);
+  writeFileSync(join(dir, "seed-database.sql"), database.sql);
+  const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" };
+  for (const args of [
+    ["d1", "migrations", "apply", "DB", "--local"],
+    ["d1", "execute", "DB", "--local", "--file", "seed-database.sql"],
+  ]) {
+    const run = spawnSync(join(dir, "node_modules/.bin/wrangler"), args, { cwd: dir, env, encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`wrangler ${args.join(" ")} failed:\n${run.stdout}\n${run.stderr}`);
+  }
+}
 
 export interface DevServer {
   origin: string;
@@ -19,8 +40,17 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-export async function startDevServer(options: { deadlineMs?: number; vars?: Record<string, string>; articles?: string[] } = {}): Promise<DevServer> {
+export interface ServerOptions {
+  deadlineMs?: number;
+  vars?: Record<string, string>;
+  articles?: string[];
+  /** A local D1 database bound as DB (the bundled mode then keeps its reader counts there), migrated, with these statements run, and .dev.vars. */
+  database?: { sql: string; devVars: string };
+}
+
+export async function startDevServer(options: ServerOptions = {}): Promise<DevServer> {
   const project = copyProject();
+  if (options.database !== undefined) withDatabase(project.dir, options.database);
   // More articles (and their images) beside the seed.
   for (const folder of options.articles ?? []) cpSync(folder, join(project.dir, "seeds"), { recursive: true });
   const port = await freePort();
