@@ -59,9 +59,15 @@ function migrationStatements(root: string): string[] {
   );
 }
 
-function miniflare(dir: string, port: number, persist: string): Miniflare {
-  return serveBundle(dir, port, d1Options(persist));
+/** The D1 worker; `counts: "off"` serves it with READER_COUNTS off (the side-by-side rows). */
+function miniflare(dir: string, port: number, persist: string, counts: "on" | "off" = "on"): Miniflare {
+  const options = d1Options(persist);
+  return serveBundle(dir, port, { ...options, bindings: { ...options.bindings, READER_COUNTS: counts } });
 }
+
+/** The warm rows measured again with the reader counts off, in the same rounds: what counting costs a read. */
+export const COUNTED_ROWS = ["warm /rss.xml", "304 (/rss.xml, If-None-Match)"] as const;
+export const countsOff = (row: string) => `${row}, reader counts off`;
 
 /** Forgets the article pages earlier rounds stored: all but those of the newest 1,000 articles (where the import's are). */
 const COLD_RESET =
@@ -152,11 +158,21 @@ export async function measureD1(name: string, content: Content, dir: string, roo
         const headers: Record<string, string> = { "Accept-Encoding": ACCEPT, ...(row.startsWith("304") ? { "If-None-Match": etag } : {}) };
         record(row, await load(`${origin()}${path}`, headers));
       }
+      // The same worker with READER_COUNTS off, in the same round: the rows side by side.
+      await mf.dispose();
+      port = await freePort();
+      mf = miniflare(dir, port, persist, "off");
+      await mf.ready;
+      for (const [row, path] of warmRows.filter(([row]) => (COUNTED_ROWS as readonly string[]).includes(row))) {
+        await (await fetch(`${origin()}${path}`, { headers: { "Accept-Encoding": ACCEPT } })).arrayBuffer();
+        const headers: Record<string, string> = { "Accept-Encoding": ACCEPT, ...(row.startsWith("304") ? { "If-None-Match": etag } : {}) };
+        record(countsOff(row), await load(`${origin()}${path}`, headers));
+      }
     }
   } finally {
     await mf.dispose();
   }
-  const order = ["/healthz", ...warmRows.slice(1).map((r) => r[0]), "cold article page (a miss: query, render, store)"];
+  const order = ["/healthz", ...warmRows.slice(1).map((r) => r[0]), "cold article page (a miss: query, render, store)", ...COUNTED_ROWS.map(countsOff)];
   const loadResults = new Map(order.filter((r) => runs.has(r)).map((r) => [r, median(runs.get(r)!, (x) => x.rps)]));
   return { name, articles: content.articles.length, importSeconds, statements, stored, load: loadResults, persist };
 }
