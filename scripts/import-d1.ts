@@ -178,22 +178,24 @@ async function uploadImages(images: readonly LocalImage[], present: ReadonlySet<
 let imagesUploaded = 0;
 
 /** The worker's settings, as wrangler.toml gives them, and the origin to store responses for (null: none). */
-function site(): { vars: Env; settings: Settings; origin: string | null; mediaBucket: string | null; hasDatabase: boolean } {
+function site(): { vars: Env; settings: Settings; origin: string | null; mediaBucket: string | null; hasDatabase: boolean; hasHub: boolean } {
   let vars: Env;
   let mediaBucket: string | null;
   let hasDatabase: boolean;
+  let hasHub: boolean;
   try {
     const config = readWranglerVars(options.config || undefined);
     vars = { ...config.vars };
     mediaBucket = config.mediaBucket;
     hasDatabase = config.hasDatabase;
+    hasHub = config.hasHub;
   } catch (error) {
     return fail(`wrangler.toml: ${(error as Error).message.split("\n").find((l) => l.trim() !== "") ?? "cannot be read"}`);
   }
   if (process.env.SITE_URL !== undefined) vars.SITE_URL = process.env.SITE_URL;
   try {
     const settings = readSettings({ ...vars, STORAGE: "bundled" });
-    return { vars, settings, origin: settings.siteUrl ?? (options.remote ? null : LOCAL_ORIGIN), mediaBucket, hasDatabase };
+    return { vars, settings, origin: settings.siteUrl ?? (options.remote ? null : LOCAL_ORIGIN), mediaBucket, hasDatabase, hasHub };
   } catch (error) {
     if (error instanceof ConfigError) fail(`${error.message} (wrangler.toml [vars], or the environment)`);
     throw error;
@@ -244,7 +246,7 @@ if (visible) {
     );
     await write([...responses.statements, ...notices]);
     stored = `; ${responses.count} responses stored for ${worker.origin}`;
-    if (worker.settings.ownHub) {
+    if (worker.settings.ownHub && worker.hasHub) {
       const dir = dirname(resolve(options.config || process.env.WRANGLER_CONFIG || join(ROOT, "wrangler.toml")));
       stored += await tellHub(worker.origin, process.env.PUBLISH_TOKEN ?? (options.remote ? undefined : devVar(dir, "PUBLISH_TOKEN")));
     }

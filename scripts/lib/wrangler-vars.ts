@@ -10,6 +10,8 @@ import { ROOT } from "./compile-folder";
 export interface WranglerVars {
   vars: Env;
   hasDatabase: boolean;
+  /** Whether the own WebSub hub's Durable Object is bound as HUB. */
+  hasHub: boolean;
   /** The bucket bound as MEDIA (the D1 mode's images), if any. */
   mediaBucket: string | null;
   /** The workerd compatibility date and flags (Miniflare in the bench and tests runs with the same). */
@@ -27,6 +29,7 @@ export const D1_WITHOUT_BINDING =
 interface Config {
   vars?: Record<string, unknown>;
   d1_databases?: { binding?: unknown }[];
+  durable_objects?: { bindings?: { name?: unknown }[] };
   r2_buckets?: { binding?: unknown; bucket_name?: unknown }[];
   compatibility_date?: unknown;
   compatibility_flags?: unknown[];
@@ -58,6 +61,7 @@ export function readWranglerVars(path = process.env.WRANGLER_CONFIG || resolve(R
   return {
     vars,
     hasDatabase: (config.d1_databases ?? []).some((d) => d.binding === "DB"),
+    hasHub: (config.durable_objects?.bindings ?? []).some((d) => d.name === "HUB"),
     mediaBucket: typeof media?.bucket_name === "string" ? media.bucket_name : null,
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: (config.compatibility_flags ?? []).map(String),

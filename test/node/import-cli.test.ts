@@ -315,3 +315,68 @@ describe("the local database, reached through wrangler's platform proxy", () => 
     expect(constraint.calls).toEqual(["first INSERT "]);
   });
 });
+
+describe("npm run stats", { timeout: 300_000 }, () => {
+  it("prints each feed's readers today and by source from the local database; --json gives the report; no database is one line", async () => {
+    const dir = folder({ migrated: true });
+    const today = new Date().toISOString().slice(0, 10);
+    await local(dir, async (db) => {
+      await db.batch(
+        [
+          `INSERT INTO reader_polls VALUES ('${today}', '/rss.xml', 1200, 960)`,
+          `INSERT INTO reader_polls VALUES ('${today}', '/topics/turkey/atom.xml', 40, 10)`,
+          `INSERT INTO reader_sources VALUES ('${today}', '/rss.xml', 'aggregator', 'Feedly', '', 462, 900)`,
+          `INSERT INTO reader_sources VALUES ('${today}', '/rss.xml', 'hub', 'WebSub hub', '', 3, 0)`,
+          `INSERT INTO reader_sources VALUES ('${today}', '/rss.xml', 'reader', 'Miniflux', '', 0, 280)`,
+          `INSERT INTO reader_sources VALUES ('${today}', '/rss.xml', 'crawler', 'Googlebot', '', 0, 1)`,
+          `INSERT INTO reader_sources VALUES ('${today}', '/topics/turkey/atom.xml', 'aggregator', 'Feedbin', '77', 12, 40)`,
+          `INSERT INTO reader_keys VALUES ('${today}', '${"0".repeat(64)}')`,
+          `INSERT INTO reader_clients VALUES ('${today}', '/rss.xml', 'Miniflux', 'a'), ('${today}', '/rss.xml', 'Miniflux', 'b')`,
+        ].map((sql) => db.prepare(sql)),
+      );
+    });
+    const stats = (...extra: string[]) =>
+      run(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/stats.ts"), "--local", "--config", "wrangler.toml", "--persist-to", "state", ...extra], {
+        cwd: dir,
+        env: env(),
+      });
+    const table = await stats();
+    expect([table.status, table.stderr]).toEqual([0, ""]);
+    expect(table.stdout).toBe(
+      [
+        `Readers today (${today}, UTC), per feed:`,
+        "feed                     readers  aggregators  hub  others  polls    304",
+        "/rss.xml                     467          462    3       2  1,200  80.0%",
+        "/topics/turkey/atom.xml       12           12    0       0     40  25.0%",
+        "",
+        "/rss.xml:",
+        "  Feedly: 462 (aggregator, 900 polls)",
+        "  WebSub hub: 3 (hub, 0 polls)",
+        "  Miniflux: 2 (reader, 280 polls)",
+        "  Googlebot: crawler, 1 poll (not readers)",
+        "",
+        "/topics/turkey/atom.xml:",
+        "  Feedbin (feed 77): 12 (aggregator, 40 polls)",
+        "",
+      ].join("\n"),
+    );
+    const json = await stats("--json");
+    const report = JSON.parse(json.stdout) as { today: string; feeds: { feed: string; today: unknown; history: unknown[] }[] };
+    expect(report.today).toBe(today);
+    expect(report.feeds[0]).toMatchObject({
+      feed: "/rss.xml",
+      today: { readers: 467, aggregators: 462, hub: 3, others: 2, polls: 1200, notModified: 960, notModifiedShare: 0.8 },
+    });
+    expect(report.feeds[0]!.history).toHaveLength(90);
+
+    const bare = mkdtempSync(join(tmpdir(), "stats-cli-"));
+    dirs.push(bare);
+    writeFileSync(join(bare, "wrangler.toml"), TOML.split("\n[[d1_databases]]")[0]!);
+    const off = await run(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/stats.ts"), "--config", "wrangler.toml"], { cwd: bare, env: env() });
+    expect([off.status, off.stdout, off.stderr]).toEqual([
+      1,
+      "",
+      "stats: reader counts are off: wrangler.toml binds no D1 database as DB (uncomment the [[d1_databases]] block and apply the migrations; README, Readers)\n",
+    ]);
+  });
+});

@@ -219,6 +219,46 @@ describe("a replayed day", () => {
   });
 });
 
+describe("keeping the counts", () => {
+  it("drops rows older than READER_RETENTION_DAYS at the cron; keeps the rest", async () => {
+    const { cron, clock } = await site(1);
+    const day = (daysAgo: number) => new Date(clock.now - daysAgo * 86_400_000).toISOString().slice(0, 10);
+    for (const daysAgo of [401, 400, 399]) {
+      await env.DB.batch([
+        env.DB.prepare("INSERT INTO reader_polls VALUES (?, '/rss.xml', 5, 1)").bind(day(daysAgo)),
+        env.DB.prepare("INSERT INTO reader_sources VALUES (?, '/rss.xml', 'aggregator', 'Feedly', '', 9, 5)").bind(day(daysAgo)),
+      ]);
+    }
+    await cron();
+    const kept = async (table: string) => (await env.DB.prepare(`SELECT day FROM ${table} ORDER BY day`).all<{ day: string }>()).results.map((r) => r.day);
+    expect(await kept("reader_polls")).toEqual([day(400), day(399)]);
+    expect(await kept("reader_sources")).toEqual([day(400), day(399)]);
+  });
+
+  it("a write that fails logs one line with the polls it could not write, naming the usual cause", async () => {
+    const clock = { now: START };
+    const app = createApp(bundle(await content()), { clock: () => clock.now });
+    const failing = {
+      prepare: env.DB.prepare.bind(env.DB),
+      batch: async () => {
+        throw new Error("D1_ERROR: no such table: reader_polls: SQLITE_ERROR");
+      },
+    };
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const pending: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p), passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
+    const vars = { SITE_URL: ORIGIN, DB: failing } as never;
+    for (let i = 0; i < 3; i++) {
+      await (await app.request(`${ORIGIN}/rss.xml`, { headers: { "User-Agent": FEEDLY(5) } }, vars, ctx)).arrayBuffer();
+      clock.now += 30_000;
+    }
+    await Promise.all(pending);
+    expect(errors.mock.calls.map((c) => String(c[0]))).toEqual([
+      "reader counts: 3 poll(s) could not be written and are not counted: the database has no reader_* tables: apply the migrations (npx wrangler d1 migrations apply DB --remote)",
+    ]);
+  });
+});
+
 describe("/stats", () => {
   it("needs a token (bearer, or a Basic password), answers 401 like the API without one, and is never cached", async () => {
     const { stats } = await site(1);
