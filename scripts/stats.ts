@@ -57,20 +57,23 @@ function execute(sql: string): Record<string, unknown>[][] {
 const local = options.remote ? null : await openLocalBindings(configPath, options.persistTo || null);
 const db = local?.database("DB") ?? new WranglerD1(execute);
 const now = Date.now();
-let report: ReaderReport;
+let read: { report: ReaderReport } | { error: string };
 try {
   const rows = await readCounts(db, reportDays(now)[0]!);
-  report = buildReport(now, rows.sources, rows.polls);
+  read = { report: buildReport(now, rows.sources, rows.polls) };
 } catch (error) {
   const message = (error as Error).message;
-  fail(
-    /no such table/.test(message)
+  read = {
+    error: /no such table/.test(message)
       ? `the database has no reader_* tables yet: run \`npx wrangler d1 migrations apply DB ${where}\` first`
       : `reading the counts failed: ${message}`,
-  );
+  };
 } finally {
+  // Before any exit: the proxy's workerd would outlive this process.
   await local?.dispose();
 }
+if ("error" in read) fail(read.error);
+const { report } = read;
 
 if (options.json) {
   console.log(JSON.stringify(report, null, 2));

@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { type Renderer, rendererOf } from "./ahead/renderer";
 import { apiRoutes } from "./api/routes";
 import type { Env } from "./config/env";
+import type { Settings } from "./config/settings";
 import { resolveSite } from "./config/site";
 import { RepresentationCache } from "./http/representation-cache";
 import { runCron } from "./publish/cron";
@@ -97,7 +98,8 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
           : Promise.resolve(null);
       const version = await read;
       const contentVersion = version !== null && Number.isSafeInteger(version) ? version : null;
-      const response = await app.request(topic, { headers: { "Accept-Encoding": "identity" } }, env);
+      // Through the fast path and the routes, not the reader counts: the hub's reading is no one's poll.
+      const response = await fast(new Request(topic, { headers: { "Accept-Encoding": "identity" } }), env);
       if (response.status !== 200) {
         await response.body?.cancel();
         return null;
@@ -146,13 +148,24 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
   const worker = app as WorkerApp;
   worker.scheduled = async (controller, env, ctx) => {
     const settings = resolveSite(env, "https://cron.invalid/").settings;
+    try {
+      await publishingCron(settings, env, controller.scheduledTime);
+    } finally {
+      // The reader counts' upkeep whatever became of the rest: this isolate's polls of the
+      // last minute, then the day's hub counts, the days to close and the rows to drop.
+      counter.writeIfDue(env, ctx);
+      await keepReaderDays(env, settings, controller.scheduledTime);
+    }
+  };
+  /** The releases, rendering queue and WebSub notices (D1 mode), and the own hub's check. */
+  const publishingCron = async (settings: Settings, env: Env, now: number) => {
     if (settings.storage === "d1") {
       await runCron({
         env,
         settings,
         publisher: stores.publisher(env.DB!),
         store: stores.database(env.DB!, settings),
-        now: controller.scheduledTime,
+        now,
         render,
         send: options.fetchHub,
         pushHub,
@@ -160,9 +173,6 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
       stores.database(env.DB!, settings).invalidate();
     }
     await syncHub(env);
-    // This isolate's polls of the last minute, if any; then the day's hub counts and closing.
-    counter.writeIfDue(env, ctx);
-    await keepReaderDays(env, settings, controller.scheduledTime);
   };
   return worker;
 }

@@ -39,15 +39,20 @@ export async function tellHub(origin: string, tokens: string | undefined): Promi
     .map((t) => t.trim())
     .find((t) => t !== "");
   if (token === undefined) return `; the site's own WebSub hub was not told (no PUBLISH_TOKEN in the environment or .dev.vars): ${later}`;
+  const url = new URL("/api/hub/sync", origin);
+  // The token goes in the clear over http: only to this machine.
+  if (url.protocol !== "https:" && !["localhost", "127.0.0.1", "[::1]"].includes(url.hostname))
+    return `; the site's own WebSub hub was not told (${origin} is not https, and the token is not sent in the clear): ${later}`;
   let response: Response;
   try {
-    response = await fetch(new URL("/api/hub/sync", origin), {
+    response = await fetch(url, {
       method: "POST",
       headers: { Authorization: `Bearer ${token}` },
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
-  } catch {
-    return `; the site's own WebSub hub was not told (${origin} could not be reached): ${later}`;
+  } catch (error) {
+    const why = (error as Error).name === "TimeoutError" ? `did not answer within ${TIMEOUT_MS / 1000} s` : "could not be reached";
+    return `; the site's own WebSub hub was not told (${origin} ${why}): ${later}`;
   }
   const body = await response.text();
   if (response.status === 404) return `; the site's own WebSub hub was not told (${origin} answered 404: its hub is off, or it has no PUBLISH_TOKEN)`;

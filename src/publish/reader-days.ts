@@ -9,11 +9,11 @@ import { closeDays, countsFailure, recordHubSubscribers } from "../storage/d1/re
 import { ownHub } from "../websub/hub-push";
 
 export async function keepReaderDays(env: Env, settings: Settings, now: number, log: (line: string) => void = console.error): Promise<void> {
-  if (!settings.readerCounts || env.DB === undefined) return;
+  if (env.DB === undefined) return;
   const db = env.DB as D1Like;
-  try {
-    const hub = settings.ownHub ? ownHub(env) : null;
-    if (hub !== null) {
+  const hub = settings.readerCounts && settings.ownHub ? ownHub(env) : null;
+  if (hub !== null) {
+    try {
       const counts = new Map<string, number>();
       for (const [topic, n] of Object.entries(await hub.subscriberCounts())) {
         const path = new URL(topic).pathname;
@@ -21,9 +21,16 @@ export async function keepReaderDays(env: Env, settings: Settings, now: number, 
         counts.set(path, (counts.get(path) ?? 0) + n);
       }
       await recordHubSubscribers(db, now, counts);
+    } catch (error) {
+      log(`reader counts: the hub's subscriptions could not be recorded: ${countsFailure(error as Error)}`);
     }
+  }
+  // Also with counting off: a day counted before it was turned off is closed (its hashes and key deleted) and old rows dropped.
+  try {
     await closeDays(db, now, settings.readerRetentionDays);
   } catch (error) {
-    log(`reader counts: the cron's update failed: ${countsFailure(error as Error)}`);
+    // A database of the bundled mode with no reader tables, and counting off: nothing to keep.
+    if (!settings.readerCounts && /no such table/.test((error as Error).message)) return;
+    log(`reader counts: the cron could not close days or drop old rows: ${countsFailure(error as Error)}`);
   }
 }

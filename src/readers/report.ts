@@ -74,10 +74,19 @@ export function buildReport(now: number, sources: readonly SourceRow[], polls: r
     const key = `${r.feed}\n${r.day}`;
     readersOn.set(key, (readersOn.get(key) ?? 0) + r.readers);
   }
+  // Rows grouped by feed once: the page of a site with many topic feeds stays linear in its rows.
+  const todaysByFeed = new Map<string, SourceRow[]>();
+  for (const r of sources) {
+    if (r.day !== today) continue;
+    const list = todaysByFeed.get(r.feed);
+    if (list === undefined) todaysByFeed.set(r.feed, [r]);
+    else list.push(r);
+  }
+  const pollsToday = new Map(polls.filter((r) => r.day === today).map((r) => [r.feed, r]));
   const report: FeedReaders[] = [...feeds].map((feed) => {
-    const todays = sources.filter((r) => r.feed === feed && r.day === today);
+    const todays = todaysByFeed.get(feed) ?? [];
     const sum = (kind: SourceRow["kind"]) => todays.filter((r) => r.kind === kind).reduce((n, r) => n + r.readers, 0);
-    const poll = polls.find((r) => r.feed === feed && r.day === today);
+    const poll = pollsToday.get(feed);
     const pollCount = poll?.polls ?? 0;
     const notModified = poll?.notModified ?? 0;
     return {
@@ -108,7 +117,8 @@ export function buildReport(now: number, sources: readonly SourceRow[], polls: r
 
 /** One field of RFC 4180 CSV: quoted when it holds a comma, quote or line break. */
 function csvField(value: string | number): string {
-  const text = String(value);
+  // Names come from User-Agents: one that starts like a formula is not run by a spreadsheet (OWASP, CSV injection).
+  const text = typeof value === "string" && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

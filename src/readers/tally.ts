@@ -7,8 +7,15 @@
  */
 import type { Poller } from "./user-agent";
 
-/** Distinct clients held between writes, over all feeds: memory stays bounded whatever the traffic. */
-export const MAX_CLIENTS = 50_000;
+/** Distinct clients held between writes, over all feeds: memory and the write stay bounded whatever the traffic. */
+export const MAX_CLIENTS = 20_000;
+/**
+ * Distinct aggregators (with feed ids), crawlers and reader products per feed between
+ * writes: names come from User-Agents, which anyone writes, so past this many the rest
+ * are folded into "other" of their kind.
+ */
+export const MAX_SOURCES = 50;
+const OTHER = "other";
 
 interface AggregatorTally {
   name: string;
@@ -41,17 +48,28 @@ export interface Taken {
 
 export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
+const DAY_MS = 86_400_000;
+
 export class Tally {
   private days: DayTallies = new Map();
   private clients = 0;
   private untold = 0;
+  /** The current UTC day and its bounds: a day's name is made once, not for every poll. */
+  private day = "";
+  private dayStart = 0;
+  private dayEnd = 0;
 
   get empty(): boolean {
     return this.days.size === 0;
   }
 
   record(now: number, feed: string, poller: Poller, client: string, notModified: boolean): void {
-    const day = utcDay(now);
+    if (now < this.dayStart || now >= this.dayEnd) {
+      this.dayStart = now - (now % DAY_MS);
+      this.dayEnd = this.dayStart + DAY_MS;
+      this.day = utcDay(now);
+    }
+    const day = this.day;
     let feeds = this.days.get(day);
     if (feeds === undefined) {
       feeds = new Map();
@@ -64,22 +82,30 @@ export class Tally {
     }
     tally.polls++;
     if (notModified) tally.notModified++;
+    const full = tally.aggregators.size + tally.crawlers.size + tally.readers.size >= MAX_SOURCES;
     if (poller.kind === "aggregator") {
-      const feedId = poller.feedId ?? "";
-      const key = `${poller.name}\n${feedId}`;
-      const known = tally.aggregators.get(key);
-      if (known === undefined) tally.aggregators.set(key, { name: poller.name, feedId, subscribers: poller.subscribers, polls: 1 });
+      let feedId = poller.feedId ?? "";
+      let key = `${poller.name}\n${feedId}`;
+      let known = tally.aggregators.get(key);
+      if (known === undefined && full) {
+        feedId = "";
+        key = `${OTHER}\n`;
+        known = tally.aggregators.get(key);
+      }
+      if (known === undefined) tally.aggregators.set(key, { name: full ? OTHER : poller.name, feedId, subscribers: poller.subscribers, polls: 1 });
       else {
         known.subscribers = Math.max(known.subscribers, poller.subscribers);
         known.polls++;
       }
     } else if (poller.kind === "crawler") {
-      tally.crawlers.set(poller.name, (tally.crawlers.get(poller.name) ?? 0) + 1);
+      const name = full && !tally.crawlers.has(poller.name) ? OTHER : poller.name;
+      tally.crawlers.set(name, (tally.crawlers.get(name) ?? 0) + 1);
     } else {
-      let reader = tally.readers.get(poller.name);
+      const name = full && !tally.readers.has(poller.name) ? OTHER : poller.name;
+      let reader = tally.readers.get(name);
       if (reader === undefined) {
         reader = { polls: 0, clients: new Set() };
-        tally.readers.set(poller.name, reader);
+        tally.readers.set(name, reader);
       }
       reader.polls++;
       if (reader.clients.has(client)) return;

@@ -196,12 +196,15 @@ export function classifyPoller(userAgent: string | null | undefined): Poller {
   }
   if (reader !== null) return { kind: "reader", name: reader };
 
+  const browser = isBrowser(lower);
   for (const word of CRAWLER_WORDS) {
     const at = lower.indexOf(word);
-    if (at !== -1) return { kind: "crawler", name: tokenAround(ua, at) };
+    // In a browser's header a robot names itself "SomeBot/1.0"; a bare "bot" there is a
+    // device's name ("CUBOT X30"), not a robot.
+    if (at !== -1 && (!browser || lower[at + word.length] === "/" || word !== "bot")) return { kind: "crawler", name: tokenAround(ua, at) };
   }
 
-  if (isBrowser(lower)) return { kind: "reader", name: "browser" };
+  if (browser) return { kind: "reader", name: "browser" };
   return { kind: "reader", name: "other" };
 }
 

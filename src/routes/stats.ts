@@ -9,13 +9,15 @@ import { authorized, publishTokens } from "../api/auth";
 import type { D1Like, Env } from "../config/env";
 import { PAGE_HEADERS } from "../http/policy";
 import { buildReport, reportCsv, reportDays } from "../readers/report";
-import { readCounts } from "../storage/d1/reader-counts";
+import { utcDay } from "../readers/tally";
+import { countsFailure, readCounts } from "../storage/d1/reader-counts";
 import { pageContext } from "../views/context";
 import { HTML_TYPE, htmlDocument } from "../views/html";
 import { StatsPage } from "../views/stats-page";
 import type { AppVariables } from "./context";
 
 const PRIVATE = { "Cache-Control": "no-store", "X-Robots-Tag": "noindex" };
+const DAY_MS = 86_400_000;
 
 /** The bearer token, or the password of Basic credentials (RFC 7617), as a bearer header for `authorized`. */
 function offered(header: string | null): string | null {
@@ -35,29 +37,46 @@ export function statsRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }
     const tokens = [...publishTokens(c.env?.PUBLISH_TOKEN), ...publishTokens(c.env?.STATS_TOKEN)];
     if (tokens.length === 0) return c.notFound();
     if (!(await authorized(offered(c.req.header("Authorization") ?? null), tokens))) {
-      return c.text("Authentication required: send Authorization: Bearer <token> (or the token as a Basic password).\n", 401, {
-        ...PRIVATE,
-        "WWW-Authenticate": 'Bearer realm="stats", Basic realm="stats", charset="UTF-8"',
+      const refused = new Headers({ ...PRIVATE, "Content-Type": "text/plain; charset=utf-8" });
+      // Two challenges, two lines: a browser reads the first of a line, and asks for Basic credentials.
+      refused.append("WWW-Authenticate", 'Basic realm="stats", charset="UTF-8"');
+      refused.append("WWW-Authenticate", 'Bearer realm="stats"');
+      return new Response("Authentication required: send Authorization: Bearer <token> (or the token as a Basic password).\n", {
+        status: 401,
+        headers: refused,
       });
     }
     const { settings } = c.get("site");
     const now = clock();
-    const counting = settings.readerCounts && c.env.DB !== undefined;
-    const rows = counting ? await readCounts(c.env.DB as D1Like, reportDays(now)[0]!) : null;
+    const off =
+      c.env.DB === undefined
+        ? "Reader counts are off: bind a D1 database as DB in wrangler.toml and apply the migrations (README, Readers)."
+        : settings.readerCounts
+          ? null
+          : 'Reader counts are off: READER_COUNTS is "off" in wrangler.toml (README, Readers).';
+    let rows: Awaited<ReturnType<typeof readCounts>> | null = null;
+    if (off === null) {
+      // The CSV has every stored row; the page and the JSON, the days the chart shows.
+      const from = format === "csv" ? utcDay(now - (settings.readerRetentionDays - 1) * DAY_MS) : reportDays(now)[0]!;
+      try {
+        rows = await readCounts(c.env.DB as D1Like, from);
+      } catch (error) {
+        const reason = countsFailure(error as Error);
+        console.error(`stats: the reader counts could not be read: ${reason}`);
+        return c.text(`The reader counts could not be read: ${reason}\n`, 503, { ...PRIVATE, "Retry-After": "60" });
+      }
+    }
     if (format === "csv") {
-      if (rows === null) return c.text("Reader counts are off: bind a D1 database as DB and apply the migrations (README, Readers).\n", 404, PRIVATE);
+      if (rows === null) return c.text(`${off}\n`, 404, PRIVATE);
       return c.body(reportCsv(rows.sources, rows.polls), 200, { ...PRIVATE, "Content-Type": "text/csv; charset=utf-8; header=present" });
     }
     const report = rows === null ? null : buildReport(now, rows.sources, rows.polls);
     if (format === "json") {
-      const body = report ?? { counting: false, reason: "Reader counts are off: bind a D1 database as DB and apply the migrations (README, Readers)." };
-      return c.body(`${JSON.stringify(report === null ? body : { counting: true, ...report }, null, 2)}\n`, 200, {
-        ...PRIVATE,
-        "Content-Type": "application/json; charset=utf-8",
-      });
+      const body = report === null ? { counting: false, reason: off } : { counting: true, ...report };
+      return c.body(`${JSON.stringify(body, null, 2)}\n`, 200, { ...PRIVATE, "Content-Type": "application/json; charset=utf-8" });
     }
     const ctx = await pageContext(c.get("site"), await c.get("store").snapshot());
-    return c.body(await htmlDocument(StatsPage({ ctx, report })), 200, { ...PAGE_HEADERS, ...PRIVATE, "Content-Type": HTML_TYPE });
+    return c.body(await htmlDocument(StatsPage({ ctx, report, off })), 200, { ...PAGE_HEADERS, ...PRIVATE, "Content-Type": HTML_TYPE });
   };
   app.get("/stats", (c) => answer(c, "html"));
   app.get("/stats.json", (c) => answer(c, "json"));

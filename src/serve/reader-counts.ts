@@ -39,56 +39,67 @@ export function feedOf(url: string): string | null {
 
 export class ReaderCounter {
   private readonly tally = new Tally();
-  /** When the oldest poll not yet written was counted. */
-  private since = 0;
-  private writing = false;
+  /** When this isolate last wrote its tally. */
+  private lastWrite = Number.NEGATIVE_INFINITY;
+  /** Until when a write is taken to be in flight: one whose invocation was cancelled never settles. */
+  private writingUntil = 0;
   private readonly agents = new Map<string, Poller>();
+  /** Whether each environment counts (READER_COUNTS and a D1 binding), read once per environment. */
+  private readonly counting = new WeakMap<object, boolean>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** Counts a response to a feed poll; once a minute, hands the tally to `ctx` to write. */
+  /**
+   * Counts a response to a feed poll. Any request a minute or more after the isolate's last
+   * write hands the tally to `ctx` to write: the first poll of a fresh isolate is written at
+   * once, a busy isolate's once a minute.
+   */
   observe(request: Request, response: Response, env: Env, ctx: Waiter | undefined): void {
-    if (response.status !== 200 && response.status !== 304) return;
-    if (request.method !== "GET" && request.method !== "HEAD") return;
-    const feed = feedOf(request.url);
-    if (feed === null || env.DB === undefined) return;
-    let on: boolean;
-    try {
-      on = resolveSite(env, request.url).settings.readerCounts;
-    } catch {
-      return;
+    let on = this.counting.get(env);
+    if (on === undefined) {
+      try {
+        on = env.DB !== undefined && resolveSite(env, request.url).settings.readerCounts;
+      } catch {
+        // Bad settings: the routes answer every request with the error; nothing to count.
+        on = false;
+      }
+      this.counting.set(env, on);
     }
     if (!on) return;
-    const agent = (request.headers.get("User-Agent") ?? "").slice(0, AGENT_CHARS);
     const now = this.now();
-    if (this.tally.empty) this.since = now;
-    this.tally.record(now, feed, this.classify(agent), `${request.headers.get("CF-Connecting-IP") ?? ""}\n${agent}`, response.status === 304);
-    if (now - this.since >= WRITE_EVERY_MS) this.write(env.DB, ctx);
+    const status = response.status;
+    const method = request.method;
+    const feed = (status === 200 || status === 304) && (method === "GET" || method === "HEAD") ? feedOf(request.url) : null;
+    if (feed !== null) {
+      const agent = (request.headers.get("User-Agent") ?? "").slice(0, AGENT_CHARS);
+      this.tally.record(now, feed, this.classify(agent), `${request.headers.get("CF-Connecting-IP") ?? ""}\n${agent}`, status === 304);
+    }
+    if (!this.tally.empty && now - this.lastWrite >= WRITE_EVERY_MS && now >= this.writingUntil) this.write(env.DB!, ctx, now);
   }
 
-  /** Writes the tally now if a minute has passed since its oldest poll (the cron's turn in its isolate). */
+  /** Writes the tally if a minute has passed since the last write (the cron's turn in its isolate). */
   writeIfDue(env: Env, ctx: Waiter | undefined): void {
-    if (!this.tally.empty && env.DB !== undefined && this.now() - this.since >= WRITE_EVERY_MS) this.write(env.DB, ctx);
+    const now = this.now();
+    if (!this.tally.empty && env.DB !== undefined && now - this.lastWrite >= WRITE_EVERY_MS && now >= this.writingUntil) this.write(env.DB, ctx, now);
   }
 
-  private write(db: D1Like, ctx: Waiter | undefined): void {
-    if (this.writing) return;
-    this.writing = true;
+  private write(db: D1Like, ctx: Waiter | undefined, now: number): void {
+    this.lastWrite = now;
+    this.writingUntil = now + WRITE_EVERY_MS / 2;
     const taken = this.tally.take();
-    const now = this.now();
     const work = writeTally(db, taken, now)
-      .then(({ polls, late }) => {
-        if (late > 0) console.error(`reader counts: ${late} client(s) of a closed day came too late to be told apart (their ${polls} polls were counted)`);
+      .then(({ late }) => {
+        if (late > 0) console.error(`reader counts: ${late} client(s) came after their day had closed: their polls are counted, the clients not told apart`);
         if (taken.untold > 0)
           console.error(`reader counts: ${taken.untold} poll(s) were counted without telling their client apart (too many clients in a minute)`);
       })
       .catch((error: Error) => {
         let polls = 0;
         for (const feeds of taken.days.values()) for (const t of feeds.values()) polls += t.polls;
-        console.error(`reader counts: ${polls} poll(s) could not be written and are not counted: ${countsFailure(error)}`);
+        console.error(`reader counts: a write of ${polls} poll(s) failed and none of them was counted: ${countsFailure(error)}`);
       })
       .finally(() => {
-        this.writing = false;
+        this.writingUntil = 0;
       });
     try {
       ctx?.waitUntil(work);

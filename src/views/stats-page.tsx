@@ -78,7 +78,7 @@ function FeedSection(props: { ctx: PageContext; feed: FeedReaders; index: number
       </figure>
       <details>
         <summary>The 90 days as a table</summary>
-        <div class="table-wrap">
+        <section class="table-wrap" aria-label={`The 90 days of ${feed.feed}`} tabindex={0}>
           <table>
             <caption class="visually-hidden">Readers of {feed.feed} per day</caption>
             <thead>
@@ -98,13 +98,13 @@ function FeedSection(props: { ctx: PageContext; feed: FeedReaders; index: number
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       </details>
       <h3>Today by reader</h3>
       {feed.sources.length === 0 ? (
         <p class="hint">No reader has polled this feed today.</p>
       ) : (
-        <div class="table-wrap">
+        <section class="table-wrap" aria-label={`Readers of ${feed.feed} today`} tabindex={0}>
           <table>
             <thead>
               <tr>
@@ -132,12 +132,12 @@ function FeedSection(props: { ctx: PageContext; feed: FeedReaders; index: number
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
       {feed.crawlers.length > 0 && (
         <>
           <h3>Crawlers today (not readers)</h3>
-          <div class="table-wrap">
+          <section class="table-wrap" aria-label={`Crawlers of ${feed.feed}`} tabindex={0}>
             <table>
               <thead>
                 <tr>
@@ -156,7 +156,7 @@ function FeedSection(props: { ctx: PageContext; feed: FeedReaders; index: number
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
         </>
       )}
     </section>
@@ -164,16 +164,14 @@ function FeedSection(props: { ctx: PageContext; feed: FeedReaders; index: number
 }
 
 /** GET /stats: readers per feed, for the publisher (behind a token). */
-export function StatsPage(props: { ctx: PageContext; report: ReaderReport | null }) {
+export function StatsPage(props: { ctx: PageContext; report: ReaderReport | null; off: string | null }) {
   const { report } = props;
   return (
     <Layout ctx={props.ctx} meta={{ title: "Readers", description: "Readers of each feed, counted without tracking anyone.", path: null }}>
       <div class="stats">
         <h1>Readers</h1>
         {report === null ? (
-          <p>
-            Reader counts are off: bind a D1 database as <code>DB</code> in wrangler.toml and apply the migrations (README, “Readers”).
-          </p>
+          <p>{props.off}</p>
         ) : (
           <>
             <p class="lede">
@@ -184,7 +182,7 @@ export function StatsPage(props: { ctx: PageContext; report: ReaderReport | null
               <p class="hint">No feed has been polled since counting began.</p>
             ) : (
               <>
-                <div class="table-wrap">
+                <section class="table-wrap" aria-label="Readers per feed today" tabindex={0}>
                   <table>
                     <caption class="visually-hidden">Readers per feed today</caption>
                     <thead>
@@ -206,7 +204,7 @@ export function StatsPage(props: { ctx: PageContext; report: ReaderReport | null
                           Polls
                         </th>
                         <th scope="col" class="n">
-                          304
+                          Answered 304
                         </th>
                       </tr>
                     </thead>
@@ -226,7 +224,7 @@ export function StatsPage(props: { ctx: PageContext; report: ReaderReport | null
                       ))}
                     </tbody>
                   </table>
-                </div>
+                </section>
                 {report.feeds.map((feed, index) => (
                   <FeedSection ctx={props.ctx} feed={feed} index={index} />
                 ))}

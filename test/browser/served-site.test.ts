@@ -283,8 +283,13 @@ describeBrowser("pages in Chromium", () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
     await close();
     const refused = await fetch(`${server.origin}/stats`);
-    expect([refused.status, refused.headers.get("WWW-Authenticate")]).toEqual([401, 'Bearer realm="stats", Basic realm="stats", charset="UTF-8"']);
+    expect([refused.status, refused.headers.get("WWW-Authenticate")]).toEqual([401, 'Basic realm="stats", charset="UTF-8", Bearer realm="stats"']);
     await refused.arrayBuffer();
+    // A browser answers the Basic challenge with what the publisher types in (here, given up front to the profile).
+    const withPassword = await browser.newContext({ httpCredentials: { username: "publisher", password: STATS_TOKEN } });
+    const prompted = await (await withPassword.newPage()).goto(`${server.origin}/stats`);
+    expect([prompted?.status(), (await prompted?.text())?.includes("Readers per day, the last 90 days (UTC).")]).toEqual([200, true]);
+    await withPassword.close();
   });
 
   it("the keyboard reaches a visible skip link first, and it leads to the content", async () => {

@@ -1,6 +1,6 @@
 /** An isolate's tally between writes: aggregators by their largest report, clients bounded and the rest counted. */
 import { describe, expect, it } from "vitest";
-import { MAX_CLIENTS, Tally } from "../../src/readers/tally";
+import { MAX_CLIENTS, MAX_SOURCES, Tally } from "../../src/readers/tally";
 
 const NOW = Date.parse("2026-11-30T12:00:00Z");
 
@@ -29,6 +29,22 @@ describe("Tally", () => {
     ]);
     expect(feed.readers.get("Miniflux")).toEqual({ polls: 2, clients: new Set(["192.0.2.1\nMiniflux"]) });
     expect([...feed.crawlers]).toEqual([["Googlebot", 1]]);
+  });
+
+  it("names come from User-Agents: past MAX_SOURCES per feed, new ones are folded into other of their kind", () => {
+    const tally = new Tally();
+    for (let i = 0; i < MAX_SOURCES; i++) tally.record(NOW, "/rss.xml", { kind: "crawler", name: `Bot${i}` }, "x", false);
+    tally.record(NOW, "/rss.xml", { kind: "aggregator", name: "Invented", feedId: "1", subscribers: 999_999_999 }, "x", false);
+    tally.record(NOW, "/rss.xml", { kind: "aggregator", name: "Invented", feedId: "2", subscribers: 5 }, "x", false);
+    tally.record(NOW, "/rss.xml", { kind: "crawler", name: "Bot0" }, "x", false);
+    tally.record(NOW, "/rss.xml", { kind: "crawler", name: "Bot99" }, "x", false);
+    tally.record(NOW, "/rss.xml", { kind: "reader", name: "Miniflux" }, "a", false);
+    const feed = tally.take().days.get("2026-11-30")!.get("/rss.xml")!;
+    // One aggregator row for all the newcomers, by its largest claim (never a sum), and the known names go on counting.
+    expect([...feed.aggregators.values()]).toEqual([{ name: "other", feedId: "", subscribers: 999_999_999, polls: 2 }]);
+    expect([feed.crawlers.get("Bot0"), feed.crawlers.get("other"), feed.crawlers.size]).toEqual([2, 1, MAX_SOURCES + 1]);
+    expect([...feed.readers.keys()]).toEqual(["other"]);
+    expect(feed.polls).toBe(MAX_SOURCES + 5);
   });
 
   it("holds at most MAX_CLIENTS clients between writes; the polls of the others are counted and said to be untold", () => {

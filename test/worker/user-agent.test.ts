@@ -160,6 +160,16 @@ const FIXTURES: readonly (readonly [userAgent: string, expected: Poller])[] = [
   [CHROME, reader("browser")],
   ["Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", reader("browser")],
   [SAFARI, reader("browser")],
+  // A phone named CUBOT is a browser, not a robot; a robot in a browser's clothes names itself "…Bot/1.0".
+  [
+    "Mozilla/5.0 (Linux; Android 13; CUBOT X30 Build/TP1A.220624.014) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36",
+    reader("browser"),
+  ],
+  ["Mozilla/5.0 (Linux; Android 13; CUBOT_NOTE_30) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36", reader("browser")],
+  [
+    "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; SeekportBot/1.0; +https://bot.seekport.com) Chrome/120.0 Safari/537.36",
+    crawler("SeekportBot"),
+  ],
   [`${CHROME} Edg/131.0.2903.86`, reader("browser")],
   // Nothing to go on.
   ["", reader("other")],
