@@ -39,20 +39,21 @@ export function feedOf(url: string): string | null {
 
 export class ReaderCounter {
   private readonly tally = new Tally();
-  /** When this isolate last wrote its tally. */
-  private lastWrite = Number.NEGATIVE_INFINITY;
+  /** When this isolate last wrote its tally, or started: a fresh isolate's first requests add no write (its first answer is the one a quiet site's readers wait for). */
+  private lastWrite: number;
   /** Until when a write is taken to be in flight: one whose invocation was cancelled never settles. */
   private writingUntil = 0;
   private readonly agents = new Map<string, Poller>();
   /** Whether each environment counts (READER_COUNTS and a D1 binding), read once per environment. */
   private readonly counting = new WeakMap<object, boolean>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now) {
+    this.lastWrite = now();
+  }
 
   /**
    * Counts a response to a feed poll. Any request a minute or more after the isolate's last
-   * write hands the tally to `ctx` to write: the first poll of a fresh isolate is written at
-   * once, a busy isolate's once a minute.
+   * write (or its start) hands the tally to `ctx` to write: a busy isolate writes once a minute.
    */
   observe(request: Request, response: Response, env: Env, ctx: Waiter | undefined): void {
     let on = this.counting.get(env);
