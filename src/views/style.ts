@@ -73,7 +73,10 @@ figcaption small { font-size: 0.85rem; }
 .stats td.n, .stats th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .stats .table-wrap { overflow-x: auto; }
 .stats details { margin: 0 0 1.25rem; }
-.stats section { margin-top: 2.5rem; }
+.stats > section { margin-top: 2.5rem; }
+.stats th, .stats td { overflow-wrap: normal; }
+.stats td.n, .stats th.n { white-space: nowrap; }
+.stats th a { overflow-wrap: anywhere; }
 .chart { width: 100%; height: auto; }
 .chart .bar { fill: var(--accent); }
 .chart .axis { stroke: var(--muted); stroke-width: 1; }
