@@ -10,6 +10,7 @@ import type { Renderer } from "../ahead/renderer";
 import { ArticleConflict, ContentError } from "../compile/errors";
 import type { D1Like, Env } from "../config/env";
 import { idProblem } from "../content/ids";
+import { authorized, publishTokens } from "../http/bearer";
 import { readCapped } from "../http/read-capped";
 import { afterChange } from "../publish/after-change";
 import type { AppVariables } from "../routes/context";
@@ -17,7 +18,6 @@ import type { ArticleInfo, Change, D1Publisher } from "../storage/d1/publisher";
 import type { D1Store } from "../storage/d1/store";
 import { articlePath } from "../urls";
 import { type HubPusher, ownHub, type Pushed } from "../websub/hub-push";
-import { authorized, publishTokens } from "./auth";
 
 /** Largest article body taken (Cloudflare's own request limit is far above). */
 const MAX_BODY_BYTES = 1024 * 1024;

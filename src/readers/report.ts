@@ -118,8 +118,9 @@ export function buildReport(now: number, sources: readonly SourceRow[], polls: r
 /** One field of RFC 4180 CSV: quoted when it holds a comma, quote or line break. */
 function csvField(value: string | number): string {
   // Names come from User-Agents: one that starts like a formula is not run by a spreadsheet (OWASP, CSV injection).
-  const text = typeof value === "string" && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  const text = typeof value === "string" && /^[=+\-@\t\r]/.test(value) ? `\u0027${value}` : String(value);
+  const quoted = [",", '"', "\r", "\n"].some((c) => text.includes(c));
+  return quoted ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /**

@@ -5,8 +5,8 @@
  * one, 401 as the API answers. Never cached.
  */
 import type { Context, Hono } from "hono";
-import { authorized, publishTokens } from "../api/auth";
 import type { D1Like, Env } from "../config/env";
+import { authorized, publishTokens } from "../http/bearer";
 import { PAGE_HEADERS } from "../http/policy";
 import { buildReport, reportCsv, reportDays } from "../readers/report";
 import { utcDay } from "../readers/tally";

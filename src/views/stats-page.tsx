@@ -6,6 +6,21 @@ import { Layout } from "./layout";
 const number = (n: number) => n.toLocaleString("en-US");
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
 
+/** A table's column headers; the columns from `numericFrom` on hold numbers (right-aligned). */
+function Head(props: { columns: string[]; numericFrom: number }) {
+  return (
+    <thead>
+      <tr>
+        {props.columns.map((name, i) => (
+          <th scope="col" class={i >= props.numericFrom ? "n" : undefined}>
+            {name}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 const WIDTH = 720;
 const HEIGHT = 180;
 const LEFT = 44;
@@ -81,14 +96,7 @@ function FeedSection(props: { ctx: PageContext; feed: FeedReaders; index: number
         <section class="table-wrap" aria-label={`The 90 days of ${feed.feed}`} tabindex={0}>
           <table>
             <caption class="visually-hidden">Readers of {feed.feed} per day</caption>
-            <thead>
-              <tr>
-                <th scope="col">Day (UTC)</th>
-                <th scope="col" class="n">
-                  Readers
-                </th>
-              </tr>
-            </thead>
+            <Head columns={["Day (UTC)", "Readers"]} numericFrom={1} />
             <tbody>
               {[...feed.history].reverse().map((d) => (
                 <tr>
@@ -106,18 +114,7 @@ function FeedSection(props: { ctx: PageContext; feed: FeedReaders; index: number
       ) : (
         <section class="table-wrap" aria-label={`Readers of ${feed.feed} today`} tabindex={0}>
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Reader</th>
-                <th scope="col">Counted as</th>
-                <th scope="col" class="n">
-                  Readers
-                </th>
-                <th scope="col" class="n">
-                  Polls
-                </th>
-              </tr>
-            </thead>
+            <Head columns={["Reader", "Counted as", "Readers", "Polls"]} numericFrom={2} />
             <tbody>
               {feed.sources.map((s) => (
                 <tr>
@@ -139,14 +136,7 @@ function FeedSection(props: { ctx: PageContext; feed: FeedReaders; index: number
           <h3>Crawlers today (not readers)</h3>
           <section class="table-wrap" aria-label={`Crawlers of ${feed.feed}`} tabindex={0}>
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Crawler</th>
-                  <th scope="col" class="n">
-                    Polls
-                  </th>
-                </tr>
-              </thead>
+              <Head columns={["Crawler", "Polls"]} numericFrom={1} />
               <tbody>
                 {feed.crawlers.map((c) => (
                   <tr>
@@ -185,29 +175,7 @@ export function StatsPage(props: { ctx: PageContext; report: ReaderReport | null
                 <section class="table-wrap" aria-label="Readers per feed today" tabindex={0}>
                   <table>
                     <caption class="visually-hidden">Readers per feed today</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Feed</th>
-                        <th scope="col" class="n">
-                          Readers
-                        </th>
-                        <th scope="col" class="n">
-                          Aggregators
-                        </th>
-                        <th scope="col" class="n">
-                          Hub
-                        </th>
-                        <th scope="col" class="n">
-                          Others
-                        </th>
-                        <th scope="col" class="n">
-                          Polls
-                        </th>
-                        <th scope="col" class="n">
-                          Answered 304
-                        </th>
-                      </tr>
-                    </thead>
+                    <Head columns={["Feed", "Readers", "Aggregators", "Hub", "Others", "Polls", "Answered 304"]} numericFrom={1} />
                     <tbody>
                       {report.feeds.map((f, i) => (
                         <tr>

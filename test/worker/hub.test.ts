@@ -54,6 +54,15 @@ beforeEach(freshDatabase);
 
 const hubStub = () => env.HUB.get(env.HUB.idFromName("hub"));
 
+/** A method of a Durable Object class (its objects run in this isolate) that throws once, then works; restored after the test. */
+function refuseOnce<T extends object, K extends keyof T & string>(prototype: T, method: K, message: string) {
+  return (
+    vi.spyOn(prototype, method as never) as unknown as { mockImplementationOnce(f: () => Promise<never>): { mock: { calls: unknown[] } } }
+  ).mockImplementationOnce(async () => {
+    throw new Error(message);
+  });
+}
+
 /** Waits for a condition the hub's alarm brings about (no fixed sleeps). */
 async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
   const end = Date.now() + 20_000;
@@ -230,30 +239,21 @@ describe("subscribing", () => {
     await s.publish("one", "First story");
     await until(() => sub.deliveries().length === 1, "the first try");
     // The courier refuses the first news of the ended subscription (its class is patched, then restored).
-    let refusals = 0;
-    const forget = WebSubCourier.prototype.forget;
-    WebSubCourier.prototype.forget = async function (this: WebSubCourier, ended) {
-      if (refusals++ === 0) throw new Error("the courier is busy");
-      return forget.call(this, ended);
-    };
-    try {
-      sub.state.answer = willing;
-      expect(await s.unsubscribe(sub.callback())).toBe(202);
-      expect(errors.mock.calls.map((c) => String(c[0]))).toContain(
-        `websub hub: could not tell ${courierOf(sub.callback())} that 1 subscription(s) ended (the courier is busy); trying again in 10 s`,
-      );
-      const courier = env.HUB_COURIER.get(env.HUB_COURIER.idFromName(courierOf(sub.callback())));
-      const held = () => runInDurableObject(courier, (_instance, state) => state.storage.sql.exec("SELECT COUNT(*) AS n FROM deliveries").one().n as number);
-      expect(await held()).toBe(1);
-      // The hub's alarm is set for the retry (no lease is left to set it), and tells the courier.
-      await retryNow();
-      expect(refusals).toBe(2);
-      expect(await held()).toBe(0);
-      expect(await runInDurableObject(hubStub(), (_instance, state) => state.storage.sql.exec("SELECT COUNT(*) AS n FROM ended").one().n)).toBe(0);
-      expect(sub.deliveries()).toHaveLength(1);
-    } finally {
-      WebSubCourier.prototype.forget = forget;
-    }
+    const forget = refuseOnce(WebSubCourier.prototype, "forget", "the courier is busy");
+    sub.state.answer = willing;
+    expect(await s.unsubscribe(sub.callback())).toBe(202);
+    expect(errors.mock.calls.map((c) => String(c[0]))).toContain(
+      `websub hub: could not tell ${courierOf(sub.callback())} that 1 subscription(s) ended (the courier is busy); trying again in 10 s`,
+    );
+    const courier = env.HUB_COURIER.get(env.HUB_COURIER.idFromName(courierOf(sub.callback())));
+    const held = () => runInDurableObject(courier, (_instance, state) => state.storage.sql.exec("SELECT COUNT(*) AS n FROM deliveries").one().n as number);
+    expect(await held()).toBe(1);
+    // The hub's alarm is set for the retry (no lease is left to set it), and tells the courier.
+    await retryNow();
+    expect(forget.mock.calls).toHaveLength(2);
+    expect(await held()).toBe(0);
+    expect(await runInDurableObject(hubStub(), (_instance, state) => state.storage.sql.exec("SELECT COUNT(*) AS n FROM ended").one().n)).toBe(0);
+    expect(sub.deliveries()).toHaveLength(1);
   });
 
   it("a topic that is not one of the site's feeds is refused with a 4xx and a denial GET naming the reason", async () => {
@@ -540,26 +540,14 @@ describe("delivering", () => {
     await s.subscribe(sub.callback());
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     // The hub refuses the first report (its object is in this isolate: its class is patched, then restored).
-    let refusals = 0;
-    const report = WebSubHub.prototype.report;
-    WebSubHub.prototype.report = async function (this: WebSubHub, outcomes) {
-      if (refusals++ === 0) throw new Error("the hub is busy");
-      return report.call(this, outcomes);
-    };
-    try {
-      await s.publish("one", "First story");
-      await until(
-        () => errors.mock.calls.some((c) => String(c[0]).includes("could not report 1 outcome(s) to the hub (the hub is busy)")),
-        "the failed report",
-      );
-      expect(sub.deliveries()).toHaveLength(1);
-      expect((await s.listed()).topics[0]!.subscriptions[0]).toMatchObject({ lastStatus: null, pending: true });
-      await retryNow();
-      await listedStatus(s, `${ORIGIN}/rss.xml`, { lastStatus: "delivered (204)", pending: false });
-      expect(sub.deliveries()).toHaveLength(1);
-    } finally {
-      WebSubHub.prototype.report = report;
-    }
+    refuseOnce(WebSubHub.prototype, "report", "the hub is busy");
+    await s.publish("one", "First story");
+    await until(() => errors.mock.calls.some((c) => String(c[0]).includes("could not report 1 outcome(s) to the hub (the hub is busy)")), "the failed report");
+    expect(sub.deliveries()).toHaveLength(1);
+    expect((await s.listed()).topics[0]!.subscriptions[0]).toMatchObject({ lastStatus: null, pending: true });
+    await retryNow();
+    await listedStatus(s, `${ORIGIN}/rss.xml`, { lastStatus: "delivered (204)", pending: false });
+    expect(sub.deliveries()).toHaveLength(1);
   });
 
   it("a callback that cannot be reached is listed and logged without the runtime's message, which may quote its URL", async () => {
