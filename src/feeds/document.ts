@@ -5,6 +5,7 @@ import { newestUpdate } from "../content/newest-update";
 import type { Listing, Snapshot } from "../content/store";
 import type { ArticleImage } from "../content/types";
 import { articlePath, type FeedFormat, type FeedScope, feedPath, HUB_PATH, pagePath, scopePagePath, TOPICS_PATH, topicPagePath, urls } from "../urls";
+import { type PollingHints, pollingHints } from "./polling";
 
 /** A feed, whatever its format: everything a renderer needs, with absolute URLs. */
 export interface FeedDocument {
@@ -28,6 +29,8 @@ export interface FeedDocument {
   publisher: string;
   /** Scheme for categories: the URL of the topics index. */
   topicsUrl: string;
+  /** How often a reader should poll (RSS ttl and sy:), from CACHE_MAX_AGE. */
+  polling: PollingHints;
   items: FeedItem[];
 }
 
@@ -90,6 +93,7 @@ export async function buildFeedDocument(source: FeedSource, settings: Settings, 
     updated: newestUpdate(articles) ?? snapshot.newestUpdate,
     publisher: settings.title,
     topicsUrl: link(TOPICS_PATH),
+    polling: pollingHints(settings.cacheMaxAge),
     items: articles.map((article) => ({
       guid: article.guid,
       title: article.title,

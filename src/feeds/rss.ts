@@ -2,6 +2,7 @@ import { Feed } from "feed";
 import { escapeXml } from "../text/xml";
 import type { FeedDocument } from "./document";
 import { escapedTextSlots, finishXml, plain, rawAttribute, withFeedLinks, xmlCdata, xmlText } from "./feed-library";
+import { SYNDICATION } from "./polling";
 
 /**
  * RSS 2.0 with the Atom self link, `content:encoded` for the full text and `dc:creator`
@@ -17,6 +18,7 @@ export function renderRss(doc: FeedDocument): string {
     id: plain(doc.id),
     language: xmlText(doc.language),
     updated: new Date(doc.updated),
+    ttl: doc.polling.ttlMinutes,
     generator: false,
     feedLinks: { rss: plain(doc.selfUrl) },
   });
@@ -38,8 +40,18 @@ export function renderRss(doc: FeedDocument): string {
       extensions: [...creators(item.creators), ...mediaRss(item.image)],
     });
   }
-  const xml = withFeedLinks(titles.fill(feed.rss2()), doc, "atom:link");
+  const xml = withSyndication(withFeedLinks(titles.fill(feed.rss2()), doc, "atom:link"), doc);
   return finishXml(doc.items.some((i) => i.image !== null) ? xml.replace("<rss ", `<rss xmlns:media="${MEDIA_RSS}" `) : xml);
+}
+
+/** `sy:updatePeriod` and `sy:updateFrequency` after `<ttl>`, which say the same (src/feeds/polling.ts). */
+function withSyndication(xml: string, doc: FeedDocument): string {
+  const ttl = /^([ \t]*)<ttl>[0-9]+<\/ttl>$/m.exec(xml);
+  if (ttl === null) throw new Error("no <ttl> to place the syndication hints after");
+  const indent = ttl[1]!;
+  const hints = `\n${indent}<sy:updatePeriod>${doc.polling.period}</sy:updatePeriod>\n${indent}<sy:updateFrequency>${doc.polling.frequency}</sy:updateFrequency>`;
+  const end = ttl.index + ttl[0].length;
+  return `${xml.slice(0, end)}${hints}${xml.slice(end)}`.replace("<rss ", `<rss xmlns:sy="${SYNDICATION}" `);
 }
 
 /** The Media RSS namespace (https://www.rssboard.org/media-rss), which the big readers take pictures from. */
