@@ -21,6 +21,7 @@ import { mediaRoutes } from "./routes/media";
 import { notFound } from "./routes/missing";
 import { pageRoutes } from "./routes/pages";
 import { siteRoutes } from "./routes/site";
+import { sitemapRoutes } from "./routes/sitemaps";
 import { statsRoutes } from "./routes/stats";
 import { withFastPath } from "./serve/fast-path";
 import { ReaderCounter, withReaderCounts } from "./serve/reader-counts";
@@ -134,6 +135,7 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
   apiRoutes(app, { publisher: (db) => stores.publisher(db), render, send: options.fetchHub, pushHub, syncHub });
   hubRoutes(app, (c) => served(c.env));
   feedRoutes(app);
+  sitemapRoutes(app);
   pageRoutes(app);
   mediaRoutes(app);
   assetRoutes(app);

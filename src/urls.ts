@@ -57,6 +57,19 @@ export const TOPICS_PATH = "/topics";
 export const HUB_PATH = "/websub";
 /** Every feed of the site, as an OPML subscription list. */
 export const OPML_PATH = "/opml.xml";
+/** What crawlers read first: the sitemaps, and what they may fetch. */
+export const ROBOTS_PATH = "/robots.txt";
+/** The sitemap index (sitemaps.org 0.9): the pages' sitemap and the articles' sitemaps. */
+export const SITEMAP_PATH = "/sitemap.xml";
+/** The sitemap of the home page, the topic index and every topic page. */
+export const PAGES_SITEMAP_PATH = "/sitemaps/pages.xml";
+/** Articles per sitemap: sitemaps.org's limit of 50,000 URLs (at ~150 bytes each, far from its 50 MB). */
+export const SITEMAP_URLS = 50_000;
+
+/** The `n`th sitemap of articles (from 1), oldest first: a new article goes on the last, the others stay put. */
+export function articlesSitemapPath(n: number): string {
+  return `/sitemaps/articles-${n}.xml`;
+}
 
 export function topicPagePath(topic: string): string {
   return `${TOPICS_PATH}/${topic}`;

@@ -4,8 +4,10 @@
  */
 import type { Env } from "../config/env";
 import { resolveSite } from "../config/site";
+import { articleSitemapCount } from "../sitemaps/sitemap";
 import { PackedStore } from "../storage/bundle/packed-store";
 import { packResponses } from "../storage/bundle/response-pack";
+import { articlesSitemapPath, PAGES_SITEMAP_PATH, ROBOTS_PATH, SITEMAP_PATH } from "../urls";
 import { assetPaths } from "../views/assets";
 import { firstListed, pathsAhead } from "./paths";
 import type { Renderer } from "./renderer";
@@ -17,7 +19,14 @@ export async function buildPaths(content: Uint8Array<ArrayBuffer>, env: Env, ori
   const snapshot = await store.snapshot();
   const listings = [{}, ...snapshot.topics.map((t) => ({ topic: t.topic.slug }))];
   const listed = await firstListed(store, settings, listings);
-  return [...pathsAhead(listings, true, listed), "/favicon.ico", ...Object.values(await assetPaths())];
+  // The sitemaps too (rendering one reads every article it lists: done here, not on a fresh isolate's request).
+  const sitemaps = [
+    ROBOTS_PATH,
+    SITEMAP_PATH,
+    PAGES_SITEMAP_PATH,
+    ...Array.from({ length: articleSitemapCount(snapshot.articleCount) }, (_, i) => articlesSitemapPath(i + 1)),
+  ];
+  return [...pathsAhead(listings, true, listed), ...sitemaps, "/favicon.ico", ...Object.values(await assetPaths())];
 }
 
 export async function buildResponses(

@@ -32,6 +32,13 @@ export interface Snapshot {
   homeOrigin?: string | null;
 }
 
+/** An article as a sitemap lists it. */
+export interface SitemapEntry {
+  slug: string;
+  /** RFC 3339: the sitemap's `lastmod` (W3C Datetime is its profile). */
+  updated: string;
+}
+
 /**
  * One page of a scope, newest first. Pages are addressed by cursor (RFC 5005 paged
  * feeds): `before` names the article after which a page starts, so a page's URL keeps
@@ -57,6 +64,8 @@ export interface ContentStore {
    */
   listing(scope: FeedScope, limit: number, before: string | null): Promise<Listing | null>;
   article(slug: string): Promise<Article | null>;
+  /** Slug and `updated` of `limit` articles from the `offset`th, oldest first (the sitemaps). */
+  sitemapEntries(offset: number, limit: number): Promise<SitemapEntry[]>;
   /** Whether an article of this slug was deleted (its page answers 410 Gone); only the D1 mode keeps track. */
   gone?(slug: string): Promise<boolean>;
   /** Responses rendered ahead of requests and kept beside the content (the D1 mode). */

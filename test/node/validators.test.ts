@@ -22,6 +22,9 @@ import { article, frontMatterArticle } from "../worker/generators";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const ATOM_RNG = join(ROOT, "test/schemas/atom.rng");
+/** sitemaps.org's own schemas for a sitemap and a sitemap index. */
+const SITEMAP_XSD = join(ROOT, "test/schemas/sitemap.xsd");
+const SITEINDEX_XSD = join(ROOT, "test/schemas/siteindex.xsd");
 const JSON_FEED_SCHEMA = JSON.parse(readFileSync(join(ROOT, "node_modules/jsonfeed-schema/schema-v1.1.json"), "utf8"));
 const TOPICS = parseTopicFile(readFileSync(join(ROOT, "src/content/topics.yaml"), "utf8"));
 const NOW = Date.UTC(2030, 0, 1);
@@ -90,6 +93,31 @@ async function checkSite(name: string, content: Content) {
   }
   expect(xmllint(atoms, "--relaxng", ATOM_RNG)).toBe("");
   expect(xmllint(rss)).toBe("");
+  await checkSitemaps(name, content);
+}
+
+/** The sitemap index and every sitemap it names, against sitemaps.org's schemas. */
+async function checkSitemaps(name: string, content: Content) {
+  const app = createApp({ content: packContent(content), responses: null });
+  const env = { SITE_URL: "https://news.example.org" };
+  const get = async (url: string) => {
+    const res = await app.request(url, {}, env);
+    expect([url, res.status]).toEqual([url, 200]);
+    return res.text();
+  };
+  const index = await get("https://news.example.org/sitemap.xml");
+  const indexFile = join(dir, `${name}-sitemap-index.xml`);
+  writeFileSync(indexFile, index);
+  expect(xmllint([indexFile], "--schema", SITEINDEX_XSD)).toBe("");
+  const named = [...index.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1]!);
+  expect(named.length).toBe(content.articles.length === 0 ? 1 : 2);
+  const files: string[] = [];
+  for (const [i, url] of named.entries()) {
+    const file = join(dir, `${name}-sitemap-${i}.xml`);
+    writeFileSync(file, await get(url));
+    files.push(file);
+  }
+  expect(xmllint(files, "--schema", SITEMAP_XSD)).toBe("");
 }
 
 async function compileFolder(folder: string): Promise<Content> {
@@ -137,5 +165,10 @@ describeXml("feeds pass the validators", () => {
     writeFileSync(bad, "<rss><title>a \u0001 b</title></rss>");
     expect(xmllint([bad])).not.toBe("");
     expect(validateJsonFeed({ version: "https://jsonfeed.org/version/1.1", title: "t", items: [{ url: "x" }] })).toBe(false);
+    writeFileSync(
+      bad,
+      '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://a.example/x</loc><lastmod>yesterday</lastmod></url></urlset>',
+    );
+    expect(xmllint([bad], "--schema", SITEMAP_XSD)).toMatch(/fails to validate/);
   });
 });

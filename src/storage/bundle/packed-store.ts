@@ -1,5 +1,5 @@
 import type { TopicDefinition } from "../../compile/topics";
-import { type ContentStore, type Listing, lastCursorIndex, type Snapshot } from "../../content/store";
+import { type ContentStore, type Listing, lastCursorIndex, type SitemapEntry, type Snapshot } from "../../content/store";
 import type { Article } from "../../content/types";
 import type { FeedScope } from "../../urls";
 import type { ContentHeader } from "./content-pack";
@@ -61,6 +61,17 @@ export class PackedStore implements ContentStore {
   article(slug: string): Promise<Article | null> {
     const at = this.positionOf(slug);
     return Promise.resolve(at === -1 ? null : this.articleAt(at));
+  }
+
+  sitemapEntries(offset: number, limit: number): Promise<SitemapEntry[]> {
+    const n = this.current.articleCount;
+    const entries: SitemapEntry[] = [];
+    // Positions count from the newest: the oldest-first index i is position n - 1 - i.
+    for (let i = offset; i < Math.min(offset + limit, n); i++) {
+      const { slug, updated } = this.articleAt(n - 1 - i);
+      entries.push({ slug, updated });
+    }
+    return Promise.resolve(entries);
   }
 
   private articleAt(position: number): Article {

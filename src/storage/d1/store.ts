@@ -1,5 +1,5 @@
 import type { D1Like } from "../../config/env";
-import { type ContentStore, type Listing, lastCursorIndex, type Snapshot, StorageError } from "../../content/store";
+import { type ContentStore, type Listing, lastCursorIndex, type SitemapEntry, type Snapshot, StorageError } from "../../content/store";
 import type { Article } from "../../content/types";
 import type { FeedScope } from "../../urls";
 import { D1ResponseTable } from "./responses";
@@ -111,6 +111,14 @@ export class D1Store implements ContentStore {
   async article(slug: string): Promise<Article | null> {
     const row = await this.guard(() => this.db.prepare("SELECT * FROM articles WHERE slug = ?").bind(slug).first<Record<string, unknown>>());
     return row === null ? null : rowArticle(row);
+  }
+
+  async sitemapEntries(offset: number, limit: number): Promise<SitemapEntry[]> {
+    // The index of (published, id), read from `offset` on: the sitemaps are rendered on request, not after every write.
+    const rows = await this.guard(() =>
+      this.db.prepare("SELECT slug, updated FROM articles ORDER BY published ASC, id ASC LIMIT ? OFFSET ?").bind(limit, offset).all<SitemapEntry>(),
+    );
+    return rows.results;
   }
 
   async gone(slug: string): Promise<boolean> {

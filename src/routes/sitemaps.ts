@@ -1,0 +1,54 @@
+/**
+ * /robots.txt, /sitemap.xml and the sitemaps it names: rendered once per content version and
+ * served as the feeds are (stored bytes in every coding, strong ETag, 304, Cache-Control).
+ */
+import type { Hono } from "hono";
+import type { Env } from "../config/env";
+import type { Snapshot } from "../content/store";
+import { cacheControl } from "../http/policy";
+import { renderRobots } from "../sitemaps/robots";
+import { articleSitemapCount, articleSitemapNumber, articleUrls, indexUrls, pagesUrls, renderSitemapIndex, renderUrlSet } from "../sitemaps/sitemap";
+import { PAGES_SITEMAP_PATH, ROBOTS_PATH, SITEMAP_PATH, SITEMAP_URLS } from "../urls";
+import { type AppContext, type AppVariables, NotFound, serveRendered } from "./context";
+
+const XML = "application/xml; charset=utf-8";
+const HEADERS = { "X-Content-Type-Options": "nosniff" };
+
+export function sitemapRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>): void {
+  const serve = async (c: AppContext, path: string, contentType: string, body: (origin: string, snapshot: Snapshot) => Promise<string>) => {
+    const { settings, origin } = c.get("site");
+    const snapshot = await c.get("store").snapshot();
+    return serveRendered(c, snapshot, path, async () => ({
+      body: await body(origin, snapshot),
+      contentType,
+      lastModified: snapshot.newestUpdate,
+      options: { cacheControl: cacheControl(settings.cacheMaxAge), headers: HEADERS },
+    }));
+  };
+  app.get(ROBOTS_PATH, (c) => serve(c, ROBOTS_PATH, "text/plain; charset=utf-8", async (origin) => renderRobots(origin)));
+  app.get(SITEMAP_PATH, (c) =>
+    serve(c, SITEMAP_PATH, XML, async (origin, snapshot) =>
+      renderSitemapIndex(indexUrls(origin, snapshot.newestUpdate, articleSitemapCount(snapshot.articleCount))),
+    ),
+  );
+  app.get(PAGES_SITEMAP_PATH, (c) =>
+    serve(c, PAGES_SITEMAP_PATH, XML, async (origin, snapshot) =>
+      renderUrlSet(
+        pagesUrls(
+          origin,
+          snapshot.topics.map((t) => ({ slug: t.topic.slug, count: t.count })),
+          snapshot.newestUpdate,
+        ),
+      ),
+    ),
+  );
+  app.get("/sitemaps/:file", async (c) => {
+    const n = articleSitemapNumber(c.req.path);
+    if (n === null) throw new NotFound();
+    const snapshot = await c.get("store").snapshot();
+    if (n > articleSitemapCount(snapshot.articleCount)) throw new NotFound();
+    return serve(c, c.req.path, XML, async (origin) =>
+      renderUrlSet(articleUrls(origin, await c.get("store").sitemapEntries((n - 1) * SITEMAP_URLS, SITEMAP_URLS))),
+    );
+  });
+}
