@@ -57,7 +57,7 @@ export interface AppOptions {
   fetchHub?: typeof fetch;
   /** What renders ahead after a change in the D1 mode (d1AheadRenderer; the tests wrap it to count what is rendered). */
   render?: Renderer;
-  /** The reader counts' clock (the tests replay a day). */
+  /** The clock of the reader counts and of the news sitemap (the tests move it). */
   clock?: () => number;
   /**
    * The worker's environment at startup, where the runtime offers it (`env` of
@@ -135,7 +135,7 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
   apiRoutes(app, { publisher: (db) => stores.publisher(db), render, send: options.fetchHub, pushHub, syncHub });
   hubRoutes(app, (c) => served(c.env));
   feedRoutes(app);
-  sitemapRoutes(app);
+  sitemapRoutes(app, options.clock);
   pageRoutes(app);
   mediaRoutes(app);
   assetRoutes(app);

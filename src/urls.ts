@@ -61,6 +61,8 @@ export const OPML_PATH = "/opml.xml";
 export const ROBOTS_PATH = "/robots.txt";
 /** The sitemap index (sitemaps.org 0.9): the pages' sitemap and the articles' sitemaps. */
 export const SITEMAP_PATH = "/sitemap.xml";
+/** The Google News sitemap: the articles of the last 48 hours. */
+export const NEWS_SITEMAP_PATH = "/news-sitemap.xml";
 /** The sitemap of the home page, the topic index and every topic page. */
 export const PAGES_SITEMAP_PATH = "/sitemaps/pages.xml";
 /** Articles per sitemap: sitemaps.org's limit of 50,000 URLs (at ~150 bytes each, far from its 50 MB). */

@@ -32,6 +32,14 @@ export interface Snapshot {
   homeOrigin?: string | null;
 }
 
+/** An article as the news sitemap lists it. */
+export interface RecentEntry {
+  slug: string;
+  title: string;
+  /** RFC 3339. */
+  published: string;
+}
+
 /** An article as a sitemap lists it. */
 export interface SitemapEntry {
   slug: string;
@@ -66,6 +74,8 @@ export interface ContentStore {
   article(slug: string): Promise<Article | null>;
   /** Slug and `updated` of `limit` articles from the `offset`th, oldest first (the sitemaps). */
   sitemapEntries(offset: number, limit: number): Promise<SitemapEntry[]>;
+  /** The articles published after `since` (RFC 3339), newest first, at most `limit` (the news sitemap). */
+  recentEntries(since: string, limit: number): Promise<RecentEntry[]>;
   /** Whether an article of this slug was deleted (its page answers 410 Gone); only the D1 mode keeps track. */
   gone?(slug: string): Promise<boolean>;
   /** Responses rendered ahead of requests and kept beside the content (the D1 mode). */

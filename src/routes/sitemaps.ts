@@ -6,15 +6,38 @@ import type { Hono } from "hono";
 import type { Env } from "../config/env";
 import type { Snapshot } from "../content/store";
 import { cacheControl } from "../http/policy";
+import { serveRepresentation } from "../http/respond";
+import { SlicedRenderings } from "../serve/sliced-renderings";
+import { NEWS_LIMIT, NEWS_SLICE_MS, newsSlice, renderNewsSitemap } from "../sitemaps/news";
 import { renderRobots } from "../sitemaps/robots";
 import { articleSitemapCount, articleSitemapNumber, articleUrls, indexUrls, pagesUrls, renderSitemapIndex, renderUrlSet } from "../sitemaps/sitemap";
-import { PAGES_SITEMAP_PATH, ROBOTS_PATH, SITEMAP_PATH, SITEMAP_URLS } from "../urls";
+import { NEWS_SITEMAP_PATH, PAGES_SITEMAP_PATH, ROBOTS_PATH, SITEMAP_PATH, SITEMAP_URLS } from "../urls";
 import { type AppContext, type AppVariables, NotFound, serveRendered } from "./context";
 
 const XML = "application/xml; charset=utf-8";
 const HEADERS = { "X-Content-Type-Options": "nosniff" };
 
-export function sitemapRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>): void {
+export function sitemapRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>, clock: () => number = Date.now): void {
+  const news = new SlicedRenderings();
+  app.get(NEWS_SITEMAP_PATH, async (c) => {
+    const { settings, origin, key } = c.get("site");
+    const store = c.get("store");
+    const snapshot = await store.snapshot();
+    const now = clock();
+    const { slice, since } = newsSlice(now);
+    const rep = await news.get(`${key}\n${snapshot.version}\n${slice}`, async () => {
+      const entries = await store.recentEntries(since, NEWS_LIMIT);
+      // Caches keep it no longer than its slice: past that, an article in it may be over two days old.
+      const left = Math.max(0, Math.floor(((slice + 1) * NEWS_SLICE_MS - now) / 1000));
+      return {
+        body: renderNewsSitemap(origin, { name: settings.title, language: settings.language }, entries),
+        contentType: XML,
+        lastModified: entries[0]?.published ?? snapshot.newestUpdate,
+        options: { cacheControl: `public, max-age=${Math.min(left, settings.cacheMaxAge)}`, headers: HEADERS },
+      };
+    });
+    return serveRepresentation(c.req.raw, rep);
+  });
   const serve = async (c: AppContext, path: string, contentType: string, body: (origin: string, snapshot: Snapshot) => Promise<string>) => {
     const { settings, origin } = c.get("site");
     const snapshot = await c.get("store").snapshot();

@@ -5,9 +5,11 @@
  */
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
+import { newsLanguage } from "../../src/sitemaps/news";
 import { articleSitemapNumber } from "../../src/sitemaps/sitemap";
 import { freshDatabase, generated } from "./d1-fixtures";
-import { compile, file, story, worker } from "./fixtures";
+import { bundle, compile, file, story, worker } from "./fixtures";
 import { ORIGIN, publishing } from "./publishing";
 
 const dated = (path: string, headline: string, date: string) => file(path, `---\ndate: ${date}\n---\n${story(headline, `${headline}, the text.`)}`);
@@ -30,7 +32,17 @@ describe("robots.txt and the sitemaps (bundled)", () => {
       "public, max-age=300, stale-while-revalidate=86400",
     ]);
     expect(await res.text()).toBe(
-      ["User-agent: *", "Allow: /", "Disallow: /api/", "Disallow: /stats", "Disallow: /websub", "", `Sitemap: ${ORIGIN}/sitemap.xml`, ""].join("\n"),
+      [
+        "User-agent: *",
+        "Allow: /",
+        "Disallow: /api/",
+        "Disallow: /stats",
+        "Disallow: /websub",
+        "",
+        `Sitemap: ${ORIGIN}/sitemap.xml`,
+        `Sitemap: ${ORIGIN}/news-sitemap.xml`,
+        "",
+      ].join("\n"),
     );
   });
 
@@ -100,6 +112,84 @@ describe("robots.txt and the sitemaps (bundled)", () => {
         "/sitemaps/articles-99999999.xml",
       ].map(articleSitemapNumber),
     ).toEqual([1, 12, null, null, null, null]);
+  });
+});
+
+describe("the news sitemap", () => {
+  const NOW = Date.parse("2026-12-01T12:02:00Z");
+  const hoursAgo = (h: number) => new Date(NOW - h * 3_600_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+
+  it("lists the articles of the last 48 hours, newest first, with the publication, date and title; an article leaves at 48 hours without a publish", async () => {
+    const { content } = await compile([
+      dated("001_00000000000000b1.txt", "Three days old", hoursAgo(72)),
+      dated("002_00000000000000b2.txt", "Nearly two days old", hoursAgo(47.9)),
+      dated("003_00000000000000b3.txt", "An hour old & <fresh>", hoursAgo(1)),
+    ]);
+    const clock = { now: NOW };
+    const app = createApp(bundle(content), { clock: () => clock.now });
+    const env = { SITE_URL: ORIGIN, SITE_TITLE: "Edge News", SITE_LANGUAGE: "pt-BR" } as never;
+    const get = async (headers: Record<string, string> = {}) => app.request(`${ORIGIN}/news-sitemap.xml`, { headers }, env);
+    const res = await get();
+    expect([res.status, res.headers.get("Content-Type"), res.headers.get("Cache-Control")]).toEqual([
+      200,
+      "application/xml; charset=utf-8",
+      "public, max-age=180",
+    ]);
+    const entry = (slug: string, title: string, published: string) =>
+      [
+        "  <url>",
+        `    <loc>${ORIGIN}/articles/${slug}</loc>`,
+        "    <news:news>",
+        "      <news:publication>",
+        "        <news:name>Edge News</news:name>",
+        "        <news:language>pt</news:language>",
+        "      </news:publication>",
+        `      <news:publication_date>${published}</news:publication_date>`,
+        `      <news:title>${title}</news:title>`,
+        "    </news:news>",
+        "  </url>",
+      ].join("\n");
+    const head =
+      '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">';
+    expect(await res.text()).toBe(
+      [
+        head,
+        entry("an-hour-old-fresh", "An hour old &amp; &lt;fresh&gt;", hoursAgo(1)),
+        entry("nearly-two-days-old", "Nearly two days old", hoursAgo(47.9)),
+        "</urlset>",
+        "",
+      ].join("\n"),
+    );
+    const etag = res.headers.get("ETag")!;
+    expect((await get({ "If-None-Match": etag })).status).toBe(304);
+    // From the five-minute slice in which it turns two days old, the story is left out, though nothing was published.
+    clock.now += 3 * 60_000;
+    const later = await get({ "If-None-Match": etag });
+    expect(later.status).toBe(200);
+    expect(await later.text()).toBe([head, entry("an-hour-old-fresh", "An hour old &amp; &lt;fresh&gt;", hoursAgo(1)), "</urlset>", ""].join("\n"));
+  });
+
+  it("at most 1,000 articles, the newest (D1 mode)", async () => {
+    await freshDatabase();
+    await env.DB.batch([
+      env.DB.prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1001)
+         INSERT INTO articles (id, guid, slug, title, summary, html, published, updated, topics, file, content_hash)
+         SELECT printf('%016x', i), 'urn:x:' || i, 'story-' || i, 'Story ' || i, '', '<p>x</p>',
+                strftime('%Y-%m-%dT%H:%M:%SZ', ?1 + i, 'unixepoch'), strftime('%Y-%m-%dT%H:%M:%SZ', ?1 + i, 'unixepoch'), '[]', 'f' || i, 'h'
+         FROM n`,
+      ).bind(Math.floor(Date.now() / 1000) - 7200),
+      env.DB.prepare("UPDATE meta SET value = '1001' WHERE key = 'article_count'"),
+      env.DB.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'"),
+    ]);
+    const w = publishing();
+    const xml = await (await w.request("/news-sitemap.xml")).text();
+    const locs = xml.match(/<loc>[^<]*<\/loc>/g)!;
+    expect([locs.length, locs[0], locs.at(-1)]).toEqual([1000, `<loc>${ORIGIN}/articles/story-1001</loc>`, `<loc>${ORIGIN}/articles/story-2</loc>`]);
+  });
+
+  it("says the language as Google News takes it", () => {
+    expect(["en", "pt-BR", "zh-Hans", "zh-TW", "zh-Hant-HK", "FR"].map(newsLanguage)).toEqual(["en", "pt", "zh-cn", "zh-tw", "zh-tw", "fr"]);
   });
 });
 

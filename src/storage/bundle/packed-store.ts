@@ -1,5 +1,5 @@
 import type { TopicDefinition } from "../../compile/topics";
-import { type ContentStore, type Listing, lastCursorIndex, type SitemapEntry, type Snapshot } from "../../content/store";
+import { type ContentStore, type Listing, lastCursorIndex, type RecentEntry, type SitemapEntry, type Snapshot } from "../../content/store";
 import type { Article } from "../../content/types";
 import type { FeedScope } from "../../urls";
 import type { ContentHeader } from "./content-pack";
@@ -70,6 +70,17 @@ export class PackedStore implements ContentStore {
     for (let i = offset; i < Math.min(offset + limit, n); i++) {
       const { slug, updated } = this.articleAt(n - 1 - i);
       entries.push({ slug, updated });
+    }
+    return Promise.resolve(entries);
+  }
+
+  recentEntries(since: string, limit: number): Promise<RecentEntry[]> {
+    const entries: RecentEntry[] = [];
+    // Newest first: only the articles that are listed are read.
+    for (let p = 0; p < this.current.articleCount && entries.length < limit; p++) {
+      const { slug, title, published } = this.articleAt(p);
+      if (published <= since) break;
+      entries.push({ slug, title, published });
     }
     return Promise.resolve(entries);
   }

@@ -1,5 +1,5 @@
 import type { D1Like } from "../../config/env";
-import { type ContentStore, type Listing, lastCursorIndex, type SitemapEntry, type Snapshot, StorageError } from "../../content/store";
+import { type ContentStore, type Listing, lastCursorIndex, type RecentEntry, type SitemapEntry, type Snapshot, StorageError } from "../../content/store";
 import type { Article } from "../../content/types";
 import type { FeedScope } from "../../urls";
 import { D1ResponseTable } from "./responses";
@@ -117,6 +117,16 @@ export class D1Store implements ContentStore {
     // The index of (published, id), read from `offset` on: the sitemaps are rendered on request, not after every write.
     const rows = await this.guard(() =>
       this.db.prepare("SELECT slug, updated FROM articles ORDER BY published ASC, id ASC LIMIT ? OFFSET ?").bind(limit, offset).all<SitemapEntry>(),
+    );
+    return rows.results;
+  }
+
+  async recentEntries(since: string, limit: number): Promise<RecentEntry[]> {
+    const rows = await this.guard(() =>
+      this.db
+        .prepare("SELECT slug, title, published FROM articles WHERE published > ? ORDER BY published DESC, id DESC LIMIT ?")
+        .bind(since, limit)
+        .all<RecentEntry>(),
     );
     return rows.results;
   }
