@@ -29,6 +29,7 @@ import { d1AheadRenderer } from "../src/app";
 import type { LocalImage } from "../src/compile/images";
 import type { Env } from "../src/config/env";
 import { ConfigError, readSettings, type Settings } from "../src/config/settings";
+import { changedPageUrls, queueSubmissions } from "../src/publish/indexnow";
 import { EXISTING_QUERIES, existingFrom, planImport } from "../src/storage/d1/import-plan";
 import type { Statement } from "../src/storage/d1/sql";
 import { inlineStatement } from "../src/storage/d1/sql";
@@ -238,13 +239,18 @@ if (visible) {
     const responses = await renderStaleResponses(db, importStale(plan, content), worker.vars, worker.origin, d1AheadRenderer()).catch((error: Error) =>
       localDb === undefined ? Promise.reject(error) : localFailure(error),
     );
-    // WebSub hubs are told by the worker's cron once every isolate serves the import (CONTENT_TTL).
+    // WebSub hubs and IndexNow are told by the worker's cron once every isolate serves the import (CONTENT_TTL).
     const notices = queueNotices(
       worker.settings.websubHubs,
       changedFeedUrls(worker.origin, plan.changedTopics),
       Date.now() + worker.settings.contentTtl * 1000,
     );
-    await write([...responses.statements, ...notices]);
+    const stale = importStale(plan, content);
+    const submissions =
+      worker.settings.indexNow === null
+        ? []
+        : queueSubmissions(changedPageUrls(worker.origin, stale.staleScopes, stale.written), Date.now() + worker.settings.contentTtl * 1000);
+    await write([...responses.statements, ...notices, ...submissions]);
     stored = `; ${responses.count} responses stored for ${worker.origin}`;
     if (worker.settings.ownHub && worker.hasHub) {
       const dir = dirname(resolve(options.config || process.env.WRANGLER_CONFIG || join(ROOT, "wrangler.toml")));

@@ -30,6 +30,9 @@ export interface Env {
   READER_COUNTS?: string;
   /** Days the reader counts are kept (default 400). */
   READER_RETENTION_DAYS?: string | number;
+  /** IndexNow: the site's key (published at /{key}.txt), and the endpoint to tell (default https://api.indexnow.org/indexnow). */
+  INDEXNOW_KEY?: string;
+  INDEXNOW_ENDPOINT?: string;
   /** Secret: bearer tokens that open /stats only, comma-separated (PUBLISH_TOKEN's open it too). */
   STATS_TOKEN?: string;
   /** Secret (wrangler secret put): bearer tokens of the publishing API, comma-separated. Never part of Settings. */

@@ -27,6 +27,8 @@ export interface Settings {
   readerCounts: boolean;
   /** Days the reader counts are kept. */
   readerRetentionDays: number;
+  /** IndexNow (https://www.indexnow.org): the site's key and the endpoint told of changed URLs, or null (off). */
+  indexNow: { key: string; endpoint: string } | null;
 }
 
 export interface HubLimits {
@@ -136,6 +138,19 @@ export function readSettings(env: Env): Settings {
       throw new ConfigError("WEBSUB_HUB", `WEBSUB_HUB must not carry a user name or password (every feed names its hubs), got ${quoted(hub)}`);
     }
   }
+  const indexNowKey = text(env.INDEXNOW_KEY);
+  // The protocol's rule for keys: 8 to 128 of a-z, A-Z, 0-9 and "-".
+  if (indexNowKey !== undefined && !/^[a-zA-Z0-9-]{8,128}$/.test(indexNowKey))
+    throw new ConfigError("INDEXNOW_KEY", `INDEXNOW_KEY must be 8 to 128 letters, digits or hyphens, got ${quoted(indexNowKey)}`);
+  const indexNowEndpoint = text(env.INDEXNOW_ENDPOINT) ?? "https://api.indexnow.org/indexnow";
+  let endpoint: URL | null = null;
+  try {
+    endpoint = new URL(indexNowEndpoint);
+  } catch {
+    // Reported below.
+  }
+  if (endpoint === null || (endpoint.protocol !== "https:" && endpoint.protocol !== "http:") || endpoint.username !== "" || endpoint.password !== "")
+    throw new ConfigError("INDEXNOW_ENDPOINT", `INDEXNOW_ENDPOINT must be an http(s) URL without user name or password, got ${quoted(indexNowEndpoint)}`);
   const readerCounts = text(env.READER_COUNTS) ?? "on";
   if (readerCounts !== "on" && readerCounts !== "off")
     throw new ConfigError("READER_COUNTS", `READER_COUNTS must be "on" or "off", got ${quoted(readerCounts)}`);
@@ -159,6 +174,7 @@ export function readSettings(env: Env): Settings {
       requestsPerMinute: integer("HUB_REQUESTS_PER_MINUTE", env.HUB_REQUESTS_PER_MINUTE, DEFAULTS.hubRequestsPerMinute, 1, 100_000),
     },
     readerCounts: readerCounts === "on",
+    indexNow: indexNowKey === undefined ? null : { key: indexNowKey, endpoint: endpoint.href },
     readerRetentionDays: integer("READER_RETENTION_DAYS", env.READER_RETENTION_DAYS, DEFAULTS.readerRetentionDays, 1, 3650),
   };
 }

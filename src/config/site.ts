@@ -49,6 +49,7 @@ function renderingFingerprint(settings: Settings): string {
     hubLimits: _limits,
     readerCounts: _counts,
     readerRetentionDays: _retention,
+    indexNow: _indexNow,
     ...rendering
   } = settings;
   return JSON.stringify(rendering);

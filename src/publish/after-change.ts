@@ -22,6 +22,7 @@ import { claimDue, releaseClaim } from "../storage/d1/render-queue";
 import type { Statement } from "../storage/d1/sql";
 import type { HubPusher } from "../websub/hub-push";
 import { changedFeedUrls, deliverDue, queueNotices } from "../websub/notify";
+import { changedPageUrls, queueSubmissions, submitDue } from "./indexnow";
 
 /** Waits up to this long inside the request's waitUntil for isolates to catch up before notifying hubs; longer waits are left to the cron. */
 const WAIT_IN_REQUEST_MS = 20_000;
@@ -90,6 +91,7 @@ export async function renderQueued(context: Omit<AfterChange, "now"> & { now?: n
       }
       if (settings.websubHubs.length > 0 && feedsChanged)
         notices.push(...queueNotices(settings.websubHubs, changedFeedUrls(origin, topics), at + settings.contentTtl * 1000));
+      if (settings.indexNow !== null) notices.push(...queueSubmissions(changedPageUrls(origin, scopes, written), at + settings.contentTtl * 1000));
     }
   } finally {
     await applyStatements(db, [releaseClaim(claimed.token), ...notices]);
@@ -98,6 +100,7 @@ export async function renderQueued(context: Omit<AfterChange, "now"> & { now?: n
   const wait = settings.contentTtl * 1000;
   if (wait <= WAIT_IN_REQUEST_MS) {
     await sleep(wait);
-    await deliverDue(db, Date.now(), context.send, log);
+    if (settings.websubHubs.length > 0) await deliverDue(db, Date.now(), context.send, log);
+    if (settings.indexNow !== null) await submitDue(db, Date.now(), settings.indexNow, context.send, log);
   }
 }

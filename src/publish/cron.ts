@@ -13,6 +13,7 @@ import type { D1Store } from "../storage/d1/store";
 import type { HubPusher } from "../websub/hub-push";
 import { deliverDue } from "../websub/notify";
 import { renderQueued } from "./after-change";
+import { submitDue } from "./indexnow";
 
 export interface CronContext {
   env: Env;
@@ -49,5 +50,6 @@ export async function runCron(context: CronContext): Promise<{ released: string[
     (context.log ?? ((line: string) => console.error(line)))(`cron: the rendering queue could not be read or updated: ${(error as Error).message}`);
   }
   if (settings.websubHubs.length > 0) await deliverDue(db, now, context.send, context.log);
+  if (settings.indexNow !== null) await submitDue(db, now, settings.indexNow, context.send, context.log);
   return { released };
 }

@@ -1,6 +1,7 @@
 /**
  * /robots.txt, /sitemap.xml and the sitemaps it names: rendered once per content version and
- * served as the feeds are (stored bytes in every coding, strong ETag, 304, Cache-Control).
+ * served as the feeds are (stored bytes in every coding, strong ETag, 304, Cache-Control);
+ * /news-sitemap.xml, per content version and slice of time; IndexNow's key file.
  */
 import type { Hono } from "hono";
 import type { Env } from "../config/env";
@@ -48,6 +49,12 @@ export function sitemapRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables
       options: { cacheControl: cacheControl(settings.cacheMaxAge), headers: HEADERS },
     }));
   };
+  // IndexNow's key file (https://www.indexnow.org/documentation): the key, at /{key}.txt, proves the submissions are the site's.
+  app.get("/:file{[a-zA-Z0-9-]{8,128}\\.txt}", (c) => {
+    const key = c.get("site").settings.indexNow?.key;
+    if (key === undefined || c.req.param("file") !== `${key}.txt`) throw new NotFound();
+    return c.text(key, 200, { ...HEADERS, "Cache-Control": cacheControl(c.get("site").settings.cacheMaxAge) });
+  });
   app.get(ROBOTS_PATH, (c) => serve(c, ROBOTS_PATH, "text/plain; charset=utf-8", async (origin) => renderRobots(origin)));
   app.get(SITEMAP_PATH, (c) =>
     serve(c, SITEMAP_PATH, XML, async (origin, snapshot) =>

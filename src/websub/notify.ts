@@ -8,15 +8,12 @@
  * retrying a failing hub with backoff. A hub never fails a publish.
  */
 import type { D1Like } from "../config/env";
+import { type Attempt, MAX_ATTEMPTS, type OutboxReport, sendDue } from "../storage/d1/outbox";
 import type { Statement } from "../storage/d1/sql";
 import { FEED_FORMATS, feedPath } from "../urls";
 
-/** Tries of one notice before it is given up (and logged). */
-const MAX_ATTEMPTS = 5;
 /** How long one hub may take to answer. */
 const HUB_TIMEOUT_MS = 10_000;
-/** How long a sender holds the notices it took, so that two senders never send one twice. */
-const CLAIM_MS = 60_000;
 
 /** The feed URLs a change touched: the main feeds, and each changed topic's, in every format. */
 export function changedFeedUrls(origin: string, topics: readonly string[]): string[] {
@@ -35,65 +32,40 @@ function noticeBody(urls: readonly string[]): string {
   return form.toString();
 }
 
-export interface DeliveryReport {
-  sent: number;
-  retried: number;
-  gaveUp: number;
-}
-
 /**
- * Sends every notice due at `now`. Each is claimed first (an atomic update), so that two
- * isolates or a request and the cron never send the same one; a hub that fails or does not
- * answer in time gets it again after 1, 2, 4, 8 minutes, and after MAX_ATTEMPTS it is
+ * Sends every notice due at `now` (src/publish/outbox.ts): a hub that fails or does not
+ * answer in time gets it again after 1, 2, 4, 8 minutes, and after the last try it is
  * dropped with a log line.
  */
-export async function deliverDue(
-  db: D1Like,
-  now: number,
-  send: typeof fetch = fetch,
-  log: (line: string) => void = (l) => console.error(l),
-): Promise<DeliveryReport> {
-  const [claimed] = await db.batch([
-    db.prepare("UPDATE websub_pending SET claimed = ?1 WHERE due <= ?2 AND claimed < ?2 RETURNING id, hub, urls, attempts").bind(now + CLAIM_MS, now),
-  ]);
-  const report: DeliveryReport = { sent: 0, retried: 0, gaveUp: 0 };
-  const done: Statement[] = [];
-  await Promise.all(
-    (claimed!.results as { id: number; hub: string; urls: string; attempts: number }[]).map(async (notice) => {
-      const urls = JSON.parse(notice.urls) as string[];
-      let failure: string | null = null;
+export function deliverDue(db: D1Like, now: number, send: typeof fetch = fetch, log: (line: string) => void = (l) => console.error(l)): Promise<OutboxReport> {
+  return sendDue<{ id: number; attempts: number; hub: string; urls: string }>(
+    db,
+    "websub_pending",
+    "hub, urls",
+    now,
+    async (notice): Promise<Attempt> => {
       try {
         const res = await send(notice.hub, {
           method: "POST",
           headers: { "Content-Type": "application/x-www-form-urlencoded" },
-          body: noticeBody(urls),
+          body: noticeBody(JSON.parse(notice.urls) as string[]),
           signal: AbortSignal.timeout(HUB_TIMEOUT_MS),
         });
         await res.body?.cancel();
-        if (!res.ok) failure = `answered ${res.status}`;
+        return res.ok ? { sent: true } : { sent: false, failure: `answered ${res.status}` };
       } catch (error) {
-        failure = (error as Error).name === "TimeoutError" ? `did not answer within ${HUB_TIMEOUT_MS / 1000} s` : (error as Error).message;
+        return {
+          sent: false,
+          failure: (error as Error).name === "TimeoutError" ? `did not answer within ${HUB_TIMEOUT_MS / 1000} s` : (error as Error).message,
+        };
       }
-      if (failure === null) {
-        report.sent++;
-        done.push({ sql: "DELETE FROM websub_pending WHERE id = ?", params: [notice.id] });
-        return;
-      }
-      const attempts = notice.attempts + 1;
-      if (attempts >= MAX_ATTEMPTS) {
-        report.gaveUp++;
-        log(`websub: gave up notifying ${notice.hub} of ${urls.length} feed(s) after ${attempts} attempts: ${failure}`);
-        done.push({ sql: "DELETE FROM websub_pending WHERE id = ?", params: [notice.id] });
-        return;
-      }
-      report.retried++;
-      log(`websub: ${notice.hub} ${failure}; trying again in ${2 ** (attempts - 1)} min (attempt ${attempts} of ${MAX_ATTEMPTS})`);
-      done.push({
-        sql: "UPDATE websub_pending SET attempts = ?, due = ?, claimed = 0 WHERE id = ?",
-        params: [attempts, now + 2 ** (attempts - 1) * 60_000, notice.id],
-      });
-    }),
+    },
+    {
+      gaveUp: (notice, attempts, failure) =>
+        `websub: gave up notifying ${notice.hub} of ${(JSON.parse(notice.urls) as string[]).length} feed(s) after ${attempts} attempts: ${failure}`,
+      retry: (notice, failure, minutes, attempts) =>
+        `websub: ${notice.hub} ${failure}; trying again in ${minutes} min (attempt ${attempts} of ${MAX_ATTEMPTS})`,
+    },
+    log,
   );
-  if (done.length > 0) await db.batch(done.map((s) => db.prepare(s.sql).bind(...s.params)));
-  return report;
 }

@@ -40,6 +40,8 @@ describe("migrations", () => {
       "articles_updated",
       "d1_migrations",
       "gone",
+      "indexnow_pending",
+      "indexnow_pending_due",
       "media",
       "meta",
       "reader_clients",

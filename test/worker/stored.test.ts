@@ -23,7 +23,7 @@ async function built(c: Content, env: Record<string, string> = { SITE_URL: ORIGI
 }
 
 describe("the responses the build stores", () => {
-  it("are every feed's first page, the listings, OPML, the not-found page, the assets, and every listed article", async () => {
+  it("are every feed's first page, the listings, OPML, the not-found page, the sitemaps, the assets, and every listed article", async () => {
     const c = (
       await compile(Array.from({ length: 300 }, (_, i) => file(generateArticle(i).name, generateArticle(i).text, { added: Date.UTC(2021, 0, 1) + i * 60_000 })))
     ).content;
@@ -52,6 +52,11 @@ describe("the responses the build stores", () => {
         "/rss.xml",
         "/atom.xml",
         "/feed.json",
+        // The search engines' documents: rendering a sitemap reads every article it lists.
+        "/robots.txt",
+        "/sitemap.xml",
+        "/sitemaps/pages.xml",
+        "/sitemaps/articles-1.xml",
         ...topics.flatMap((t) => [`/topics/${t}`, `/topics/${t}/rss.xml`, `/topics/${t}/atom.xml`, `/topics/${t}/feed.json`]),
       ].sort(),
     );

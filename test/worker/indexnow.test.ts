@@ -1,0 +1,82 @@
+/**
+ * IndexNow in the D1 mode: the key file, one JSON submission of the URLs a publish made new
+ * once every isolate serves it, retries with backoff from the cron, a refusal given up at
+ * once, and nothing of it in the publish's answer.
+ */
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { readSettings } from "../../src/config/settings";
+import { freshDatabase } from "./d1-fixtures";
+import { story } from "./fixtures";
+import { type Call, ORIGIN, publishing } from "./publishing";
+
+const KEY = "0123456789abcdef-key";
+const ENDPOINT = "https://indexnow.test/indexnow";
+const VARS = { INDEXNOW_KEY: KEY, INDEXNOW_ENDPOINT: ENDPOINT };
+
+beforeEach(freshDatabase);
+
+const submissions = (calls: Call[]) => calls.filter((c) => c.url === ENDPOINT).map((c) => JSON.parse(c.body) as Record<string, unknown>);
+
+describe("IndexNow", () => {
+  it("publishes the key at /{key}.txt; other keys, or none set, are 404", async () => {
+    const w = publishing(VARS);
+    const res = await w.request(`/${KEY}.txt`);
+    expect([res.status, res.headers.get("Content-Type"), await res.text()]).toEqual([200, "text/plain; charset=UTF-8", KEY]);
+    expect((await w.request("/someotherkey123.txt")).status).toBe(404);
+    expect((await publishing().request(`/${KEY}.txt`)).status).toBe(404);
+  });
+
+  it("a publish is submitted once, as one JSON POST of the article, the home page and its topics' pages", async () => {
+    const w = publishing(VARS);
+    // The first story of a topic changes every page that names topics: the topic index stands for them.
+    expect((await w.put("a", `---\ntopics: [weather]\n---\n${story("Storm reaches the coast", "Text.")}`)).status).toBe(201);
+    await w.settle();
+    expect(submissions(w.hubCalls)).toEqual([
+      {
+        host: "news.example.org",
+        key: KEY,
+        keyLocation: `${ORIGIN}/${KEY}.txt`,
+        urlList: [`${ORIGIN}/`, `${ORIGIN}/topics`, `${ORIGIN}/articles/storm-reaches-the-coast`],
+      },
+    ]);
+    expect((await w.put("b", `---\ntopics: [weather]\n---\n${story("Storm leaves the coast", "Text.")}`)).status).toBe(201);
+    await w.settle();
+    expect(submissions(w.hubCalls).at(-1)!.urlList).toEqual([`${ORIGIN}/`, `${ORIGIN}/topics/weather`, `${ORIGIN}/articles/storm-leaves-the-coast`]);
+    // A delete is submitted too: its page now answers 410.
+    expect((await w.request("/api/articles/b", { method: "DELETE", headers: { Authorization: "Bearer s3cret-token-for-tests" } })).status).toBe(200);
+    await w.settle();
+    expect(submissions(w.hubCalls).at(-1)!.urlList).toEqual([`${ORIGIN}/`, `${ORIGIN}/topics/weather`, `${ORIGIN}/articles/storm-leaves-the-coast`]);
+    expect(submissions(w.hubCalls)).toHaveLength(3);
+  });
+
+  it("an endpoint that fails is tried again by the cron with backoff; a refusal (403) is given up at once; each logs one line", async () => {
+    const answers = [503, 200];
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const w = publishing(VARS, (call) => new Response(null, { status: call.url === ENDPOINT ? (answers.shift() ?? 200) : 204 }));
+    expect((await w.put("a", story("First", "Text."))).status).toBe(201);
+    await w.settle();
+    expect(submissions(w.hubCalls)).toHaveLength(1);
+    expect(errors.mock.calls.map((c) => String(c[0]))).toEqual([`indexnow: ${ENDPOINT} answered 503; trying again in 1 min (attempt 1 of 5)`]);
+    await w.cron(Date.now() + 30_000);
+    expect(submissions(w.hubCalls)).toHaveLength(1);
+    await w.cron(Date.now() + 61_000);
+    expect(submissions(w.hubCalls)).toHaveLength(2);
+    await w.cron(Date.now() + 10 * 60_000);
+    expect(submissions(w.hubCalls)).toHaveLength(2);
+
+    const refusing = publishing(VARS, (call) => new Response(null, { status: call.url === ENDPOINT ? 403 : 204 }));
+    errors.mockClear();
+    expect((await refusing.put("b", story("Second", "Text."))).status).toBe(201);
+    await refusing.settle();
+    await refusing.cron(Date.now() + 10 * 60_000);
+    expect(submissions(refusing.hubCalls)).toHaveLength(1);
+    expect(errors.mock.calls.map((c) => String(c[0]))).toEqual([`indexnow: gave up submitting 2 URL(s) to ${ENDPOINT} after 1 attempt(s): answered 403`]);
+  });
+
+  it("the key and the endpoint are checked like every setting", () => {
+    expect(() => readSettings({ INDEXNOW_KEY: "short" })).toThrow('INDEXNOW_KEY must be 8 to 128 letters, digits or hyphens, got "short"');
+    expect(() => readSettings({ INDEXNOW_KEY: KEY, INDEXNOW_ENDPOINT: "ftp://x.example/" })).toThrow("INDEXNOW_ENDPOINT must be an http(s) URL");
+    expect(readSettings({}).indexNow).toBeNull();
+    expect(readSettings(VARS).indexNow).toEqual({ key: KEY, endpoint: ENDPOINT });
+  });
+});
