@@ -236,7 +236,8 @@ if (visible) {
     stored = "; no responses stored and no WebSub hub told (set SITE_URL): the first request for each changed page renders it";
   } else {
     const db = localDb ?? new WranglerD1(query);
-    const responses = await renderStaleResponses(db, importStale(plan, content), worker.vars, worker.origin, d1AheadRenderer()).catch((error: Error) =>
+    const stale = importStale(plan, content);
+    const responses = await renderStaleResponses(db, stale, worker.vars, worker.origin, d1AheadRenderer()).catch((error: Error) =>
       localDb === undefined ? Promise.reject(error) : localFailure(error),
     );
     // WebSub hubs and IndexNow are told by the worker's cron once every isolate serves the import (CONTENT_TTL).
@@ -245,11 +246,12 @@ if (visible) {
       changedFeedUrls(worker.origin, plan.changedTopics),
       Date.now() + worker.settings.contentTtl * 1000,
     );
-    const stale = importStale(plan, content);
+    // The topics an import touched are named even when every page changed (a topic renamed or new).
+    const scopes = stale.staleScopes === "all" ? ["all", ...plan.changedTopics.map((t) => `topic:${t}`)] : stale.staleScopes;
     const submissions =
       worker.settings.indexNow === null
         ? []
-        : queueSubmissions(changedPageUrls(worker.origin, stale.staleScopes, stale.written), Date.now() + worker.settings.contentTtl * 1000);
+        : queueSubmissions(changedPageUrls(worker.origin, scopes, stale.written), Date.now() + worker.settings.contentTtl * 1000);
     await write([...responses.statements, ...notices, ...submissions]);
     stored = `; ${responses.count} responses stored for ${worker.origin}`;
     if (worker.settings.ownHub && worker.hasHub) {

@@ -64,13 +64,13 @@ export const SITEMAP_PATH = "/sitemap.xml";
 /** The Google News sitemap: the articles of the last 48 hours. */
 export const NEWS_SITEMAP_PATH = "/news-sitemap.xml";
 /** The sitemap of the home page, the topic index and every topic page. */
-export const PAGES_SITEMAP_PATH = "/sitemaps/pages.xml";
+export const PAGES_SITEMAP_PATH = "/sitemap-pages.xml";
 /** Articles per sitemap: sitemaps.org's limit of 50,000 URLs (at ~150 bytes each, far from its 50 MB). */
 export const SITEMAP_URLS = 50_000;
 
 /** The `n`th sitemap of articles (from 1), oldest first: a new article goes on the last, the others stay put. */
 export function articlesSitemapPath(n: number): string {
-  return `/sitemaps/articles-${n}.xml`;
+  return `/sitemap-articles-${n}.xml`;
 }
 
 export function topicPagePath(topic: string): string {

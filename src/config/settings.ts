@@ -149,7 +149,10 @@ export function readSettings(env: Env): Settings {
   } catch {
     // Reported below.
   }
-  if (endpoint === null || (endpoint.protocol !== "https:" && endpoint.protocol !== "http:") || endpoint.username !== "" || endpoint.password !== "")
+  // Checked only where it is used: an endpoint left over with no key stops nothing.
+  const endpointOk =
+    endpoint !== null && (endpoint.protocol === "https:" || endpoint.protocol === "http:") && endpoint.username === "" && endpoint.password === "";
+  if (indexNowKey !== undefined && !endpointOk)
     throw new ConfigError("INDEXNOW_ENDPOINT", `INDEXNOW_ENDPOINT must be an http(s) URL without user name or password, got ${quoted(indexNowEndpoint)}`);
   const readerCounts = text(env.READER_COUNTS) ?? "on";
   if (readerCounts !== "on" && readerCounts !== "off")
@@ -174,7 +177,7 @@ export function readSettings(env: Env): Settings {
       requestsPerMinute: integer("HUB_REQUESTS_PER_MINUTE", env.HUB_REQUESTS_PER_MINUTE, DEFAULTS.hubRequestsPerMinute, 1, 100_000),
     },
     readerCounts: readerCounts === "on",
-    indexNow: indexNowKey === undefined ? null : { key: indexNowKey, endpoint: endpoint.href },
+    indexNow: indexNowKey === undefined || endpoint === null ? null : { key: indexNowKey, endpoint: endpoint.href },
     readerRetentionDays: integer("READER_RETENTION_DAYS", env.READER_RETENTION_DAYS, DEFAULTS.readerRetentionDays, 1, 3650),
   };
 }

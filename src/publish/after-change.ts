@@ -1,8 +1,8 @@
 /**
  * What follows every write in the worker (a publish over HTTP, a scheduled release): the
  * responses it made stale rendered again and stored, the site's own WebSub hub handed the
- * changed feeds at once (src/websub/hub-push.ts), and other WebSub hubs told once every
- * isolate serves the change. Runs after the response has been sent (ExecutionContext
+ * changed feeds at once (src/websub/hub-push.ts), and other WebSub hubs and IndexNow
+ * (src/publish/indexnow.ts) told once every isolate serves the change. Runs after the response has been sent (ExecutionContext
  * waitUntil): a reader's request never waits for it, and a failure here never undoes the
  * write, which has landed whole.
  *
@@ -68,6 +68,7 @@ export async function renderQueued(context: Omit<AfterChange, "now"> & { now?: n
   const at = Math.max(context.now ?? 0, Date.now());
   const claimed = await claimDue(db, at);
   const notices: Statement[] = [];
+  const submissions: Statement[] = [];
   try {
     for (const [origin, scopes] of claimed.byOrigin) {
       const all = scopes.includes("all");
@@ -91,16 +92,28 @@ export async function renderQueued(context: Omit<AfterChange, "now"> & { now?: n
       }
       if (settings.websubHubs.length > 0 && feedsChanged)
         notices.push(...queueNotices(settings.websubHubs, changedFeedUrls(origin, topics), at + settings.contentTtl * 1000));
-      if (settings.indexNow !== null) notices.push(...queueSubmissions(changedPageUrls(origin, scopes, written), at + settings.contentTtl * 1000));
+      if (settings.indexNow !== null) submissions.push(...queueSubmissions(changedPageUrls(origin, scopes, written), at + settings.contentTtl * 1000));
     }
   } finally {
     await applyStatements(db, [releaseClaim(claimed.token), ...notices]);
   }
-  if (notices.length === 0) return;
+  if (submissions.length > 0) {
+    // A batch of its own: a database without IndexNow's table yet loses neither the notices nor the claim's release.
+    await applyStatements(db, submissions).catch((error: Error) => log(`after a change: the IndexNow submission could not be queued: ${error.message}`));
+  }
+  if (notices.length + submissions.length === 0) return;
   const wait = settings.contentTtl * 1000;
   if (wait <= WAIT_IN_REQUEST_MS) {
     await sleep(wait);
-    if (settings.websubHubs.length > 0) await deliverDue(db, Date.now(), context.send, log);
-    if (settings.indexNow !== null) await submitDue(db, Date.now(), settings.indexNow, context.send, log);
+    await sendOutboxes(db, Date.now(), settings, context.send, log);
   }
+}
+
+/** The WebSub notices and IndexNow submissions due, side by side: one failing holds up neither the other nor the rest. */
+export async function sendOutboxes(db: D1Like, now: number, settings: Settings, send: typeof fetch | undefined, log: (line: string) => void): Promise<void> {
+  const results = await Promise.allSettled([
+    settings.websubHubs.length > 0 ? deliverDue(db, now, send, log) : null,
+    settings.indexNow !== null ? submitDue(db, now, settings.indexNow, send, log) : null,
+  ]);
+  for (const r of results) if (r.status === "rejected") log(`the notices to other services could not be read or updated: ${(r.reason as Error).message}`);
 }

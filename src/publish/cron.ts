@@ -1,7 +1,7 @@
 /**
  * The minutely Cron Trigger (wrangler.toml [triggers]), D1 mode: releases the scheduled
- * articles whose time has come (rendering what that changed, queueing WebSub notices), and
- * sends the WebSub notices that are due, retrying failed ones. (The own hub's check after
+ * articles whose time has come (rendering what that changed, queueing WebSub notices and
+ * IndexNow submissions), and sends those that are due, retrying failed ones. (The own hub's check after
  * a deploy or an import, in both modes, is src/websub/hub-push.ts syncFeeds.)
  */
 
@@ -11,9 +11,7 @@ import type { Settings } from "../config/settings";
 import type { D1Publisher } from "../storage/d1/publisher";
 import type { D1Store } from "../storage/d1/store";
 import type { HubPusher } from "../websub/hub-push";
-import { deliverDue } from "../websub/notify";
-import { renderQueued } from "./after-change";
-import { submitDue } from "./indexnow";
+import { renderQueued, sendOutboxes } from "./after-change";
 
 export interface CronContext {
   env: Env;
@@ -49,7 +47,6 @@ export async function runCron(context: CronContext): Promise<{ released: string[
     // The hubs' retries below go on whatever happened to the queue.
     (context.log ?? ((line: string) => console.error(line)))(`cron: the rendering queue could not be read or updated: ${(error as Error).message}`);
   }
-  if (settings.websubHubs.length > 0) await deliverDue(db, now, context.send, context.log);
-  if (settings.indexNow !== null) await submitDue(db, now, settings.indexNow, context.send, context.log);
+  await sendOutboxes(db, now, settings, context.send, context.log ?? ((line: string) => console.error(line)));
   return { released };
 }

@@ -8,7 +8,7 @@
  */
 import type { D1Like } from "../config/env";
 import { type Attempt, MAX_ATTEMPTS, type OutboxReport, sendDue } from "../storage/d1/outbox";
-import type { Statement } from "../storage/d1/sql";
+import { chunksBySize, MAX_STATEMENT_CHARS, type Statement } from "../storage/d1/sql";
 import { articlePath, HOME_PATH, TOPICS_PATH, topicPagePath } from "../urls";
 
 /** The protocol's limit of URLs in one request. */
@@ -23,16 +23,22 @@ const TIMEOUT_MS = 10_000;
 export function changedPageUrls(origin: string, scopes: readonly string[] | "all", written: readonly string[]): string[] {
   const all = scopes === "all" || scopes.includes("all");
   const named = (prefix: string) => (scopes === "all" ? [] : scopes.filter((s) => s.startsWith(prefix)).map((s) => s.slice(prefix.length)));
-  const paths = [HOME_PATH, ...(all ? [TOPICS_PATH] : named("topic:").map(topicPagePath)), ...[...written, ...named("article:")].map(articlePath)];
+  const paths = [HOME_PATH, ...(all ? [TOPICS_PATH] : []), ...named("topic:").map(topicPagePath), ...[...written, ...named("article:")].map(articlePath)];
   return [...new Set(paths)].map((path) => `${origin}${path}`);
 }
 
-/** The statements that queue `urls` for IndexNow, due at `due` (epoch ms), in requests of at most URLS_PER_REQUEST. */
+/**
+ * The statements that queue `urls` for IndexNow, due at `due` (epoch ms): one request each,
+ * of at most URLS_PER_REQUEST URLs and of a size a D1 statement takes with its values
+ * written in (the remote import sends them so).
+ */
 export function queueSubmissions(urls: readonly string[], due: number): Statement[] {
-  const out: Statement[] = [];
-  for (let i = 0; i < urls.length; i += URLS_PER_REQUEST)
-    out.push({ sql: "INSERT INTO indexnow_pending (urls, due) VALUES (?, ?)", params: [JSON.stringify(urls.slice(i, i + URLS_PER_REQUEST)), due] });
-  return out;
+  const rows = chunksBySize(
+    urls.map((url) => ({ url })),
+    URLS_PER_REQUEST,
+    MAX_STATEMENT_CHARS / 2,
+  );
+  return rows.map((group) => ({ sql: "INSERT INTO indexnow_pending (urls, due) VALUES (?, ?)", params: [JSON.stringify(group.map((r) => r.url)), due] }));
 }
 
 export interface IndexNow {

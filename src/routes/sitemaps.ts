@@ -24,19 +24,21 @@ export function sitemapRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables
     const { settings, origin, key } = c.get("site");
     const store = c.get("store");
     const snapshot = await store.snapshot();
-    const now = clock();
-    const { slice, since } = newsSlice(now);
+    const { slice, since } = newsSlice(clock());
     const rep = await news.get(`${key}\n${snapshot.version}\n${slice}`, async () => {
       const entries = await store.recentEntries(since, NEWS_LIMIT);
-      // Caches keep it no longer than its slice: past that, an article in it may be over two days old.
-      const left = Math.max(0, Math.floor(((slice + 1) * NEWS_SLICE_MS - now) / 1000));
+      // A sitemap lists at least one URL (sitemaps.org): with no story in two days there is none.
+      if (entries.length === 0) return null;
       return {
         body: renderNewsSitemap(origin, { name: settings.title, language: settings.language }, entries),
         contentType: XML,
-        lastModified: entries[0]?.published ?? snapshot.newestUpdate,
-        options: { cacheControl: `public, max-age=${Math.min(left, settings.cacheMaxAge)}`, headers: HEADERS },
+        // No date: an edit, a delete or an article ageing out leaves the newest date as it was; the ETag tells.
+        lastModified: null,
+        // A cache keeps it at most one slice: the cutoff leaves room for that (src/sitemaps/news.ts).
+        options: { cacheControl: `public, max-age=${Math.min(NEWS_SLICE_MS / 1000, settings.cacheMaxAge)}`, headers: HEADERS },
       };
     });
+    if (rep === null) throw new NotFound();
     return serveRepresentation(c.req.raw, rep);
   });
   const serve = async (c: AppContext, path: string, contentType: string, body: (origin: string, snapshot: Snapshot) => Promise<string>) => {
@@ -53,7 +55,8 @@ export function sitemapRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables
   app.get("/:file{[a-zA-Z0-9-]{8,128}\\.txt}", (c) => {
     const key = c.get("site").settings.indexNow?.key;
     if (key === undefined || c.req.param("file") !== `${key}.txt`) throw new NotFound();
-    return c.text(key, 200, { ...HEADERS, "Cache-Control": cacheControl(c.get("site").settings.cacheMaxAge) });
+    // Briefly cached, never served stale: after a change of key the engines must see the new one.
+    return c.text(key, 200, { ...HEADERS, "Cache-Control": "public, max-age=60" });
   });
   app.get(ROBOTS_PATH, (c) => serve(c, ROBOTS_PATH, "text/plain; charset=utf-8", async (origin) => renderRobots(origin)));
   app.get(SITEMAP_PATH, (c) =>
@@ -72,7 +75,7 @@ export function sitemapRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables
       ),
     ),
   );
-  app.get("/sitemaps/:file", async (c) => {
+  app.get("/:file{sitemap-articles-[0-9]+\\.xml}", async (c) => {
     const n = articleSitemapNumber(c.req.path);
     if (n === null) throw new NotFound();
     const snapshot = await c.get("store").snapshot();

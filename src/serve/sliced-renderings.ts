@@ -9,12 +9,13 @@ import type { Rendering } from "./representations";
 const KEPT = 8;
 
 export class SlicedRenderings {
-  private readonly kept = new Map<string, Promise<Representation>>();
+  private readonly kept = new Map<string, Promise<Representation | null>>();
 
-  get(key: string, render: () => Promise<Rendering>): Promise<Representation> {
+  /** The rendering for `key`, made once; null when `render` found nothing to show. */
+  get(key: string, render: () => Promise<Rendering | null>): Promise<Representation | null> {
     let rep = this.kept.get(key);
     if (rep === undefined) {
-      rep = render().then(async (r) => toRepresentation(await encodeResponse(r.body, r.contentType, r.lastModified, r.options)));
+      rep = render().then(async (r) => (r === null ? null : toRepresentation(await encodeResponse(r.body, r.contentType, r.lastModified, r.options))));
       // A failed rendering is not kept: the next request tries again.
       rep.catch(() => this.kept.delete(key));
       this.kept.set(key, rep);

@@ -1,6 +1,7 @@
 /**
  * Sitemaps (sitemaps.org protocol 0.9): an index over a sitemap of the pages and sitemaps of
- * at most SITEMAP_URLS articles each, every article with `lastmod` its `updated`. Articles
+ * at most SITEMAP_URLS articles each, all at the site's root (a sitemap may list only URLs
+ * under its own folder), every article with `lastmod` its `updated`. Articles
  * go oldest first, so a new article lands on the last sitemap and the others keep their
  * bytes (and their ETags) until an article on them changes.
  */
@@ -23,7 +24,7 @@ export function articleSitemapCount(count: number): number {
 
 /** Which sitemap of articles a path is (from 1), or null. */
 export function articleSitemapNumber(path: string): number | null {
-  const prefix = "/sitemaps/articles-";
+  const prefix = "/sitemap-articles-";
   if (!path.startsWith(prefix) || !path.endsWith(".xml")) return null;
   const digits = path.slice(prefix.length, -".xml".length);
   // No leading zero: one URL per sitemap.

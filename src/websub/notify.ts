@@ -33,7 +33,7 @@ function noticeBody(urls: readonly string[]): string {
 }
 
 /**
- * Sends every notice due at `now` (src/publish/outbox.ts): a hub that fails or does not
+ * Sends every notice due at `now` (src/storage/d1/outbox.ts): a hub that fails or does not
  * answer in time gets it again after 1, 2, 4, 8 minutes, and after the last try it is
  * dropped with a log line.
  */

@@ -5,6 +5,8 @@
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { readSettings } from "../../src/config/settings";
+import { queueSubmissions } from "../../src/publish/indexnow";
+import { MAX_STATEMENT_CHARS } from "../../src/storage/d1/sql";
 import { freshDatabase } from "./d1-fixtures";
 import { story } from "./fixtures";
 import { type Call, ORIGIN, publishing } from "./publishing";
@@ -28,7 +30,7 @@ describe("IndexNow", () => {
 
   it("a publish is submitted once, as one JSON POST of the article, the home page and its topics' pages", async () => {
     const w = publishing(VARS);
-    // The first story of a topic changes every page that names topics: the topic index stands for them.
+    // The first story of a topic changes every page that names topics (the topic index stands for them) and makes its page.
     expect((await w.put("a", `---\ntopics: [weather]\n---\n${story("Storm reaches the coast", "Text.")}`)).status).toBe(201);
     await w.settle();
     expect(submissions(w.hubCalls)).toEqual([
@@ -36,7 +38,7 @@ describe("IndexNow", () => {
         host: "news.example.org",
         key: KEY,
         keyLocation: `${ORIGIN}/${KEY}.txt`,
-        urlList: [`${ORIGIN}/`, `${ORIGIN}/topics`, `${ORIGIN}/articles/storm-reaches-the-coast`],
+        urlList: [`${ORIGIN}/`, `${ORIGIN}/topics`, `${ORIGIN}/topics/weather`, `${ORIGIN}/articles/storm-reaches-the-coast`],
       },
     ]);
     expect((await w.put("b", `---\ntopics: [weather]\n---\n${story("Storm leaves the coast", "Text.")}`)).status).toBe(201);
@@ -73,9 +75,21 @@ describe("IndexNow", () => {
     expect(errors.mock.calls.map((c) => String(c[0]))).toEqual([`indexnow: gave up submitting 2 URL(s) to ${ENDPOINT} after 1 attempt(s): answered 403`]);
   });
 
+  it("a large change is split into requests of at most 10,000 URLs, each small enough for a D1 statement written out", () => {
+    const urls = Array.from({ length: 25_000 }, (_, i) => `${ORIGIN}/articles/story-number-${i}`);
+    const rows = queueSubmissions(urls, 0).map((s) => JSON.parse(s.params[0] as string) as string[]);
+    expect(rows.flat()).toEqual(urls);
+    for (const row of rows) {
+      expect(row.length).toBeLessThanOrEqual(10_000);
+      expect(JSON.stringify(row).length).toBeLessThanOrEqual(MAX_STATEMENT_CHARS);
+    }
+  });
+
   it("the key and the endpoint are checked like every setting", () => {
     expect(() => readSettings({ INDEXNOW_KEY: "short" })).toThrow('INDEXNOW_KEY must be 8 to 128 letters, digits or hyphens, got "short"');
     expect(() => readSettings({ INDEXNOW_KEY: KEY, INDEXNOW_ENDPOINT: "ftp://x.example/" })).toThrow("INDEXNOW_ENDPOINT must be an http(s) URL");
+    // An endpoint left over with no key stops nothing.
+    expect(readSettings({ INDEXNOW_ENDPOINT: "ftp://x.example/" }).indexNow).toBeNull();
     expect(readSettings({}).indexNow).toBeNull();
     expect(readSettings(VARS).indexNow).toEqual({ key: KEY, endpoint: ENDPOINT });
   });

@@ -55,17 +55,17 @@ describe("robots.txt and the sitemaps (bundled)", () => {
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
         "  <sitemap>",
-        `    <loc>${ORIGIN}/sitemaps/pages.xml</loc>`,
+        `    <loc>${ORIGIN}/sitemap-pages.xml</loc>`,
         "    <lastmod>2026-11-02T09:30:00Z</lastmod>",
         "  </sitemap>",
         "  <sitemap>",
-        `    <loc>${ORIGIN}/sitemaps/articles-1.xml</loc>`,
+        `    <loc>${ORIGIN}/sitemap-articles-1.xml</loc>`,
         "  </sitemap>",
         "</sitemapindex>",
         "",
       ].join("\n"),
     );
-    const articles = await (await get(`${ORIGIN}/sitemaps/articles-1.xml`)).text();
+    const articles = await (await get(`${ORIGIN}/sitemap-articles-1.xml`)).text();
     expect(articles).toBe(
       [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -82,7 +82,7 @@ describe("robots.txt and the sitemaps (bundled)", () => {
         "",
       ].join("\n"),
     );
-    const pages = await (await get(`${ORIGIN}/sitemaps/pages.xml`)).text();
+    const pages = await (await get(`${ORIGIN}/sitemap-pages.xml`)).text();
     expect(pages).toContain(`<loc>${ORIGIN}/</loc>\n    <lastmod>2026-11-02T09:30:00Z</lastmod>`);
     expect(pages).toContain(`<loc>${ORIGIN}/topics</loc>`);
   });
@@ -90,26 +90,26 @@ describe("robots.txt and the sitemaps (bundled)", () => {
   it("is cached as the feeds are: a strong ETag, 304 for it, br when asked; paths that name no sitemap are 404", async () => {
     const { content } = await compile(generated(30));
     const get = worker(content, { SITE_URL: ORIGIN });
-    const path = `${ORIGIN}/sitemaps/articles-1.xml`;
+    const path = `${ORIGIN}/sitemap-articles-1.xml`;
     const first = await get(path, { headers: { "Accept-Encoding": "br" } });
     expect([first.status, first.headers.get("Content-Encoding"), first.headers.get("Vary")]).toEqual([200, "br", "Accept-Encoding"]);
     const etag = first.headers.get("ETag")!;
     expect(etag).toMatch(/^"[^"]+"$/);
     const again = await get(path, { headers: { "Accept-Encoding": "br", "If-None-Match": etag } });
     expect([again.status, await again.text()]).toEqual([304, ""]);
-    for (const path of ["/sitemaps/articles-2.xml", "/sitemaps/articles-01.xml", "/sitemaps/articles-0.xml", "/sitemaps/other.xml"])
+    for (const path of ["/sitemap-articles-2.xml", "/sitemap-articles-01.xml", "/sitemap-articles-0.xml", "/sitemap-other.xml"])
       expect([path, (await get(`${ORIGIN}${path}`)).status]).toEqual([path, 404]);
   });
 
   it("article sitemap paths: one number from 1, no leading zero, bounded", () => {
     expect(
       [
-        "/sitemaps/articles-1.xml",
-        "/sitemaps/articles-12.xml",
-        "/sitemaps/articles-0.xml",
-        "/sitemaps/articles-01.xml",
-        "/sitemaps/articles-1.xml.gz",
-        "/sitemaps/articles-99999999.xml",
+        "/sitemap-articles-1.xml",
+        "/sitemap-articles-12.xml",
+        "/sitemap-articles-0.xml",
+        "/sitemap-articles-01.xml",
+        "/sitemap-articles-1.xml.gz",
+        "/sitemap-articles-99999999.xml",
       ].map(articleSitemapNumber),
     ).toEqual([1, 12, null, null, null, null]);
   });
@@ -122,7 +122,7 @@ describe("the news sitemap", () => {
   it("lists the articles of the last 48 hours, newest first, with the publication, date and title; an article leaves at 48 hours without a publish", async () => {
     const { content } = await compile([
       dated("001_00000000000000b1.txt", "Three days old", hoursAgo(72)),
-      dated("002_00000000000000b2.txt", "Nearly two days old", hoursAgo(47.9)),
+      dated("002_00000000000000b2.txt", "Nearly two days old", hoursAgo(47.75)),
       dated("003_00000000000000b3.txt", "An hour old & <fresh>", hoursAgo(1)),
     ]);
     const clock = { now: NOW };
@@ -133,7 +133,7 @@ describe("the news sitemap", () => {
     expect([res.status, res.headers.get("Content-Type"), res.headers.get("Cache-Control")]).toEqual([
       200,
       "application/xml; charset=utf-8",
-      "public, max-age=180",
+      "public, max-age=300",
     ]);
     const entry = (slug: string, title: string, published: string) =>
       [
@@ -155,18 +155,24 @@ describe("the news sitemap", () => {
       [
         head,
         entry("an-hour-old-fresh", "An hour old &amp; &lt;fresh&gt;", hoursAgo(1)),
-        entry("nearly-two-days-old", "Nearly two days old", hoursAgo(47.9)),
+        entry("nearly-two-days-old", "Nearly two days old", hoursAgo(47.75)),
         "</urlset>",
         "",
       ].join("\n"),
     );
     const etag = res.headers.get("ETag")!;
     expect((await get({ "If-None-Match": etag })).status).toBe(304);
-    // From the five-minute slice in which it turns two days old, the story is left out, though nothing was published.
-    clock.now += 3 * 60_000;
+    // Two five-minute slices before it turns two days old (a cache may keep a rendering one slice), it is left out, though nothing was published.
+    clock.now += 8 * 60_000;
     const later = await get({ "If-None-Match": etag });
     expect(later.status).toBe(200);
     expect(await later.text()).toBe([head, entry("an-hour-old-fresh", "An hour old &amp; &lt;fresh&gt;", hoursAgo(1)), "</urlset>", ""].join("\n"));
+  });
+
+  it("with no story in two days there is none to list: 404 (a sitemap lists at least one URL)", async () => {
+    const { content } = await compile([dated("001_00000000000000b1.txt", "Three days old", hoursAgo(72))]);
+    const app = createApp(bundle(content), { clock: () => NOW });
+    expect((await app.request(`${ORIGIN}/news-sitemap.xml`, {}, { SITE_URL: ORIGIN } as never)).status).toBe(404);
   });
 
   it("at most 1,000 articles, the newest (D1 mode)", async () => {
@@ -200,11 +206,11 @@ describe("the sitemaps in the D1 mode", () => {
     const w = publishing();
     expect((await w.put("a", story("First in D1", "Text."))).status).toBe(201);
     await w.settle();
-    const before = await (await w.request("/sitemaps/articles-1.xml")).text();
+    const before = await (await w.request("/sitemap-articles-1.xml")).text();
     expect(before).toContain(`<loc>${ORIGIN}/articles/first-in-d1</loc>`);
     expect((await w.put("b", story("Second in D1", "Text."))).status).toBe(201);
     await w.settle();
-    const after = await (await w.request("/sitemaps/articles-1.xml")).text();
+    const after = await (await w.request("/sitemap-articles-1.xml")).text();
     expect(after.indexOf("first-in-d1")).toBeLessThan(after.indexOf("second-in-d1"));
     expect(after.indexOf("first-in-d1")).toBeGreaterThan(0);
   });
@@ -226,11 +232,11 @@ describe("the sitemaps in the D1 mode", () => {
     const w = publishing();
     const index = await (await w.request("/sitemap.xml")).text();
     expect(index.match(/<loc>[^<]*<\/loc>/g)).toEqual([
-      `<loc>${ORIGIN}/sitemaps/pages.xml</loc>`,
-      `<loc>${ORIGIN}/sitemaps/articles-1.xml</loc>`,
-      `<loc>${ORIGIN}/sitemaps/articles-2.xml</loc>`,
+      `<loc>${ORIGIN}/sitemap-pages.xml</loc>`,
+      `<loc>${ORIGIN}/sitemap-articles-1.xml</loc>`,
+      `<loc>${ORIGIN}/sitemap-articles-2.xml</loc>`,
     ]);
-    const first = await (await w.request("/sitemaps/articles-1.xml")).text();
+    const first = await (await w.request("/sitemap-articles-1.xml")).text();
     const urls = first.match(/<url>/g)!.length;
     expect([urls, first.includes("/articles/story-1<"), first.includes("/articles/story-50000<"), first.includes("/articles/story-50001<")]).toEqual([
       50_000,
@@ -238,8 +244,8 @@ describe("the sitemaps in the D1 mode", () => {
       true,
       false,
     ]);
-    const second = await (await w.request("/sitemaps/articles-2.xml")).text();
+    const second = await (await w.request("/sitemap-articles-2.xml")).text();
     expect(second.match(/<loc>[^<]*<\/loc>/g)).toEqual([`<loc>${ORIGIN}/articles/story-50001</loc>`]);
-    expect((await w.request("/sitemaps/articles-3.xml")).status).toBe(404);
+    expect((await w.request("/sitemap-articles-3.xml")).status).toBe(404);
   });
 });

@@ -55,8 +55,8 @@ describe("the responses the build stores", () => {
         // The search engines' documents: rendering a sitemap reads every article it lists.
         "/robots.txt",
         "/sitemap.xml",
-        "/sitemaps/pages.xml",
-        "/sitemaps/articles-1.xml",
+        "/sitemap-pages.xml",
+        "/sitemap-articles-1.xml",
         ...topics.flatMap((t) => [`/topics/${t}`, `/topics/${t}/rss.xml`, `/topics/${t}/atom.xml`, `/topics/${t}/feed.json`]),
       ].sort(),
     );
