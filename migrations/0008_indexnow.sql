@@ -9,3 +9,8 @@ CREATE TABLE indexnow_pending (
 );
 
 CREATE INDEX indexnow_pending_due ON indexnow_pending (due);
+
+-- The same release puts polling hints in every RSS feed (<ttl>, sy:): the stored responses
+-- are renderings only, rendered and stored again when asked for, so they are emptied rather
+-- than left to serve the old bytes until the next change of content.
+DELETE FROM responses;

@@ -37,7 +37,7 @@ import { recordOrigin } from "../src/storage/d1/statements";
 import { changedFeedUrls, queueNotices } from "../src/websub/notify";
 import { compileFolder, ROOT } from "./lib/compile-folder";
 import { openLocalBindings } from "./lib/local-bindings";
-import { devVar, tellHub } from "./lib/tell-hub";
+import { devVar, isLoopback, tellHub } from "./lib/tell-hub";
 import { WranglerD1 } from "./lib/wrangler-d1";
 import { readWranglerVars } from "./lib/wrangler-vars";
 
@@ -248,15 +248,19 @@ if (visible) {
     );
     // The topics an import touched are named even when every page changed (a topic renamed or new).
     const scopes = stale.staleScopes === "all" ? ["all", ...plan.changedTopics.map((t) => `topic:${t}`)] : stale.staleScopes;
+    // Search engines hear of the deployed site only: a local import submits nothing.
     const submissions =
-      worker.settings.indexNow === null
+      worker.settings.indexNow === null || !options.remote
         ? []
         : queueSubmissions(changedPageUrls(worker.origin, scopes, stale.written), Date.now() + worker.settings.contentTtl * 1000);
     await write([...responses.statements, ...notices, ...submissions]);
     stored = `; ${responses.count} responses stored for ${worker.origin}`;
     if (worker.settings.ownHub && worker.hasHub) {
       const dir = dirname(resolve(options.config || process.env.WRANGLER_CONFIG || join(ROOT, "wrangler.toml")));
-      stored += await tellHub(worker.origin, process.env.PUBLISH_TOKEN ?? (options.remote ? undefined : devVar(dir, "PUBLISH_TOKEN")));
+      // A local import is the local site's: told at its own origin with the token of .dev.vars,
+      // never the deployed site that SITE_URL may name.
+      const target = options.remote || isLoopback(worker.origin) ? worker.origin : LOCAL_ORIGIN;
+      stored += await tellHub(target, process.env.PUBLISH_TOKEN ?? (options.remote ? undefined : devVar(dir, "PUBLISH_TOKEN")));
     }
   }
 }

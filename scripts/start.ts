@@ -59,9 +59,13 @@ function devOrigin(ip: string | undefined, port: string | undefined, protocol: s
   return `${protocol === "https" ? "https" : "http"}://${host}:${port ?? "8787"}`;
 }
 
-const vars = args.flatMap((arg, i) =>
+const given = args.flatMap((arg, i) =>
   arg === "--var" && args[i + 1] !== undefined ? ["--var", args[i + 1]!] : arg.startsWith("--var=") ? ["--var", arg.slice(6)] : [],
 );
+// A local site tells no search engine of its changes: IndexNow is off unless asked for here
+// (`--var INDEXNOW_KEY:… --var INDEXNOW_ENDPOINT:…`), whatever wrangler.toml says.
+const localOnly = given.some((v) => v.startsWith("INDEXNOW_KEY:")) ? [] : ["--var", "INDEXNOW_KEY:"];
+const vars = [...given, ...localOnly];
 const origin = devOrigin(option("ip"), option("port"), option("local-protocol"));
 const wrangler = readWranglerVars();
 const storage = vars.findLast((v) => v.startsWith("STORAGE:"))?.slice("STORAGE:".length) ?? wrangler.vars.STORAGE;
@@ -72,7 +76,8 @@ if (storage === "d1" && !wrangler.hasDatabase) {
   console.error(`start: ${D1_WITHOUT_BINDING}`);
   process.exit(1);
 }
-if (storage === "d1") checkLocalDatabase();
+// The D1 mode's tables, or, in the bundled mode with a database bound, the reader counts'.
+if (storage === "d1" || wrangler.hasDatabase) checkLocalDatabase();
 
 const content = spawnSync(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/build-content.ts"), "--origin", origin, ...vars], {
   cwd: ROOT,
@@ -113,7 +118,7 @@ function fireCronsEveryMinute(crons: string[]): void {
 
 const { crons } = wrangler;
 // --test-scheduled also keeps wrangler from warning, at every start, that crons do not fire locally.
-const devArgs = crons.length > 0 && !args.includes("--test-scheduled") ? [...args, "--test-scheduled"] : args;
+const devArgs = [...(crons.length > 0 && !args.includes("--test-scheduled") ? [...args, "--test-scheduled"] : args), ...localOnly];
 
 const dev = spawn(join(ROOT, "node_modules/.bin/wrangler"), ["dev", ...devArgs], {
   cwd: ROOT,

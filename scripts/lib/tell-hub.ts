@@ -10,6 +10,11 @@ import { join } from "node:path";
 /** How long the site is given to hand the hub every changed feed. */
 const TIMEOUT_MS = 30_000;
 
+/** Whether `origin` is this machine (what `npm start` serves). */
+export function isLoopback(origin: string): boolean {
+  return ["localhost", "127.0.0.1", "[::1]"].includes(new URL(origin).hostname);
+}
+
 /** A `.dev.vars` value (`KEY=value` lines, as wrangler reads them), or undefined. */
 export function devVar(dir: string, name: string): string | undefined {
   let text: string;
@@ -41,7 +46,7 @@ export async function tellHub(origin: string, tokens: string | undefined): Promi
   if (token === undefined) return `; the site's own WebSub hub was not told (no PUBLISH_TOKEN in the environment or .dev.vars): ${later}`;
   const url = new URL("/api/hub/sync", origin);
   // The token goes in the clear over http: only to this machine.
-  if (url.protocol !== "https:" && !["localhost", "127.0.0.1", "[::1]"].includes(url.hostname))
+  if (url.protocol !== "https:" && !isLoopback(origin))
     return `; the site's own WebSub hub was not told (${origin} is not https, and the token is not sent in the clear): ${later}`;
   let response: Response;
   try {
@@ -49,6 +54,8 @@ export async function tellHub(origin: string, tokens: string | undefined): Promi
       method: "POST",
       headers: { Authorization: `Bearer ${token}` },
       signal: AbortSignal.timeout(TIMEOUT_MS),
+      // The token goes to this origin only, never on to where a redirect points.
+      redirect: "manual",
     });
   } catch (error) {
     const why = (error as Error).name === "TimeoutError" ? `did not answer within ${TIMEOUT_MS / 1000} s` : "could not be reached";

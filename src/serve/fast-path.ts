@@ -13,8 +13,8 @@ import { clientAcceptEncoding, serveRepresentation } from "../http/respond";
 import type { Stores } from "../storage/stores";
 import type { Representations } from "./representations";
 
-/** Paths never stored as responses: the health check, the API, the images. */
-const UNSTORED = /^\/(?:healthz$|api(?:\/|$)|media\/)/;
+/** Paths never stored as responses: the health check, the API, the images, the reader counts, the news sitemap (per slice of time). */
+const UNSTORED = /^\/(?:healthz$|api(?:\/|$)|media\/|stats(?:\.json|\.csv)?$|news-sitemap\.xml$)/;
 
 export type WorkerFetch = (request: Request, env?: Env | object, ctx?: ExecutionContext) => Response | Promise<Response>;
 

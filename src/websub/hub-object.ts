@@ -319,8 +319,8 @@ export class WebSubHub extends DurableObject implements HubApi {
   override async alarm(): Promise<void> {
     const now = Date.now();
     const expired = this.sql.exec("DELETE FROM subscriptions WHERE lease_end <= ? RETURNING topic, callback", now).toArray();
-    await this.forget(expired.map((row) => ({ topic: row.topic as string, callback: row.callback as string })));
-    // What earlier calls could not tell the couriers.
+    for (const row of expired) this.sql.exec("INSERT INTO ended (topic, callback) VALUES (?, ?) ON CONFLICT DO NOTHING", row.topic, row.callback);
+    // The expired ones, with what earlier calls could not tell the couriers: one call per courier.
     await this.tellCouriers();
     const due = this.sql
       .exec(

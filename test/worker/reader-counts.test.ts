@@ -258,7 +258,7 @@ describe("keeping the counts", () => {
     }
     await Promise.all(pending);
     expect(errors.mock.calls.map((c) => String(c[0]))).toEqual([
-      "reader counts: a write of 3 poll(s) failed and none of them was counted: the database has no reader_* tables: apply the migrations (npx wrangler d1 migrations apply DB --remote)",
+      "reader counts: a write of 3 poll(s) failed and none of them was counted: the database has no reader_* tables: apply the migrations (npx wrangler d1 migrations apply DB --remote, or --local for npm start)",
     ]);
   });
 });

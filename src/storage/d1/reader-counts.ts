@@ -24,7 +24,7 @@ const JSON_CHARS = 60_000;
 /** What a failed read or write of the counts says: the usual cause first. */
 export function countsFailure(error: Error): string {
   return /no such table/.test(error.message)
-    ? "the database has no reader_* tables: apply the migrations (npx wrangler d1 migrations apply DB --remote)"
+    ? "the database has no reader_* tables: apply the migrations (npx wrangler d1 migrations apply DB --remote, or --local for npm start)"
     : error.message;
 }
 
