@@ -6,6 +6,7 @@
  * distinct clients of readers that report no count. Crawlers are listed apart.
  */
 import type { PollRow, SourceRow } from "./rows";
+import { DAY_MS, utcDay } from "./tally";
 
 /** Days the chart and the history cover, today included. */
 const HISTORY_DAYS = 90;
@@ -51,12 +52,10 @@ export interface ReaderReport {
   feeds: FeedReaders[];
 }
 
-const DAY_MS = 86_400_000;
-
 /** The HISTORY_DAYS days ending at `now`'s UTC day, oldest first. */
 export function reportDays(now: number): string[] {
   const days: string[] = [];
-  for (let i = HISTORY_DAYS - 1; i >= 0; i--) days.push(new Date(now - i * DAY_MS).toISOString().slice(0, 10));
+  for (let i = HISTORY_DAYS - 1; i >= 0; i--) days.push(utcDay(now - i * DAY_MS));
   return days;
 }
 

@@ -48,7 +48,7 @@ export interface Taken {
 
 export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 export class Tally {
   private days: DayTallies = new Map();

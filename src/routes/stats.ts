@@ -9,15 +9,13 @@ import type { D1Like, Env } from "../config/env";
 import { authorized, publishTokens } from "../http/bearer";
 import { PAGE_HEADERS } from "../http/policy";
 import { buildReport, reportCsv, reportDays } from "../readers/report";
-import { utcDay } from "../readers/tally";
-import { countsFailure, readCounts } from "../storage/d1/reader-counts";
+import { countsFailure, keptSince, readCounts } from "../storage/d1/reader-counts";
 import { pageContext } from "../views/context";
 import { HTML_TYPE, htmlDocument } from "../views/html";
 import { StatsPage } from "../views/stats-page";
 import type { AppVariables } from "./context";
 
 const PRIVATE = { "Cache-Control": "no-store", "X-Robots-Tag": "noindex" };
-const DAY_MS = 86_400_000;
 
 /** The bearer token, or the password of Basic credentials (RFC 7617), as a bearer header for `authorized`. */
 function offered(header: string | null): string | null {
@@ -57,7 +55,7 @@ export function statsRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }
     let rows: Awaited<ReturnType<typeof readCounts>> | null = null;
     if (off === null) {
       // The CSV has every stored row; the page and the JSON, the days the chart shows.
-      const from = format === "csv" ? utcDay(now - (settings.readerRetentionDays - 1) * DAY_MS) : reportDays(now)[0]!;
+      const from = format === "csv" ? keptSince(now, settings.readerRetentionDays) : reportDays(now)[0]!;
       try {
         rows = await readCounts(c.env.DB as D1Like, from);
       } catch (error) {

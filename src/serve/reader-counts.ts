@@ -10,6 +10,7 @@ import { resolveSite } from "../config/site";
 import { Tally } from "../readers/tally";
 import { classifyPoller, type Poller } from "../readers/user-agent";
 import { countsFailure, writeTally } from "../storage/d1/reader-counts";
+import { parseFeedPath } from "../urls";
 import type { WorkerFetch } from "./fast-path";
 
 /** Where work after a response is handed (the execution context). */
@@ -21,20 +22,15 @@ const WRITE_EVERY_MS = 60_000;
 const AGENT_CHARS = 512;
 /** User-Agents whose classification is remembered: pollers come back with the same one. */
 const KNOWN_AGENTS = 1_000;
-const FEED_FILES = new Set(["rss.xml", "atom.xml", "feed.json"]);
 
-/** The feed a path is (its first page), or null: /rss.xml, /topics/{slug}/atom.xml. */
+/** The feed a request is (its first page), or null: /rss.xml, /topics/{slug}/atom.xml. */
 export function feedOf(url: string): string | null {
   const pathStart = url.indexOf("/", url.indexOf("//") + 2);
   if (pathStart === -1) return null;
   const query = url.indexOf("?", pathStart);
   const path = query === -1 ? url.slice(pathStart) : url.slice(pathStart, query);
   if (query !== -1 && new URLSearchParams(url.slice(query)).has("before")) return null;
-  const slash = path.lastIndexOf("/");
-  if (!FEED_FILES.has(path.slice(slash + 1))) return null;
-  if (slash === 0) return path;
-  // /topics/{slug}/{file}: the slug has no slash of its own.
-  return path.startsWith("/topics/") && path.indexOf("/", "/topics/".length) === slash && slash > "/topics/".length ? path : null;
+  return parseFeedPath(path) === null ? null : path;
 }
 
 export class ReaderCounter {

@@ -10,10 +10,9 @@
  */
 import type { D1Like, D1Statement } from "../../config/env";
 import type { PollRow, SourceRow } from "../../readers/rows";
-import { type Taken, utcDay } from "../../readers/tally";
+import { DAY_MS, type Taken, utcDay } from "../../readers/tally";
 import { hex } from "../../text/hash";
 
-const DAY_MS = 86_400_000;
 /** After midnight (UTC), how long isolates may still add clients to the day before. */
 const WRITE_GRACE_MS = 5 * 60_000;
 /** After midnight, when the cron closes the day before: after the writers' grace, so no write races the close. */
@@ -126,6 +125,11 @@ export async function writeTally(db: D1Like, taken: Taken, now: number): Promise
   return written;
 }
 
+/** The oldest day kept: the last `retentionDays` days, today included. */
+export function keptSince(now: number, retentionDays: number): string {
+  return utcDay(now - (retentionDays - 1) * DAY_MS);
+}
+
 /**
  * The cron's part: closes the days past their grace (each reader product's distinct
  * clients counted into its row, then the hashes and the day's key deleted) and drops
@@ -151,8 +155,7 @@ export async function closeDays(db: D1Like, now: number, retentionDays: number):
   // Hashes of a closed day (a write that raced its close) tell no one apart: a range of the key, not a scan.
   const open = keyed.filter((day) => !closing.includes(day)).sort()[0] ?? utcDay(now - WRITE_GRACE_MS);
   statements.push(db.prepare("DELETE FROM reader_clients WHERE day < ?").bind(open));
-  // Kept: the last `retentionDays` days, today included.
-  const oldest = utcDay(now - (retentionDays - 1) * DAY_MS);
+  const oldest = keptSince(now, retentionDays);
   statements.push(db.prepare("DELETE FROM reader_polls WHERE day < ?").bind(oldest), db.prepare("DELETE FROM reader_sources WHERE day < ?").bind(oldest));
   await db.batch(statements);
   return closing;
