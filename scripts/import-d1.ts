@@ -216,8 +216,9 @@ const local = options.remote
   ? null
   : await openLocalBindings(resolve(options.config || process.env.WRANGLER_CONFIG || join(ROOT, "wrangler.toml")), options.persistTo || null);
 const localDb = local?.database(options.database);
-const [articleRows, topicRows, scheduledRows, definitionRows, mediaRows] = await queryAll([...EXISTING_QUERIES, "SELECT key FROM media"]);
-const plan = await planImport(content, existingFrom(articleRows!, topicRows!, scheduledRows!, definitionRows!), {
+const existingRows = await queryAll([...EXISTING_QUERIES, "SELECT key FROM media"]);
+const mediaRows = existingRows.pop();
+const plan = await planImport(content, existingFrom(existingRows), {
   deleteMissing: options.deleteMissing,
   scheduled: heldBack.map((h) => h.draft),
   definitions,
@@ -243,11 +244,11 @@ if (visible) {
     // WebSub hubs and IndexNow are told by the worker's cron once every isolate serves the import (CONTENT_TTL).
     const notices = queueNotices(
       worker.settings.websubHubs,
-      changedFeedUrls(worker.origin, plan.changedTopics),
+      changedFeedUrls(worker.origin, plan.changedGroups),
       Date.now() + worker.settings.contentTtl * 1000,
     );
-    // The topics an import touched are named even when every page changed (a topic renamed or new).
-    const scopes = stale.staleScopes === "all" ? ["all", ...plan.changedTopics.map((t) => `topic:${t}`)] : stale.staleScopes;
+    // The groups an import touched are named even when every page changed (a topic renamed or new).
+    const scopes = stale.staleScopes === "all" ? ["all", ...plan.changedGroups] : stale.staleScopes;
     // Search engines hear of the deployed site only: a local import submits nothing.
     const submissions =
       worker.settings.indexNow === null || !options.remote

@@ -2,10 +2,16 @@
 
 export type FeedFormat = "rss" | "atom" | "json";
 
-/** Everything, or one topic. */
-export interface FeedScope {
-  topic?: string;
-}
+/** The groups an article can be listed in, each with a page and feeds of its own. */
+export type GroupKind = "topic" | "author" | "source";
+
+export const GROUP_KINDS: readonly GroupKind[] = ["topic", "author", "source"];
+
+/** Everything (`{}`), or one group: a topic, an author (front matter `author`) or a source (the agency or outlet). */
+export type FeedScope = { readonly kind?: undefined } | { readonly kind: GroupKind; readonly slug: string };
+
+/** Where each kind of group lives: /topics/{slug}, /authors/{slug}, /sources/{slug}. */
+const GROUP_PATHS: Record<GroupKind, string> = { topic: "/topics", author: "/authors", source: "/sources" };
 
 const FEED_FILES: Record<FeedFormat, string> = {
   rss: "rss.xml",
@@ -24,22 +30,27 @@ export const FEED_LABELS: Record<FeedFormat, string> = { rss: "RSS", atom: "Atom
 export const FEED_FORMATS: readonly FeedFormat[] = ["rss", "atom", "json"];
 
 export function feedPath(scope: FeedScope, format: FeedFormat): string {
-  return scope.topic === undefined ? `/${FEED_FILES[format]}` : `${topicPagePath(scope.topic)}/${FEED_FILES[format]}`;
+  return scope.kind === undefined ? `/${FEED_FILES[format]}` : `${groupPagePath(scope.kind, scope.slug)}/${FEED_FILES[format]}`;
 }
+
+/** What a group's slug looks like (src/text/slug.ts makes them so). */
+const SLUG_SHAPE = /^[a-z0-9][a-z0-9-]*$/;
 
 /**
  * The scope and format of a feed path (the inverse of feedPath), or null: a hub topic must
- * be one of the site's feeds. `topic` is only shaped like a slug here; whether it exists is
- * the content's to say.
+ * be one of the site's feeds. The group's slug is only shaped like a slug here; whether it
+ * exists is the content's to say.
  */
 export function parseFeedPath(path: string): { scope: FeedScope; format: FeedFormat } | null {
   for (const format of FEED_FORMATS) {
     const file = `/${FEED_FILES[format]}`;
     if (path === file) return { scope: {}, format };
-    const prefix = `${TOPICS_PATH}/`;
-    if (path.startsWith(prefix) && path.endsWith(file)) {
-      const topic = path.slice(prefix.length, path.length - file.length);
-      if (/^[a-z0-9][a-z0-9-]*$/.test(topic)) return { scope: { topic }, format };
+    if (!path.endsWith(file)) continue;
+    for (const kind of GROUP_KINDS) {
+      const prefix = `${GROUP_PATHS[kind]}/`;
+      if (!path.startsWith(prefix)) continue;
+      const slug = path.slice(prefix.length, path.length - file.length);
+      if (SLUG_SHAPE.test(slug)) return { scope: { kind, slug }, format };
     }
   }
   return null;
@@ -47,7 +58,35 @@ export function parseFeedPath(path: string): { scope: FeedScope; format: FeedFor
 
 /** The HTML page that lists the same articles as the scope's feeds. */
 export function scopePagePath(scope: FeedScope): string {
-  return scope.topic === undefined ? HOME_PATH : topicPagePath(scope.topic);
+  return scope.kind === undefined ? HOME_PATH : groupPagePath(scope.kind, scope.slug);
+}
+
+/**
+ * The name stored responses and queued renderings know a scope by (src/storage/d1/responses.ts):
+ * "main", or "{kind}:{slug}".
+ */
+export function scopeKey(scope: FeedScope): string {
+  return scope.kind === undefined ? "main" : `${scope.kind}:${scope.slug}`;
+}
+
+/** The group a scope key names (the inverse of scopeKey for groups), or null for any other key. */
+export function groupOfKey(key: string): { kind: GroupKind; slug: string } | null {
+  const colon = key.indexOf(":");
+  const kind = key.slice(0, colon) as GroupKind;
+  return colon > 0 && GROUP_KINDS.includes(kind) ? { kind, slug: key.slice(colon + 1) } : null;
+}
+
+/** The group a page path shows (`/topics/x`, `/authors/x/rss.xml`, …), or null. */
+export function groupOfPath(path: string): { kind: GroupKind; slug: string } | null {
+  for (const kind of GROUP_KINDS) {
+    const prefix = `${GROUP_PATHS[kind]}/`;
+    if (!path.startsWith(prefix)) continue;
+    const rest = path.slice(prefix.length);
+    const slash = rest.indexOf("/");
+    const slug = slash === -1 ? rest : rest.slice(0, slash);
+    if (slug !== "") return { kind, slug };
+  }
+  return null;
 }
 
 export const HOME_PATH = "/";
@@ -74,7 +113,12 @@ export function articlesSitemapPath(n: number): string {
 }
 
 export function topicPagePath(topic: string): string {
-  return `${TOPICS_PATH}/${topic}`;
+  return groupPagePath("topic", topic);
+}
+
+/** The page of a topic, an author or a source. */
+export function groupPagePath(kind: GroupKind, slug: string): string {
+  return `${GROUP_PATHS[kind]}/${slug}`;
 }
 
 export function articlePath(slug: string): string {

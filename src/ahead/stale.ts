@@ -7,13 +7,14 @@
  */
 import type { D1Like, Env } from "../config/env";
 import { resolveSite } from "../config/site";
+import { groupOf, groupsOf } from "../content/groups";
 import type { Content } from "../content/types";
 import { responseSiteKey } from "../serve/representations";
 import type { ImportPlan } from "../storage/d1/import-plan";
 import { d1Version, responseWrites } from "../storage/d1/responses";
 import type { Statement } from "../storage/d1/sql";
 import { D1Store } from "../storage/d1/store";
-import type { FeedScope } from "../urls";
+import { type FeedScope, GROUP_KINDS, groupOfKey } from "../urls";
 import { firstListed, pathsAhead } from "./paths";
 import type { Renderer } from "./renderer";
 
@@ -52,18 +53,25 @@ export async function renderStaleResponses(db: D1Like, stale: Stale, vars: Env, 
   const site = resolveSite(env, `${origin}/`);
   const store = new D1Store(db, { ttlMs: 60_000, timeoutMs: IMPORT_TIMEOUT_MS });
   const snapshot = await store.snapshot();
-  const known = new Set(snapshot.topics.map((t) => t.topic.slug));
   const listings: FeedScope[] = [];
   let siteWide = false;
   if (stale.staleScopes === "all") {
-    // Every topic but those with no article yet: their short pages render on first request.
-    listings.push({}, ...snapshot.topics.filter((t) => t.count > 0).map((t) => ({ topic: t.topic.slug })));
+    // Every group but those with no article: their short pages render on first request.
+    listings.push(
+      {},
+      ...GROUP_KINDS.flatMap((kind) =>
+        groupsOf(snapshot, kind)
+          .filter((g) => g.count > 0)
+          .map((g) => ({ kind, slug: g.slug })),
+      ),
+    );
     siteWide = true;
   } else {
     for (const scope of stale.staleScopes) {
+      const group = groupOfKey(scope);
       if (scope === "main") listings.push({});
       else if (scope === "site") siteWide = true;
-      else if (scope.startsWith("topic:") && known.has(scope.slice("topic:".length))) listings.push({ topic: scope.slice("topic:".length) });
+      else if (group !== null && groupOf(snapshot, group) !== undefined) listings.push(group);
     }
   }
   const listed = await firstListed(store, site.settings, listings);

@@ -1,11 +1,11 @@
 import { articleGuid } from "../content/ids";
 import type { Article, Content, Topic } from "../content/types";
 import { sha256Hex } from "../text/hash";
+import { slugify } from "../text/slug";
 import { toTimestamp } from "./dates";
 import { ContentError, ContentErrors } from "./errors";
 import type { FolderImages, LocalImage } from "./images";
 import { type ArticleDraft, parseArticle, type SourceFile } from "./parse-article";
-import { slugify } from "./slug";
 import { createTopicMatcher, type TopicDefinition } from "./topics";
 
 export interface CompileOptions {

@@ -1,6 +1,7 @@
 import { idProblem } from "../content/ids";
 import type { Article, ArticleImage } from "../content/types";
 import { sha256Hex } from "../text/hash";
+import { SLUG_PATTERN } from "../text/slug";
 import { normalizeSpace } from "../text/space";
 import { parseContentDate } from "./dates";
 import { decodeArticleText } from "./decode";
@@ -9,7 +10,6 @@ import type { FrontMatter } from "./front-matter";
 import { splitFrontMatter } from "./front-matter";
 import { type FolderImages, REMOTE_ONLY, resolveImage } from "./images";
 import { type MarkdownImages, markdownProblem, markdownToHtml, markdownToPlainText, textToHtml } from "./markdown";
-import { SLUG_PATTERN } from "./slug";
 import { readWireStory } from "./wire-copy";
 
 /** A file of the seeds folder, with the dates its history gives (epoch milliseconds). */

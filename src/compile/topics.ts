@@ -1,5 +1,5 @@
 import { parse } from "yaml";
-import { SLUG_PATTERN } from "./slug";
+import { SLUG_PATTERN } from "../text/slug";
 
 /** One entry of the topic file. */
 export interface TopicDefinition {

@@ -6,6 +6,7 @@ import type { Encoding } from "../http/accept-encoding";
 import type { EncodedResponse } from "../http/representation";
 import type { CodingBytes } from "../http/response-bytes";
 import type { FeedScope } from "../urls";
+import type { GroupCount } from "./groups";
 import type { Article, Topic } from "./types";
 
 export interface TopicCount {
@@ -20,6 +21,10 @@ export interface Snapshot {
   version: string;
   /** Every topic that can be served, in topic order, with zero counts too. */
   topics: readonly TopicCount[];
+  /** Every author with a feed, in slug order (in the D1 mode, with zero counts too: their URLs keep answering). */
+  authors: readonly GroupCount[];
+  /** Every source with a feed, likewise. */
+  sources: readonly GroupCount[];
   /** Number of articles. */
   articleCount: number;
   /** Latest `updated` of any article: the date of a listing that has no articles. */

@@ -1,10 +1,23 @@
 import type { Settings } from "../config/settings";
 import { absoluteImageUrl, absoluteMedia, figureHtml } from "../content/figure";
+import { groupOf } from "../content/groups";
 import { nameBasedUuid } from "../content/ids";
 import { newestUpdate } from "../content/newest-update";
 import type { Listing, Snapshot } from "../content/store";
 import type { ArticleImage } from "../content/types";
-import { articlePath, type FeedFormat, type FeedScope, feedPath, HUB_PATH, pagePath, scopePagePath, TOPICS_PATH, topicPagePath, urls } from "../urls";
+import {
+  articlePath,
+  type FeedFormat,
+  type FeedScope,
+  feedPath,
+  type GroupKind,
+  HUB_PATH,
+  pagePath,
+  scopePagePath,
+  TOPICS_PATH,
+  topicPagePath,
+  urls,
+} from "../urls";
 import { type PollingHints, pollingHints } from "./polling";
 
 /** A feed, whatever its format: everything a renderer needs, with absolute URLs. */
@@ -53,6 +66,13 @@ interface FeedItem {
   image: (Omit<ArticleImage, "src"> & { url: string }) | null;
 }
 
+/** What a group's feed says it holds. */
+const GROUP_DESCRIPTIONS: Record<GroupKind, (name: string, site: string) => string> = {
+  topic: (name, site) => `${name}: the latest articles from ${site}.`,
+  author: (name, site) => `The latest articles by ${name} on ${site}.`,
+  source: (name, site) => `The latest articles from ${name} on ${site}.`,
+};
+
 /** What a feed is built from: one page of a scope, and the topics' names. */
 export interface FeedSource {
   listing: Listing;
@@ -66,14 +86,14 @@ export async function buildFeedDocument(source: FeedSource, settings: Settings, 
   const { listing, snapshot, scope, before } = source;
   const link = urls(origin);
   const names = new Map(snapshot.topics.map(({ topic }) => [topic.slug, topic.name]));
-  const topicName = scope.topic === undefined ? undefined : (names.get(scope.topic) ?? scope.topic);
+  const groupName = scope.kind === undefined ? undefined : (groupOf(snapshot, scope)?.name ?? scope.slug);
   const base = feedPath(scope, format);
   const page = (cursor: string | null) => link(pagePath(base, cursor));
   const articles = listing.articles;
   return {
     format,
-    title: topicName === undefined ? settings.title : `${settings.title}: ${topicName}`,
-    description: topicName === undefined ? settings.description : `${topicName}: the latest articles from ${settings.title}.`,
+    title: groupName === undefined ? settings.title : `${settings.title}: ${groupName}`,
+    description: scope.kind === undefined ? settings.description : GROUP_DESCRIPTIONS[scope.kind](groupName!, settings.title),
     language: settings.language,
     homeUrl: link(pagePath(scopePagePath(scope), before)),
     selfUrl: page(before),

@@ -1,18 +1,28 @@
 import type { Settings } from "../config/settings";
+import { groupsOf } from "../content/groups";
 import type { Snapshot } from "../content/store";
 import { escapeXml, stripInvalidXmlChars } from "../text/xml";
-import { feedPath, scopePagePath } from "../urls";
+import { type FeedScope, feedPath, type GroupKind, scopePagePath } from "../urls";
 
 /**
- * OPML 2.0 (http://opml.org/spec2.opml) listing the main feed and every topic's feed, so
- * a reader imports them all at once; topics sit in one folder. RSS is listed because
- * every reader takes it.
+ * OPML 2.0 (http://opml.org/spec2.opml) listing the main feed and every topic's, author's
+ * and source's feed, so a reader imports them all at once; each kind sits in a folder of
+ * its own. RSS is listed because every reader takes it.
  */
 export function renderOpml(snapshot: Snapshot, settings: Settings, origin: string): string {
   const text = (s: string) => escapeXml(stripInvalidXmlChars(s));
-  const outline = (title: string, scope: { topic?: string }, indent: string) =>
+  const outline = (title: string, scope: FeedScope, indent: string) =>
     `${indent}<outline type="rss" text="${text(title)}" title="${text(title)}" xmlUrl="${text(origin + feedPath(scope, "rss"))}" htmlUrl="${text(origin + scopePagePath(scope))}"/>`;
-  const topics = snapshot.topics.filter((t) => t.count > 0);
+  const folder = (kind: GroupKind, label: string) => {
+    const groups = groupsOf(snapshot, kind).filter((g) => g.count > 0);
+    if (groups.length === 0) return [];
+    const name = text(`${settings.title} ${label}`);
+    return [
+      `    <outline text="${name}" title="${name}">`,
+      ...groups.map((g) => outline(`${settings.title}: ${g.name}`, { kind, slug: g.slug }, "      ")),
+      `    </outline>`,
+    ];
+  };
   return [
     `<?xml version="1.0" encoding="utf-8"?>`,
     `<opml version="2.0">`,
@@ -23,9 +33,9 @@ export function renderOpml(snapshot: Snapshot, settings: Settings, origin: strin
     `  </head>`,
     `  <body>`,
     outline(settings.title, {}, "    "),
-    `    <outline text="${text(`${settings.title} topics`)}" title="${text(`${settings.title} topics`)}">`,
-    ...topics.map(({ topic }) => outline(`${settings.title}: ${topic.name}`, { topic: topic.slug }, "      ")),
-    `    </outline>`,
+    ...folder("topic", "topics"),
+    ...folder("author", "authors"),
+    ...folder("source", "sources"),
     `  </body>`,
     `</opml>`,
     ``,

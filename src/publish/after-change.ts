@@ -20,6 +20,7 @@ import type { Settings } from "../config/settings";
 import { applyStatements } from "../storage/d1/apply";
 import { claimDue, releaseClaim } from "../storage/d1/render-queue";
 import type { Statement } from "../storage/d1/sql";
+import { groupOfKey } from "../urls";
 import type { HubPusher } from "../websub/hub-push";
 import { changedFeedUrls, deliverDue, queueNotices } from "../websub/notify";
 import { changedPageUrls, queueSubmissions, submitDue } from "./indexnow";
@@ -80,18 +81,18 @@ export async function renderQueued(context: Omit<AfterChange, "now"> & { now?: n
         // The writes stand, and what they made stale was deleted with them: what is not stored is rendered on its first request.
         log(`after a change: storing the rendered responses failed: ${(error as Error).message}`);
       }
-      const topics = scopes.filter((s) => s.startsWith("topic:")).map((s) => s.slice("topic:".length));
-      const feedsChanged = all || topics.length > 0 || scopes.includes("main");
+      const groups = scopes.filter((s) => groupOfKey(s) !== null);
+      const feedsChanged = all || groups.length > 0 || scopes.includes("main");
       if (feedsChanged && context.pushHub !== undefined) {
         try {
-          await context.pushHub(context.env, all ? "all" : changedFeedUrls(origin, topics));
+          await context.pushHub(context.env, all ? "all" : changedFeedUrls(origin, groups));
         } catch (error) {
           // The cron hands the hub every subscribed feed again once it sees the new content version.
           log(`after a change: the WebSub hub could not be handed the changed feeds: ${(error as Error).message}`);
         }
       }
       if (settings.websubHubs.length > 0 && feedsChanged)
-        notices.push(...queueNotices(settings.websubHubs, changedFeedUrls(origin, topics), at + settings.contentTtl * 1000));
+        notices.push(...queueNotices(settings.websubHubs, changedFeedUrls(origin, groups), at + settings.contentTtl * 1000));
       if (settings.indexNow !== null) submissions.push(...queueSubmissions(changedPageUrls(origin, scopes, written), at + settings.contentTtl * 1000));
     }
   } finally {

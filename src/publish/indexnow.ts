@@ -9,7 +9,7 @@
 import type { D1Like } from "../config/env";
 import { type Attempt, MAX_ATTEMPTS, type OutboxReport, sendDue } from "../storage/d1/outbox";
 import { chunksBySize, MAX_STATEMENT_CHARS, type Statement } from "../storage/d1/sql";
-import { articlePath, HOME_PATH, TOPICS_PATH, topicPagePath } from "../urls";
+import { articlePath, groupOfKey, groupPagePath, HOME_PATH, TOPICS_PATH } from "../urls";
 
 /** The protocol's limit of URLs in one request. */
 const URLS_PER_REQUEST = 10_000;
@@ -17,13 +17,19 @@ const TIMEOUT_MS = 10_000;
 
 /**
  * The URLs a change made new, from what it made stale (src/storage/d1/responses.ts scopes):
- * the home page, the pages of the topics it touched (every topic: the topic index), and
+ * the home page, the pages of the topics, authors and sources it touched (every topic: the topic index), and
  * the articles it wrote or deleted (`written`: those of a change that touched everything).
  */
 export function changedPageUrls(origin: string, scopes: readonly string[] | "all", written: readonly string[]): string[] {
   const all = scopes === "all" || scopes.includes("all");
   const named = (prefix: string) => (scopes === "all" ? [] : scopes.filter((s) => s.startsWith(prefix)).map((s) => s.slice(prefix.length)));
-  const paths = [HOME_PATH, ...(all ? [TOPICS_PATH] : []), ...named("topic:").map(topicPagePath), ...[...written, ...named("article:")].map(articlePath)];
+  const groups = scopes === "all" ? [] : scopes.flatMap((key) => groupOfKey(key) ?? []);
+  const paths = [
+    HOME_PATH,
+    ...(all ? [TOPICS_PATH] : []),
+    ...groups.map(({ kind, slug }) => groupPagePath(kind, slug)),
+    ...[...written, ...named("article:")].map(articlePath),
+  ];
   return [...new Set(paths)].map((path) => `${origin}${path}`);
 }
 

@@ -7,6 +7,7 @@
  */
 import type { Hono } from "hono";
 import type { Env } from "../config/env";
+import { groupOf } from "../content/groups";
 import { readCapped } from "../http/read-capped";
 import { HUB_PATH } from "../urls";
 import { sendDenial } from "../websub/callbacks";
@@ -45,10 +46,10 @@ export function hubRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>,
       return answer(c, 400, `Refused: ${parsed.reason}.`);
     }
     const { request, feed } = parsed;
-    if (feed.scope.topic !== undefined) {
+    if (feed.scope.kind !== undefined) {
       const snapshot = await c.get("store").snapshot();
-      if (!snapshot.topics.some((t) => t.topic.slug === feed.scope.topic)) {
-        const reason = `hub.topic names no topic of this site (${feed.scope.topic})`;
+      if (groupOf(snapshot, feed.scope) === undefined) {
+        const reason = `hub.topic names no ${feed.scope.kind} of this site (${feed.scope.slug})`;
         defer(sendDenial(request.callback, request.topic, reason));
         return answer(c, 400, `Refused: ${reason}.`);
       }

@@ -1,18 +1,19 @@
 import type { Hono } from "hono";
 import type { JSX } from "hono/jsx/jsx-runtime";
 import type { Env } from "../config/env";
+import { groupOf } from "../content/groups";
 import { newestUpdate } from "../content/newest-update";
 import type { Snapshot } from "../content/store";
 import { renderOpml } from "../feeds/opml";
 import { cacheControl, FEED_HEADERS, PAGE_HEADERS } from "../http/policy";
-import { articlePath, HOME_PATH, OPML_PATH, pagePath, TOPICS_PATH, topicPagePath } from "../urls";
+import { articlePath, GROUP_KINDS, groupPagePath, HOME_PATH, OPML_PATH, pagePath, scopePagePath, TOPICS_PATH } from "../urls";
 import { pageContext } from "../views/context";
 import { HTML_TYPE, htmlDocument } from "../views/html";
-import { ArticlePage, HomePage, TopicPage, TopicsPage } from "../views/pages";
+import { ArticlePage, GroupPage, HomePage, TopicsPage } from "../views/pages";
 import { PAGE_SIZE } from "../views/sizes";
 import { type AppContext, type AppVariables, cursorParam, Gone, NotFound, serveRendered } from "./context";
 
-/** /, /topics, /topics/{topic}, /articles/{slug} and /opml.xml; `?before=` pages back. */
+/** /, /topics, /topics/{topic}, /authors/{author}, /sources/{source}, /articles/{slug} and /opml.xml; `?before=` pages back. */
 export function pageRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>): void {
   const page = async (c: AppContext, path: string, render: (snapshot: Snapshot) => Promise<{ element: JSX.Element; lastModified: string }>) => {
     const snapshot = await c.get("store").snapshot();
@@ -38,17 +39,19 @@ export function pageRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>
       lastModified: snapshot.newestUpdate,
     })),
   );
-  app.get(topicPagePath(":topic"), async (c) => {
-    const slug = c.req.param("topic")!;
-    const before = cursorParam(c);
-    return page(c, pagePath(topicPagePath(slug), before), async (snapshot) => {
-      const entry = snapshot.topics.find((t) => t.topic.slug === slug);
-      const listing = entry === undefined ? null : await c.get("store").listing({ topic: slug }, PAGE_SIZE, before);
-      if (entry === undefined || listing === null) throw new NotFound();
-      const ctx = await pageContext(c.get("site"), snapshot);
-      return { element: TopicPage({ ctx, entry, listing, before }), lastModified: newestUpdate(listing.articles) ?? snapshot.newestUpdate };
+  for (const kind of GROUP_KINDS) {
+    app.get(groupPagePath(kind, ":slug"), async (c) => {
+      const scope = { kind, slug: c.req.param("slug")! };
+      const before = cursorParam(c);
+      return page(c, pagePath(scopePagePath(scope), before), async (snapshot) => {
+        const group = groupOf(snapshot, scope);
+        const listing = group === undefined ? null : await c.get("store").listing(scope, PAGE_SIZE, before);
+        if (group === undefined || listing === null) throw new NotFound();
+        const ctx = await pageContext(c.get("site"), snapshot);
+        return { element: GroupPage({ ctx, kind, group, listing, before }), lastModified: newestUpdate(listing.articles) ?? snapshot.newestUpdate };
+      });
     });
-  });
+  }
   app.get(articlePath(":slug"), (c) => {
     const slug = c.req.param("slug")!;
     return page(c, articlePath(slug), async (snapshot) => {

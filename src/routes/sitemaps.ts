@@ -5,6 +5,7 @@
  */
 import type { Hono } from "hono";
 import type { Env } from "../config/env";
+import { groupsOf } from "../content/groups";
 import type { Snapshot } from "../content/store";
 import { cacheControl } from "../http/policy";
 import { serveRepresentation } from "../http/respond";
@@ -12,7 +13,7 @@ import { SlicedRenderings } from "../serve/sliced-renderings";
 import { NEWS_LIMIT, NEWS_SLICE_MS, newsSlice, renderNewsSitemap } from "../sitemaps/news";
 import { renderRobots } from "../sitemaps/robots";
 import { articleSitemapCount, articleSitemapNumber, articleUrls, indexUrls, pagesUrls, renderSitemapIndex, renderUrlSet } from "../sitemaps/sitemap";
-import { NEWS_SITEMAP_PATH, PAGES_SITEMAP_PATH, ROBOTS_PATH, SITEMAP_PATH, SITEMAP_URLS } from "../urls";
+import { GROUP_KINDS, NEWS_SITEMAP_PATH, PAGES_SITEMAP_PATH, ROBOTS_PATH, SITEMAP_PATH, SITEMAP_URLS } from "../urls";
 import { type AppContext, type AppVariables, NotFound, serveRendered } from "./context";
 
 const XML = "application/xml; charset=utf-8";
@@ -69,7 +70,7 @@ export function sitemapRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables
       renderUrlSet(
         pagesUrls(
           origin,
-          snapshot.topics.map((t) => ({ slug: t.topic.slug, count: t.count })),
+          GROUP_KINDS.flatMap((kind) => groupsOf(snapshot, kind).map((g) => ({ kind, ...g }))),
           snapshot.newestUpdate,
         ),
       ),

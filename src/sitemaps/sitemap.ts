@@ -7,7 +7,7 @@
  */
 import type { SitemapEntry } from "../content/store";
 import { escapeXml } from "../text/xml";
-import { articlePath, articlesSitemapPath, HOME_PATH, PAGES_SITEMAP_PATH, SITEMAP_URLS, TOPICS_PATH, topicPagePath } from "../urls";
+import { articlePath, articlesSitemapPath, type GroupKind, groupPagePath, HOME_PATH, PAGES_SITEMAP_PATH, SITEMAP_URLS, TOPICS_PATH } from "../urls";
 
 const NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9";
 
@@ -43,13 +43,13 @@ export function renderSitemapIndex(sitemaps: readonly SitemapUrl[]): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="${NAMESPACE}">\n${sitemaps.map((s) => entry("sitemap", s)).join("")}</sitemapindex>\n`;
 }
 
-/** The pages' sitemap: the home page, the topic index and each topic page that lists articles. */
-export function pagesUrls(origin: string, topics: readonly { slug: string; count: number }[], newestUpdate: string): SitemapUrl[] {
+/** The pages' sitemap: the home page, the topic index and each topic's, author's and source's page that lists articles. */
+export function pagesUrls(origin: string, groups: readonly { kind: GroupKind; slug: string; count: number }[], newestUpdate: string): SitemapUrl[] {
   return [
     { loc: `${origin}${HOME_PATH}`, lastmod: newestUpdate },
     { loc: `${origin}${TOPICS_PATH}`, lastmod: newestUpdate },
-    // A topic's newest article is not in the snapshot: its page's lastmod is left out rather than guessed.
-    ...topics.filter((t) => t.count > 0).map((t) => ({ loc: `${origin}${topicPagePath(t.slug)}`, lastmod: null })),
+    // A group's newest article is not in the snapshot: its page's lastmod is left out rather than guessed.
+    ...groups.filter((g) => g.count > 0).map((g) => ({ loc: `${origin}${groupPagePath(g.kind, g.slug)}`, lastmod: null })),
   ];
 }
 

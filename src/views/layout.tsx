@@ -12,8 +12,8 @@ export interface PageMeta {
   description: string;
   /** Path of the page: its canonical URL is the site origin plus this. Null for error pages. */
   path: string | null;
-  /** Topic feeds offered for autodiscovery besides the main ones. */
-  topicFeeds?: { slug: string; name: string }[];
+  /** Topic, author and source feeds offered for autodiscovery besides the main ones. */
+  groupFeeds?: { scope: FeedScope; name: string }[];
   ogType?: "website" | "article";
   /** Structured data for the page (schema.org), as an object to serialize. */
   jsonLd?: object;
@@ -70,7 +70,7 @@ export function Layout(props: { ctx: PageContext; meta: PageMeta; children: Chil
         <link rel="stylesheet" href={ctx.assets.stylesheet} />
         <link rel="icon" href={ctx.assets.icon} type="image/svg+xml" />
         {alternates(ctx, {}, settings.title)}
-        {(meta.topicFeeds ?? []).map((t) => alternates(ctx, { topic: t.slug }, `${settings.title}: ${t.name}`))}
+        {(meta.groupFeeds ?? []).map((g) => alternates(ctx, g.scope, `${settings.title}: ${g.name}`))}
         {meta.listing?.newer && meta.path && <link rel="prev" href={`${origin}${pagePath(meta.path.split("?")[0]!, meta.listing.newer.before)}`} />}
         {meta.listing?.older && meta.path && <link rel="next" href={`${origin}${pagePath(meta.path.split("?")[0]!, meta.listing.older)}`} />}
         {meta.jsonLd && <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonForScript(meta.jsonLd) }} />}

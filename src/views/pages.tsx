@@ -1,9 +1,10 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import { raw } from "hono/html";
 import { absoluteImageUrl, figureHtml } from "../content/figure";
+import { type GroupCount, namedGroups } from "../content/groups";
 import type { Listing, TopicCount } from "../content/store";
 import type { Article } from "../content/types";
-import { articlePath, HOME_PATH, pagePath, TOPICS_PATH, topicPagePath } from "../urls";
+import { articlePath, type FeedScope, type GroupKind, groupPagePath, HOME_PATH, pagePath, scopePagePath, TOPICS_PATH, topicPagePath } from "../urls";
 import type { PageContext } from "./context";
 import { FeedList, FeedRow, Layout } from "./layout";
 import { ArticleList, DateTime, PageLinks, plural, TopicTags } from "./parts";
@@ -81,7 +82,7 @@ export function TopicsPage(props: { ctx: PageContext }) {
               <a href={topicPagePath(topic.slug)}>{topic.name}</a>
             </h2>
             <p class="meta">{plural(count, "article", "articles")}</p>
-            <FeedList ctx={ctx} scope={{ topic: topic.slug }} label={topic.name} />
+            <FeedList ctx={ctx} scope={{ kind: "topic", slug: topic.slug }} label={topic.name} />
           </li>
         ))}
       </ul>
@@ -89,32 +90,41 @@ export function TopicsPage(props: { ctx: PageContext }) {
   );
 }
 
-export function TopicPage(props: { ctx: PageContext; entry: TopicCount; listing: Listing; before: string | null }) {
-  const { ctx, entry, listing, before } = props;
-  const { topic, count } = entry;
-  const path = topicPagePath(topic.slug);
+/** How a group's page introduces it: its description, and the line under its name. */
+const GROUP_WORDS: Record<GroupKind, { description: (name: string, site: string) => string; lede: (count: string, name: string) => string }> = {
+  topic: { description: (name, site) => `${name}: the latest articles from ${site}.`, lede: (count) => `${count}, newest first.` },
+  author: { description: (name, site) => `The latest articles by ${name} on ${site}.`, lede: (count, name) => `${count} by ${name}, newest first.` },
+  source: { description: (name, site) => `The latest articles from ${name} on ${site}.`, lede: (count, name) => `${count} from ${name}, newest first.` },
+};
+
+/** The page of a topic, an author or a source: its articles, newest first, and its feeds. */
+export function GroupPage(props: { ctx: PageContext; kind: GroupKind; group: GroupCount; listing: Listing; before: string | null }) {
+  const { ctx, kind, group, listing, before } = props;
+  const { name, count } = group;
+  const scope = { kind, slug: group.slug };
+  const path = scopePagePath(scope);
   return (
     <Layout
       ctx={ctx}
       meta={{
-        title: before === null ? topic.name : `${topic.name}: older articles`,
-        description: `${topic.name}: the latest articles from ${ctx.site.settings.title}.`,
+        title: before === null ? name : `${name}: older articles`,
+        description: GROUP_WORDS[kind].description(name, ctx.site.settings.title),
         path: pagePath(path, before),
-        topicFeeds: [topic],
+        groupFeeds: [{ scope, name }],
         listing,
       }}
     >
-      <h1>{topic.name}</h1>
-      <p class="lede">{plural(count, "article", "articles")}, newest first.</p>
+      <h1>{name}</h1>
+      <p class="lede">{GROUP_WORDS[kind].lede(plural(count, "article", "articles"), name)}</p>
       <section aria-labelledby="articles">
         <h2 id="articles">{before === null ? "Articles" : "Older articles"}</h2>
         {listing.articles.length > 0 ? <ArticleList names={ctx.names} articles={listing.articles} /> : <p>No articles yet: subscribe to hear of the first.</p>}
         <PageLinks listing={listing} path={path} />
       </section>
       <section aria-labelledby="subscribe">
-        <h2 id="subscribe">Subscribe to {topic.name}</h2>
+        <h2 id="subscribe">Subscribe to {name}</h2>
         <HowToSubscribe />
-        <FeedList ctx={ctx} scope={{ topic: topic.slug }} label={topic.name} />
+        <FeedList ctx={ctx} scope={scope} label={name} />
       </section>
     </Layout>
   );
@@ -144,7 +154,13 @@ function newsArticle(ctx: PageContext, article: Article): object {
 
 export function ArticlePage(props: { ctx: PageContext; article: Article }) {
   const { ctx, article } = props;
-  const topics = article.topics.map((slug) => ({ slug, name: ctx.names.get(slug) ?? slug }));
+  const groups: { scope: FeedScope; name: string }[] = [
+    ...article.topics.map((slug) => ({ scope: { kind: "topic" as const, slug }, name: ctx.names.get(slug) ?? slug })),
+    ...namedGroups(article).map(({ kind, slug, name }) => ({ scope: { kind, slug }, name })),
+  ];
+  const byline = (kind: "author" | "source") => namedGroups(article).find((g) => g.kind === kind);
+  const author = byline("author");
+  const source = byline("source");
   return (
     <Layout
       ctx={ctx}
@@ -152,7 +168,7 @@ export function ArticlePage(props: { ctx: PageContext; article: Article }) {
         title: article.title,
         description: article.summary,
         path: articlePath(article.slug),
-        topicFeeds: topics,
+        groupFeeds: groups,
         ogType: "article",
         jsonLd: newsArticle(ctx, article),
         image: article.image,
@@ -169,8 +185,18 @@ export function ArticlePage(props: { ctx: PageContext; article: Article }) {
                 · Updated <DateTime iso={article.updated} />
               </>
             ) : null}
-            {article.author ? ` · By ${article.author}` : ""}
-            {article.source ? ` · Source: ${article.source}` : ""}
+            {author ? (
+              <>
+                {" "}
+                · By <a href={groupPagePath("author", author.slug)}>{author.name}</a>
+              </>
+            ) : null}
+            {source ? (
+              <>
+                {" "}
+                · Source: <a href={groupPagePath("source", source.slug)}>{source.name}</a>
+              </>
+            ) : null}
           </p>
           <TopicTags names={ctx.names} slugs={article.topics} />
         </header>
@@ -180,11 +206,11 @@ export function ArticlePage(props: { ctx: PageContext; article: Article }) {
       </article>
       <section aria-labelledby="follow">
         <h2 id="follow">Follow this story</h2>
-        <p class="hint">This article appears in these feeds; new articles on the same topics will too.</p>
+        <p class="hint">This article appears in these feeds; new articles on the same topics, by the same author or from the same source will too.</p>
         <ul class="feed-rows">
           <FeedRow ctx={ctx} scope={{}} label="All articles" href="/" />
-          {topics.map((t) => (
-            <FeedRow ctx={ctx} scope={{ topic: t.slug }} label={t.name} href={topicPagePath(t.slug)} />
+          {groups.map((g) => (
+            <FeedRow ctx={ctx} scope={g.scope} label={g.name} href={scopePagePath(g.scope)} />
           ))}
         </ul>
       </section>

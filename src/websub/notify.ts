@@ -10,14 +10,15 @@
 import type { D1Like } from "../config/env";
 import { type Attempt, MAX_ATTEMPTS, type OutboxReport, sendDue } from "../storage/d1/outbox";
 import type { Statement } from "../storage/d1/sql";
-import { FEED_FORMATS, feedPath } from "../urls";
+import { FEED_FORMATS, type FeedScope, feedPath, groupOfKey } from "../urls";
 
 /** How long one hub may take to answer. */
 const HUB_TIMEOUT_MS = 10_000;
 
-/** The feed URLs a change touched: the main feeds, and each changed topic's, in every format. */
-export function changedFeedUrls(origin: string, topics: readonly string[]): string[] {
-  return [{}, ...topics.map((topic) => ({ topic }))].flatMap((scope) => FEED_FORMATS.map((format) => `${origin}${feedPath(scope, format)}`));
+/** The feed URLs a change touched: the main feeds, and each changed group's (`groups`: scope keys, src/urls.ts), in every format. */
+export function changedFeedUrls(origin: string, groups: readonly string[]): string[] {
+  const scopes: FeedScope[] = [{}, ...groups.flatMap((key) => groupOfKey(key) ?? [])];
+  return scopes.flatMap((scope) => FEED_FORMATS.map((format) => `${origin}${feedPath(scope, format)}`));
 }
 
 /** The statements that queue a notice of `urls` to every hub, due at `due` (epoch ms). */

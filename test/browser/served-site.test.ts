@@ -33,6 +33,8 @@ const PAGES: [name: string, path: string, status: number][] = [
   ["home", "/", 200],
   ["topics", "/topics", 200],
   ["topic", `/topics/${TOPIC}`, 200],
+  ["author", "/authors/ayse-demir", 200],
+  ["source", "/sources/ap", 200],
   ["article", `/articles/${ARTICLE_SLUG}`, 200],
   ["not-found", "/no/such/page", 404],
 ];

@@ -85,7 +85,7 @@ describe.concurrent("one line for each foreseeable mistake", { timeout: 300_000 
     const result = await run("start.ts", ["--port", "1"]);
     expect([result.status, result.stderr]).toEqual([
       1,
-      "start: 8 migration(s) not applied to the local D1 database: run `npx wrangler d1 migrations apply DB --local` first\n",
+      "start: 9 migration(s) not applied to the local D1 database: run `npx wrangler d1 migrations apply DB --local` first\n",
     ]);
   });
 

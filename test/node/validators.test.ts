@@ -16,6 +16,7 @@ import { readSeedsFolder } from "../../scripts/lib/seeds-folder";
 import { createApp } from "../../src/app";
 import { compileContent } from "../../src/compile/compile";
 import { parseTopicFile } from "../../src/compile/topics";
+import { collectGroups } from "../../src/content/groups";
 import type { Content } from "../../src/content/types";
 import { packContent } from "../../src/storage/bundle/content-pack";
 import { article, frontMatterArticle } from "../worker/generators";
@@ -44,9 +45,15 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Every feed URL of a site: the main three and three per topic. */
+/** Every feed URL of a site: the main three and three per topic, author and source. */
 function feedPaths(content: Content): string[] {
-  const scopes = ["", ...content.topics.map((t) => `/topics/${t.slug}`)];
+  const { authors, sources } = collectGroups(content.articles);
+  const scopes = [
+    "",
+    ...content.topics.map((t) => `/topics/${t.slug}`),
+    ...authors.map((a) => `/authors/${a.slug}`),
+    ...sources.map((s) => `/sources/${s.slug}`),
+  ];
   return scopes.flatMap((s) => [`${s}/rss.xml`, `${s}/atom.xml`, `${s}/feed.json`]);
 }
 

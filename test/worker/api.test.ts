@@ -366,7 +366,10 @@ describe("WebSub", () => {
     expect(form.get("hub.mode")).toBe("publish");
     const topics = ["politics", "diplomacy", "sanctions", "defense", "united-states", "turkey", "russia"];
     expect(form.getAll("hub.url").sort()).toEqual(
-      ["", ...topics.map((t) => `/topics/${t}`)].flatMap((s) => [`${ORIGIN}${s}/rss.xml`, `${ORIGIN}${s}/atom.xml`, `${ORIGIN}${s}/feed.json`]).sort(),
+      // The seed has no byline: its source's (AP) feeds, and no author's.
+      ["", ...topics.map((t) => `/topics/${t}`), "/sources/ap"]
+        .flatMap((s) => [`${ORIGIN}${s}/rss.xml`, `${ORIGIN}${s}/atom.xml`, `${ORIGIN}${s}/feed.json`])
+        .sort(),
     );
     await (await w.put(SEED_ID, SEED_TEXT)).arrayBuffer();
     await w.settle();
@@ -404,7 +407,7 @@ describe("WebSub", () => {
       await w.cron(previous.due);
       expect(w.hubCalls).toHaveLength(5);
       expect(await count("websub_pending")).toBe(0);
-      expect(errors.at(-1)).toBe(`websub: gave up notifying ${HUB} of 24 feed(s) after 5 attempts: answered 503`);
+      expect(errors.at(-1)).toBe(`websub: gave up notifying ${HUB} of 27 feed(s) after 5 attempts: answered 503`);
     } finally {
       vi.restoreAllMocks();
     }

@@ -94,7 +94,7 @@ describe("responses stored by an import", () => {
       const res = await fresh(`${ORIGIN}${path}`, { headers });
       const body = new Uint8Array(await res.arrayBuffer());
       // One query answers; the content version is read after the answer (the isolate's next request needs it).
-      expect([path, accept, calls]).toEqual([path, accept, [READ_CODING, "batch meta,topics"]]);
+      expect([path, accept, calls]).toEqual([path, accept, [READ_CODING, "batch meta,topics,bylines"]]);
       // What the bundled mode sends for the same content, byte for byte and header for header.
       const expected = await bundled(`${ORIGIN}${path}`, { headers });
       expect([path, accept, res.status, [...res.headers]]).toEqual([path, accept, 200, [...expected.headers]]);
@@ -174,12 +174,12 @@ describe("responses stored by an import", () => {
     const first = d1Worker(content, countingDatabase(env.DB, calls), "60");
     const rendered = await (await first(path)).text();
     // The version and topics; the stored response (none); the articles; then one batch that stores each coding, in 48 KB rows.
-    expect(calls.slice(0, 3)).toEqual(["batch meta,topics", "all SELECT coding, data FROM", "batch articles,articles,articles"]);
+    expect(calls.slice(0, 3)).toEqual(["batch meta,topics,bylines", "all SELECT coding, data FROM", "batch articles,articles,articles"]);
     expect(calls.slice(3)).toEqual([expect.stringMatching(/^batch responses(,responses)+$/)]);
     calls.length = 0;
     const other = d1Worker(content, countingDatabase(env.DB, calls), "60");
     expect(await (await other(path)).text()).toBe(rendered);
-    expect(calls).toEqual(["batch meta,topics", "all SELECT coding, data FROM"]);
+    expect(calls).toEqual(["batch meta,topics,bylines", "all SELECT coding, data FROM"]);
   });
 
   it("importing the same folder again stores nothing; an edit replaces exactly what shows the edited article", async () => {
@@ -214,7 +214,11 @@ describe("responses stored by an import", () => {
       .filter(([, v]) => v === version)
       .map(([path]) => path)
       .sort();
-    const topics = new Set([...target.topics, ...second.articles.find((a) => a.id === target.id)!.topics]);
+    const rewritten = second.articles.find((a) => a.id === target.id)!;
+    const topics = new Set([...target.topics, ...rewritten.topics]);
+    // Its source's listing shows it too (the generated articles have no author).
+    const sources = new Set([target.source, rewritten.source].map((s) => s!.toLowerCase()));
+    expect(sources.size).toBe(1);
     expect(changed).toEqual(
       [
         "(not found)",
@@ -226,6 +230,7 @@ describe("responses stored by an import", () => {
         "/topics",
         `/articles/${newSlug}`,
         ...[...topics].flatMap((t) => [`/topics/${t}`, `/topics/${t}/atom.xml`, `/topics/${t}/feed.json`, `/topics/${t}/rss.xml`]),
+        ...[...sources].flatMap((s) => [`/sources/${s}`, `/sources/${s}/atom.xml`, `/sources/${s}/feed.json`, `/sources/${s}/rss.xml`]),
       ].sort(),
     );
     expect(responses.count).toBe(changed.length);

@@ -33,11 +33,14 @@ describe("migrations", () => {
       "SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name",
     ).all();
     expect(tables.results.map((r) => r.name)).toEqual([
+      "article_bylines",
+      "article_bylines_by_article",
       "article_topics",
       "article_topics_by_article",
       "articles",
       "articles_newest",
       "articles_updated",
+      "bylines",
       "d1_migrations",
       "gone",
       "indexnow_pending",
@@ -61,6 +64,8 @@ describe("migrations", () => {
     const meta = await env.DB.prepare("SELECT key, value FROM meta ORDER BY key").all();
     expect(meta.results).toEqual([
       { key: "article_count", value: "0" },
+      // A database created empty has nothing to file by author and source.
+      { key: "bylines_filled", value: "1" },
       { key: "newest_updated", value: "1970-01-01T00:00:00Z" },
       { key: "next_release", value: "" },
       { key: "topic_definitions", value: "" },
@@ -199,7 +204,7 @@ describe("imports", () => {
     );
     const plan = await planImport(
       (await compile(long)).content,
-      { articles: new Map(), topics: new Map(), scheduled: new Map(), definitions: "" },
+      { articles: new Map(), topics: new Map(), scheduled: new Map(), definitions: "", bylinesFilled: true },
       { deleteMissing: false },
     );
     const lengths = plan.statements.map((s) => new TextEncoder().encode(inlineStatement(s)).byteLength);

@@ -128,7 +128,7 @@ describe("pages", () => {
     const { body, all } = await page("/articles/storm-floods-coast-towns");
     expect(body).toContain("<h1>Storm floods &lt;coast&gt; &amp; towns</h1>");
     expect(body).toContain(
-      'Published <time datetime="2020-12-30T12:00:00Z">30 December 2020</time> · Updated <time datetime="2021-01-02T00:00:00Z">2 January 2021</time> · By Ana Lima · Source: Reuters',
+      'Published <time datetime="2020-12-30T12:00:00Z">30 December 2020</time> · Updated <time datetime="2021-01-02T00:00:00Z">2 January 2021</time> · By <a href="/authors/ana-lima">Ana Lima</a> · Source: <a href="/sources/reuters">Reuters</a>',
     );
     expect(body).toContain('<div class="article-body"><p>Flood waters rose in the storm.</p>\n<p>The storm hit.</p></div>');
     expect(body).toContain('<li><a href="/topics/weather">Weather and disasters</a></li>');
@@ -137,6 +137,21 @@ describe("pages", () => {
     );
     expect(body).toContain('<li><a href="/">All articles</a>: <a href="http://localhost/rss.xml" type="application/rss+xml">');
     expect(alternatesOf(all).map((a) => a[2])).toContain("http://localhost/topics/weather/feed.json");
+    // Its author's and its source's feeds: followed from the page, and found by autodiscovery.
+    expect(alternatesOf(all).slice(-6)).toEqual([
+      ["application/rss+xml", "Edge News: Ana Lima (RSS)", "http://localhost/authors/ana-lima/rss.xml"],
+      ["application/atom+xml", "Edge News: Ana Lima (Atom)", "http://localhost/authors/ana-lima/atom.xml"],
+      ["application/feed+json", "Edge News: Ana Lima (JSON Feed)", "http://localhost/authors/ana-lima/feed.json"],
+      ["application/rss+xml", "Edge News: Reuters (RSS)", "http://localhost/sources/reuters/rss.xml"],
+      ["application/atom+xml", "Edge News: Reuters (Atom)", "http://localhost/sources/reuters/atom.xml"],
+      ["application/feed+json", "Edge News: Reuters (JSON Feed)", "http://localhost/sources/reuters/feed.json"],
+    ]);
+    expect(body).toContain(
+      '<li><a href="/authors/ana-lima">Ana Lima</a>: <a href="http://localhost/authors/ana-lima/rss.xml" type="application/rss+xml"><span class="visually-hidden">Ana Lima: </span>RSS',
+    );
+    expect(body).toContain(
+      '<li><a href="/sources/reuters">Reuters</a>: <a href="http://localhost/sources/reuters/rss.xml" type="application/rss+xml"><span class="visually-hidden">Reuters: </span>RSS',
+    );
   });
 
   it("an article page carries schema.org NewsArticle data", async () => {
@@ -200,7 +215,7 @@ describe("the stylesheet", () => {
 });
 
 describe("OPML", () => {
-  it("lists the main feed and every topic's feed in a folder", async () => {
+  it("lists the main feed, and every topic's, author's and source's feed in a folder of each", async () => {
     const res = await (await site({ SITE_URL: "https://news.example.org" }))("/opml.xml");
     expect(res.headers.get("Content-Type")).toBe("text/x-opml; charset=utf-8");
     expect(res.headers.get("ETag")).toMatch(/^"[0-9a-f]{32}"$/);
@@ -219,6 +234,18 @@ describe("OPML", () => {
     expect(body).toContain(
       '      <outline type="rss" text="Edge News: Weather and disasters" title="Edge News: Weather and disasters" xmlUrl="https://news.example.org/topics/weather/rss.xml" htmlUrl="https://news.example.org/topics/weather"/>',
     );
-    expect(body.match(/xmlUrl=/g)).toHaveLength(1 + 8);
+    expect(body.match(/xmlUrl=/g)).toHaveLength(1 + 8 + 1 + 2);
+    expect(body.split("\n").slice(-10)).toEqual([
+      '    <outline text="Edge News authors" title="Edge News authors">',
+      '      <outline type="rss" text="Edge News: Ana Lima" title="Edge News: Ana Lima" xmlUrl="https://news.example.org/authors/ana-lima/rss.xml" htmlUrl="https://news.example.org/authors/ana-lima"/>',
+      "    </outline>",
+      '    <outline text="Edge News sources" title="Edge News sources">',
+      '      <outline type="rss" text="Edge News: AP" title="Edge News: AP" xmlUrl="https://news.example.org/sources/ap/rss.xml" htmlUrl="https://news.example.org/sources/ap"/>',
+      '      <outline type="rss" text="Edge News: Reuters" title="Edge News: Reuters" xmlUrl="https://news.example.org/sources/reuters/rss.xml" htmlUrl="https://news.example.org/sources/reuters"/>',
+      "    </outline>",
+      "  </body>",
+      "</opml>",
+      "",
+    ]);
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { generateArticle } from "../../scripts/lib/archive";
 import { buildPaths, buildResponses } from "../../src/ahead/build";
 import { aheadRenderer, createApp } from "../../src/app";
-import type { Content } from "../../src/content/types";
+import type { Article, Content } from "../../src/content/types";
 import { NOT_FOUND_KEY } from "../../src/serve/representations";
 import { packContent } from "../../src/storage/bundle/content-pack";
 import { PackedResponses } from "../../src/storage/bundle/response-pack";
@@ -30,10 +30,14 @@ describe("the responses the build stores", () => {
     // Feeds of 10: the pages list more (20), so those decide which articles are listed.
     const paths = await buildPaths(packContent(c), { FEED_ITEM_LIMIT: "10" }, ORIGIN);
     const topics = c.topics.map((t) => t.slug);
+    // The generated articles credit three agencies and no author.
+    const sources = ["afp", "ap", "reuters"];
+    expect([...new Set(c.articles.map((a) => a.source))].sort()).toEqual(["AFP", "AP", "Reuters"]);
+    expect(c.articles.filter((a) => a.author !== null)).toEqual([]);
     const listed = new Set<string>();
-    for (const scope of [null, ...topics]) {
-      const inScope = c.articles.filter((a) => scope === null || a.topics.includes(scope));
-      for (const a of inScope.slice(0, 20)) listed.add(`/articles/${a.slug}`);
+    const scopes = [null, ...topics.map((t) => (a: Article) => a.topics.includes(t)), ...sources.map((s) => (a: Article) => a.source?.toLowerCase() === s)];
+    for (const inScope of scopes) {
+      for (const a of c.articles.filter((a) => inScope === null || inScope(a)).slice(0, 20)) listed.add(`/articles/${a.slug}`);
     }
     expect(paths.filter((p) => p.startsWith("/articles/")).sort()).toEqual([...listed].sort());
     expect(listed.size).toBeLessThan(c.articles.length);
@@ -58,6 +62,7 @@ describe("the responses the build stores", () => {
         "/sitemap-pages.xml",
         "/sitemap-articles-1.xml",
         ...topics.flatMap((t) => [`/topics/${t}`, `/topics/${t}/rss.xml`, `/topics/${t}/atom.xml`, `/topics/${t}/feed.json`]),
+        ...sources.flatMap((s) => [`/sources/${s}`, `/sources/${s}/rss.xml`, `/sources/${s}/atom.xml`, `/sources/${s}/feed.json`]),
       ].sort(),
     );
   });

@@ -5,9 +5,11 @@
  */
 
 import type { TopicDefinition } from "../../compile/topics";
+import { collectGroups, type GroupCount, namedGroups } from "../../content/groups";
 import { newestUpdate } from "../../content/newest-update";
 import type { Content, Topic } from "../../content/types";
 import { fingerprint } from "../../text/hash";
+import { scopeKey } from "../../urls";
 import { type PackHeader, stringTable, u32Bytes, writePack } from "./pack-file";
 
 export interface ContentHeader extends PackHeader {
@@ -15,8 +17,12 @@ export interface ContentHeader extends PackHeader {
   articleCount: number;
   /** Latest `updated` of any article: the date of a listing that has no articles. */
   newestUpdate: string;
-  /** Every topic in topic order, with where its article list starts in `topicArticles` and how long it is. */
+  /** Every topic in topic order, with where its article list starts in `groupArticles` and how long it is. */
   topics: (Topic & { start: number; count: number })[];
+  /** Every author, in slug order, likewise. */
+  authors: (GroupCount & { start: number })[];
+  /** Every source, in slug order, likewise. */
+  sources: (GroupCount & { start: number })[];
   /** Changes whenever the articles or topics do (src/text/hash.ts fingerprint): how the own hub's cron check tells a deploy that changed content. */
   contentId: string;
   /** The topic file the content was compiled with: the D1 mode's publishing API files articles by it until an import stores one. */
@@ -26,7 +32,7 @@ export interface ContentHeader extends PackHeader {
 /**
  * Sections: `records` (article JSON, newest first) with `recordOffsets`; `slugText` and
  * `slugOffsets`, the slugs in sorted order, with `slugArticles`, the position of each;
- * `topicArticles`, each topic's article positions, ascending (newest first).
+ * `groupArticles`, each topic's, author's and source's article positions, ascending (newest first).
  */
 export function packContent(content: Content, definitions: readonly TopicDefinition[] = []): Uint8Array<ArrayBuffer> {
   const records = stringTable(content.articles.map((a) => JSON.stringify(a)));
@@ -39,11 +45,31 @@ export function packContent(content: Content, definitions: readonly TopicDefinit
     for (const article of content.articles) if (article.topics.includes(topic.slug)) lists.push(position.get(article)!);
     return { ...topic, start, count: lists.length - start };
   });
+  const groups = collectGroups(content.articles);
+  const members = new Map<string, number[]>();
+  content.articles.forEach((article, i) => {
+    for (const { kind, slug } of namedGroups(article)) {
+      const key = scopeKey({ kind, slug });
+      const list = members.get(key);
+      if (list === undefined) members.set(key, [i]);
+      else list.push(i);
+    }
+  });
+  const listed = (kind: "author" | "source", list: GroupCount[]) =>
+    list.map((group) => {
+      const start = lists.length;
+      lists.push(...members.get(scopeKey({ kind, slug: group.slug }))!);
+      return { ...group, start };
+    });
+  const authors = listed("author", groups.authors);
+  const sources = listed("source", groups.sources);
   const header: Omit<ContentHeader, "sections"> = {
     kind: "content",
     articleCount: content.articles.length,
     newestUpdate: newestUpdate(content.articles) ?? "1970-01-01T00:00:00Z",
     topics,
+    authors,
+    sources,
     contentId: fingerprint(records.text) + fingerprint(new TextEncoder().encode(JSON.stringify(topics))),
     definitions: [...definitions],
   };
@@ -53,6 +79,6 @@ export function packContent(content: Content, definitions: readonly TopicDefinit
     slugText: slugs.text,
     slugOffsets: slugs.offsets,
     slugArticles: u32Bytes(bySlug.map(([, i]) => i)),
-    topicArticles: u32Bytes(lists),
+    groupArticles: u32Bytes(lists),
   });
 }

@@ -1,7 +1,7 @@
 import type { TopicDefinition } from "../../compile/topics";
 import { type ContentStore, type Listing, lastCursorIndex, type RecentEntry, type SitemapEntry, type Snapshot } from "../../content/store";
 import type { Article } from "../../content/types";
-import type { FeedScope } from "../../urls";
+import { type FeedScope, scopeKey } from "../../urls";
 import type { ContentHeader } from "./content-pack";
 import { Pack, StringTable } from "./pack-file";
 
@@ -15,8 +15,9 @@ export class PackedStore implements ContentStore {
   private readonly records: StringTable;
   private readonly slugs: StringTable;
   private readonly slugArticles: Uint32Array;
-  private readonly topicArticles: Uint32Array;
-  private readonly topics: Map<string, { start: number; count: number }>;
+  private readonly groupArticles: Uint32Array;
+  /** Where each group's article positions are in `groupArticles`, by scope key (src/urls.ts). */
+  private readonly groups: Map<string, { start: number; count: number }>;
   private readonly current: Snapshot;
 
   constructor(data: ArrayBuffer | Uint8Array<ArrayBuffer>) {
@@ -25,12 +26,18 @@ export class PackedStore implements ContentStore {
     this.records = new StringTable(this.pack.bytesOf("records"), this.pack.u32("recordOffsets"));
     this.slugs = new StringTable(this.pack.bytesOf("slugText"), this.pack.u32("slugOffsets"));
     this.slugArticles = this.pack.u32("slugArticles");
-    this.topicArticles = this.pack.u32("topicArticles");
-    this.topics = new Map(header.topics.map((t) => [t.slug, t]));
+    this.groupArticles = this.pack.u32("groupArticles");
+    this.groups = new Map([
+      ...header.topics.map((t) => [scopeKey({ kind: "topic", slug: t.slug }), t] as const),
+      ...header.authors.map((a) => [scopeKey({ kind: "author", slug: a.slug }), a] as const),
+      ...header.sources.map((s) => [scopeKey({ kind: "source", slug: s.slug }), s] as const),
+    ]);
     this.current = {
       // The bundle never changes while the isolate lives.
       version: "bundled",
       topics: header.topics.map(({ slug, name, count }) => ({ topic: { slug, name }, count })),
+      authors: header.authors.map(({ slug, name, count }) => ({ slug, name, count })),
+      sources: header.sources.map(({ slug, name, count }) => ({ slug, name, count })),
       articleCount: header.articleCount,
       newestUpdate: header.newestUpdate,
     };
@@ -96,15 +103,15 @@ export class PackedStore implements ContentStore {
   }
 
   private page(scope: FeedScope, limit: number, before: string | null): Listing | null {
-    // A scope is a list of article positions, ascending: all of them, or a topic's.
+    // A scope is a list of article positions, ascending: all of them, or a group's.
     let list: { length: number; at: (i: number) => number; indexOf: (position: number) => number };
-    if (scope.topic === undefined) {
+    if (scope.kind === undefined) {
       const n = this.current.articleCount;
       list = { length: n, at: (i) => i, indexOf: (p) => (p >= 0 && p < n ? p : -1) };
     } else {
-      const topic = this.topics.get(scope.topic);
-      if (topic === undefined) return null;
-      const positions = this.topicArticles.subarray(topic.start, topic.start + topic.count);
+      const group = this.groups.get(scopeKey(scope));
+      if (group === undefined) return null;
+      const positions = this.groupArticles.subarray(group.start, group.start + group.count);
       list = { length: positions.length, at: (i) => positions[i]!, indexOf: (p) => binarySearch(positions, p) };
     }
     let start = 0;

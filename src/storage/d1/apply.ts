@@ -20,6 +20,5 @@ export function applyPlan(db: D1Like, plan: ImportPlan): Promise<void> {
 /** What the database holds, for planImport. */
 export async function readExisting(db: D1Like): Promise<Existing> {
   const results = await db.batch(EXISTING_QUERIES.map((sql) => db.prepare(sql)));
-  const [articles, topics, scheduled, definitions] = results.map((r) => r.results as Record<string, unknown>[]);
-  return existingFrom(articles!, topics!, scheduled!, definitions!);
+  return existingFrom(results.map((r) => r.results as Record<string, unknown>[]));
 }

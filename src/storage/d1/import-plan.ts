@@ -10,12 +10,16 @@ import { type ArticleRow, articleRow, scheduledRow } from "./rows";
 import { chunks, list, MAX_PARAMS, type Statement } from "./sql";
 import {
   BUMP_VERSION,
+  bylineMemberships,
+  type Changed,
+  changedGroups as changedGroupsOf,
   deleteArticles,
   finishChange,
   markGone,
   staleScopesOf,
   ungone,
   upsertArticles,
+  upsertBylines,
   upsertScheduled,
   upsertTopics,
   writeMemberships,
@@ -36,43 +40,60 @@ export interface ImportPlan {
    * plan: "all" when the topic list itself changed. The import renders those again.
    */
   staleScopes: string[] | "all";
-  /** Topics whose feeds changed, for WebSub notifications (the main feeds always change with anything). */
-  changedTopics: string[];
+  /** Topics, authors and sources whose feeds changed, as scope keys (src/urls.ts), for WebSub notifications (the main feeds always change with anything). */
+  changedGroups: string[];
 }
 
 /** What the database holds, as far as planning an import needs. */
 export interface Existing {
-  /** Content hash, slug and topics by article id. */
-  articles: ReadonlyMap<string, { hash: string; slug: string; topics: string[] }>;
+  /** Content hash, and what its listings need, by article id. */
+  articles: ReadonlyMap<string, ExistingArticle>;
   /** Name and position by topic slug. */
   topics: ReadonlyMap<string, { name: string; position: number }>;
   /** Content hash of each scheduled article's draft, by id. */
   scheduled: ReadonlyMap<string, string>;
   /** The topic file last imported, as JSON ("" before the first import). */
   definitions: string;
+  /** Whether every article is filed under its author and source (false after migration 0009 on a database with articles). */
+  bylinesFilled: boolean;
+}
+
+/** An article the database holds, as far as planning needs it. */
+interface ExistingArticle extends Changed {
+  hash: string;
+  published: string;
 }
 
 /** The queries whose rows `existingFrom` reads (run through a binding or through wrangler). */
 export const EXISTING_QUERIES = [
-  "SELECT id, content_hash, slug, topics FROM articles",
+  "SELECT id, content_hash, slug, topics, author, source, published FROM articles",
   "SELECT slug, name, position FROM topics",
   "SELECT id, content_hash FROM scheduled",
   "SELECT value FROM meta WHERE key = 'topic_definitions'",
+  "SELECT value FROM meta WHERE key = 'bylines_filled'",
 ] as const;
 
-export function existingFrom(
-  articles: Record<string, unknown>[],
-  topics: Record<string, unknown>[],
-  scheduled: Record<string, unknown>[],
-  definitions: Record<string, unknown>[],
-): Existing {
+/** What the database holds, from the rows of EXISTING_QUERIES, in their order. */
+export function existingFrom([articles, topics, scheduled, definitions, bylines]: Record<string, unknown>[][]): Existing {
   return {
     articles: new Map(
-      articles.map((r) => [r.id as string, { hash: r.content_hash as string, slug: r.slug as string, topics: JSON.parse(r.topics as string) as string[] }]),
+      articles!.map((r) => [
+        r.id as string,
+        {
+          hash: r.content_hash as string,
+          slug: r.slug as string,
+          topics: JSON.parse(r.topics as string) as string[],
+          author: (r.author as string | null) ?? null,
+          source: (r.source as string | null) ?? null,
+          published: r.published as string,
+        },
+      ]),
     ),
-    topics: new Map(topics.map((r) => [r.slug as string, { name: r.name as string, position: r.position as number }])),
-    scheduled: new Map(scheduled.map((r) => [r.id as string, r.content_hash as string])),
-    definitions: (definitions[0]?.value as string | undefined) ?? "",
+    topics: new Map(topics!.map((r) => [r.slug as string, { name: r.name as string, position: r.position as number }])),
+    scheduled: new Map(scheduled!.map((r) => [r.id as string, r.content_hash as string])),
+    definitions: (definitions![0]?.value as string | undefined) ?? "",
+    // No row: a database from before migration 0009, whose first write fails on the missing table (the import says to apply the migrations).
+    bylinesFilled: (bylines?.[0]?.value as string | undefined) !== "0",
   };
 }
 
@@ -131,18 +152,20 @@ export async function planImport(content: Content, existing: Existing, options: 
   const removed = [...new Set([...deleted.filter((id) => existing.articles.has(id)), ...withdrawn])];
   if (
     added.length + updated.length + removed.length + topicsChanged.length + scheduledRows.length + unscheduled.length === 0 &&
-    definitions === existing.definitions
+    definitions === existing.definitions &&
+    existing.bylinesFilled
   ) {
-    return { statements, added, updated, unchanged, missing, deleted, scheduled: [], staleScopes: [], changedTopics: [] };
+    return { statements, added, updated, unchanged, missing, deleted, scheduled: [], staleScopes: [], changedGroups: [] };
   }
 
   // What the changed articles appear on, before and after: the main listing, the site-wide
   // pages (counts, OPML, the not-found page's recent articles), their topics and their pages.
-  const changes = [...changedArticles.map((a) => ({ slug: a.slug, topics: a.topics })), ...[...updated, ...removed].map((id) => existing.articles.get(id)!)];
-  const visible = added.length + updated.length + removed.length + topicsChanged.length > 0;
-  // A renamed, moved or new topic shows on every page that names topics.
-  const staleScopes = !visible ? [] : topicsChanged.length > 0 ? "all" : staleScopesOf(changes);
-  const changedTopics = [...new Set(changes.flatMap((c) => c.topics))].sort();
+  const changes: Changed[] = [...changedArticles, ...[...updated, ...removed].map((id) => existing.articles.get(id)!)];
+  const visible = added.length + updated.length + removed.length + topicsChanged.length > 0 || !existing.bylinesFilled;
+  // A renamed, moved or new topic shows on every page that names topics; the first filing of
+  // every article by author and source, on every article page.
+  const staleScopes = !visible ? [] : topicsChanged.length > 0 || !existing.bylinesFilled ? "all" : staleScopesOf(changes);
+  const changedGroups = changedGroupsOf(changes);
 
   // The version is bumped first as well as last: should the import stop half way (it runs
   // as several transactions), no isolate keeps renderings of the old data under a
@@ -165,11 +188,30 @@ export async function planImport(content: Content, existing: Existing, options: 
     statements.push({ sql: `UPDATE articles SET slug = slug || '-' || substr(lower(hex(id)), 1, 8) WHERE slug IN (${list(group)})`, params: group });
   }
   statements.push(...upsertArticles(rows), ...writeMemberships(changedArticles, updated), ...ungone(rows.map((r) => r.slug as string)));
+  statements.push(...upsertBylines(changedArticles));
+  if (!existing.bylinesFilled) statements.push(...fillBylines(content, existing, new Set([...changedArticles.map((a) => a.id), ...removed])));
   statements.push(...scheduledRows.map(upsertScheduled));
   statements.push(
     ...upsertTopics(content.topics.map((t, position) => ({ ...t, position })).filter((t) => topicsChanged.includes(content.topics[t.position]!))),
   );
   if (definitions !== existing.definitions) statements.push({ sql: "UPDATE meta SET value = ? WHERE key = 'topic_definitions'", params: [definitions] });
   statements.push(...finishChange(staleScopes, { counts: "recount" }));
-  return { statements, added, updated, unchanged, missing, deleted, scheduled: scheduledRows.map((r) => r.id), staleScopes, changedTopics };
+  return { statements, added, updated, unchanged, missing, deleted, scheduled: scheduledRows.map((r) => r.id), staleScopes, changedGroups };
+}
+
+/**
+ * Files every article the import leaves unchanged under its author and source (`done`: the
+ * ids the plan writes or removes itself): once, after migration 0009, whose SQL cannot make
+ * the slugs. The recount that closes the import counts them.
+ */
+function fillBylines(content: Content, existing: Existing, done: ReadonlySet<string>): Statement[] {
+  const kept = [...existing.articles].filter(([id]) => !done.has(id)).map(([id, a]) => ({ ...a, id }));
+  // Named as the folder names them where it has them (newest first), else as the database does.
+  const inFolder = new Set(content.articles.map((a) => a.id));
+  return [
+    // An article the publishing API wrote since the migration is filed already.
+    ...bylineMemberships(kept, true),
+    ...upsertBylines([...content.articles, ...kept.filter((a) => !inFolder.has(a.id))]),
+    { sql: "UPDATE meta SET value = '1' WHERE key = 'bylines_filled'", params: [] },
+  ];
 }

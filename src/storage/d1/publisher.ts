@@ -17,6 +17,7 @@ import type { ArticleRow } from "./rows";
 import { articleRow, rowArticle, rowDraft, scheduledRow } from "./rows";
 import type { Statement } from "./sql";
 import {
+  changedGroups,
   countedWrite,
   deleteArticles,
   finishChange,
@@ -25,6 +26,7 @@ import {
   staleScopesOf,
   ungone,
   upsertArticles,
+  upsertBylines,
   upsertScheduled,
   upsertTopics,
   writeMemberships,
@@ -36,8 +38,8 @@ export interface Change {
   staleScopes: string[] | "all";
   /** Slugs of the articles written, whose pages are rendered again when a listing shows them. */
   written: string[];
-  /** Topics whose feeds changed, for WebSub (the main feeds change with any change). */
-  changedTopics: string[];
+  /** Topics, authors and sources whose feeds changed, as scope keys (src/urls.ts), for WebSub (the main feeds change with any change). */
+  changedGroups: string[];
 }
 
 /** Where and when the responses a write makes stale are rendered again: queued in the write's transaction (src/storage/d1/render-queue.ts). */
@@ -48,11 +50,11 @@ export interface RenderAfter {
   due: number;
 }
 
-/** The queue entries of a change: its stale scopes, and the topics whose feeds changed (for the hubs) even when every response went stale. */
+/** The queue entries of a change: its stale scopes, and the groups whose feeds changed (for the hubs) even when every response went stale. */
 function queued(change: Change, after: RenderAfter | null): Statement[] {
   if (after === null) return [];
   const scopes = change.staleScopes === "all" ? ["all", "main", "site", ...change.written.map((slug) => `article:${slug}`)] : change.staleScopes;
-  return queueRender(after.origin, [...scopes, ...change.changedTopics.map((t) => `topic:${t}`)], after.due);
+  return queueRender(after.origin, [...scopes, ...change.changedGroups], after.due);
 }
 
 type PutStatus = "added" | "updated" | "unchanged" | "scheduled";
@@ -130,7 +132,7 @@ export class D1Publisher {
       if (state.scheduled?.hash === row.content_hash && existing === null) return { status: "scheduled", article: info, change: null };
       // A published article whose date moved into the future leaves the site until then.
       const withdrawn = existing === null ? [] : countedWrite([id], deleteArticles([id]));
-      const change = existing === null ? null : { staleScopes: staleScopesOf([existing]), written: [], changedTopics: existing.topics };
+      const change = existing === null ? null : { staleScopes: staleScopesOf([existing]), written: [], changedGroups: changedGroups([existing]) };
       const statements = [
         upsertScheduled(row),
         recordOrigin(origin),
@@ -164,7 +166,7 @@ export class D1Publisher {
     const statements: Statement[] = [{ sql: "DELETE FROM scheduled WHERE id = ?", params: [id] }];
     const old = state.article;
     if (old !== null) statements.push(...countedWrite([id], deleteArticles([id])), ...markGone([{ slug: old.slug, id }], timestamp(now)));
-    const change = old === null ? null : { staleScopes: staleScopesOf([old]), written: [], changedTopics: old.topics };
+    const change = old === null ? null : { staleScopes: staleScopesOf([old]), written: [], changedGroups: changedGroups([old]) };
     statements.push(...finishChange(change?.staleScopes ?? [], { counts: "kept", bump: change !== null }));
     if (change !== null) statements.push(...queued(change, after));
     await this.run(statements);
@@ -245,8 +247,9 @@ export class D1Publisher {
     // A new topic shows on every page that names topics.
     const staleScopes = moved.length > 0 ? "all" : staleScopesOf(changes);
     const statements = [
-      // New topics first: the counts of their first articles are added to their rows.
+      // New topics, authors and sources first: the counts of their first articles are added to their rows.
       ...upsertTopics(moved),
+      ...upsertBylines(writes.map((w) => w.article)),
       ...countedWrite(
         writes.map((w) => w.article.id),
         [
@@ -262,7 +265,7 @@ export class D1Publisher {
     ];
     return {
       statements,
-      change: { staleScopes, written: writes.map((w) => w.article.slug), changedTopics: [...new Set(changes.flatMap((c) => c.topics))].sort() },
+      change: { staleScopes, written: writes.map((w) => w.article.slug), changedGroups: changedGroups(changes) },
     };
   }
 
@@ -298,7 +301,7 @@ export class D1Publisher {
     // Another article with the feed id this id gives (ids differing only in a URL's host case give one).
     const guid = id === null ? "" : await articleGuid(id);
     const [article, scheduled, topics, definitions, sameGuid] = await this.db.batch([
-      this.db.prepare("SELECT id, slug, topics, published, updated, content_hash FROM articles WHERE id = ?").bind(id ?? ""),
+      this.db.prepare("SELECT id, slug, topics, author, source, published, updated, content_hash FROM articles WHERE id = ?").bind(id ?? ""),
       this.db.prepare("SELECT content_hash, published FROM scheduled WHERE id = ?").bind(id ?? ""),
       this.db.prepare("SELECT slug, name FROM topics ORDER BY position"),
       this.db.prepare("SELECT value FROM meta WHERE key = 'topic_definitions'"),
@@ -315,7 +318,16 @@ export class D1Publisher {
       article:
         a === undefined
           ? null
-          : { id: a.id!, slug: a.slug!, topics: JSON.parse(a.topics!) as string[], published: a.published!, updated: a.updated!, hash: a.content_hash! },
+          : {
+              id: a.id!,
+              slug: a.slug!,
+              topics: JSON.parse(a.topics!) as string[],
+              author: a.author ?? null,
+              source: a.source ?? null,
+              published: a.published!,
+              updated: a.updated!,
+              hash: a.content_hash!,
+            },
       scheduled: s === undefined ? null : { hash: s.content_hash, published: parseContentDate(s.published)! },
       topics: topics!.results as Topic[],
       definitions: stored === "" ? this.bundledDefinitions : (JSON.parse(stored) as TopicDefinition[]),
@@ -336,6 +348,8 @@ interface Existing {
   id: string;
   slug: string;
   topics: string[];
+  author: string | null;
+  source: string | null;
   published: string;
   updated: string;
   hash: string;

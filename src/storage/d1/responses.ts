@@ -10,6 +10,7 @@ import type { ResponseTable, Snapshot } from "../../content/store";
 import type { Encoding } from "../../http/accept-encoding";
 import type { EncodedResponse } from "../../http/representation";
 import { type CodingBytes, codingsOf, deserializeCoding, joinCodings, serializeCoding } from "../../http/response-bytes";
+import { groupOfPath, scopeKey } from "../../urls";
 import type { Statement } from "./sql";
 
 /**
@@ -28,14 +29,14 @@ export function d1Version(snapshot: Snapshot): string {
 
 /**
  * Which content a response shows, for deleting it when that content changes: the main
- * listing (feeds and home page, every page), one topic's, one article, or the site-wide
- * pages (topic index, OPML, not-found page, assets).
+ * listing (feeds and home page, every page), one topic's, author's or source's (src/urls.ts
+ * scopeKey), one article, or the site-wide pages (topic index, OPML, not-found page, assets).
  */
 function responseScope(path: string): string {
   const bare = path.split("?")[0]!;
   if (bare === "/" || bare === "/rss.xml" || bare === "/atom.xml" || bare === "/feed.json") return "main";
-  const topic = /^\/topics\/([^/]+)/.exec(bare);
-  if (topic) return `topic:${topic[1]}`;
+  const group = groupOfPath(bare);
+  if (group !== null) return scopeKey(group);
   const article = /^\/articles\/([^/]+)$/.exec(bare);
   if (article) return `article:${article[1]}`;
   return "site";

@@ -2,7 +2,9 @@
  * The statements every change to the database is made of: the import's plan, the
  * publishing API and the cron's releases compose them.
  */
+import { namedGroups, scopesOf } from "../../content/groups";
 import type { Article } from "../../content/types";
+import { scopeKey } from "../../urls";
 import { responseDeletes } from "./responses";
 import { ARTICLE_COLUMNS, type ArticleRow, type ScheduledRow } from "./rows";
 import { chunks, chunksBySize, list, MAX_PARAMS, MAX_STATEMENT_CHARS, type Statement } from "./sql";
@@ -29,23 +31,47 @@ export function upsertArticles(rows: readonly ArticleRow[]): Statement[] {
   }));
 }
 
-/** The topic memberships of `articles`, replacing any they had (`replacing`: ids that had some). */
+/** The topic, author and source memberships of `articles`, replacing any they had (`replacing`: ids that had some). */
 export function writeMemberships(articles: readonly Article[], replacing: readonly string[]): Statement[] {
-  const out: Statement[] = chunks(replacing, MAX_PARAMS).map((group) => ({
-    sql: `DELETE FROM article_topics WHERE article_id IN (${list(group)})`,
-    params: group,
-  }));
+  const out: Statement[] = chunks(replacing, MAX_PARAMS).flatMap((group) => [
+    { sql: `DELETE FROM article_topics WHERE article_id IN (${list(group)})`, params: group },
+    { sql: `DELETE FROM article_bylines WHERE article_id IN (${list(group)})`, params: group },
+  ]);
   const memberships = articles.flatMap((article) => article.topics.map((topic) => [topic, article.published, article.id]));
   for (const group of chunks(memberships, Math.floor(MAX_PARAMS / 3))) {
     out.push({ sql: `INSERT INTO article_topics (topic, published, article_id) VALUES ${group.map(() => "(?, ?, ?)").join(", ")}`, params: group.flat() });
   }
-  return out;
+  return [...out, ...bylineMemberships(articles)];
 }
 
-/** Takes articles off the site, with their topic memberships. */
+/** The author and source memberships of `articles`, added (`ignoreKnown`: those already there are left as they are). */
+export function bylineMemberships(articles: readonly Pick<Article, "id" | "published" | "author" | "source">[], ignoreKnown = false): Statement[] {
+  const bylines = articles.flatMap((article) => namedGroups(article).map(({ kind, slug }) => [kind, slug, article.published, article.id]));
+  return chunks(bylines, Math.floor(MAX_PARAMS / 4)).map((group) => ({
+    sql: `INSERT${ignoreKnown ? " OR IGNORE" : ""} INTO article_bylines (kind, slug, published, article_id) VALUES ${group.map(() => "(?, ?, ?, ?)").join(", ")}`,
+    params: group.flat(),
+  }));
+}
+
+/**
+ * The authors and sources of `articles` (newest first), named as the first of them names
+ * each: rows for their feeds, which are never deleted (their URLs keep answering).
+ */
+export function upsertBylines(articles: readonly Pick<Article, "author" | "source">[]): Statement[] {
+  const named = new Map<string, [string, string, string]>();
+  for (const article of articles)
+    for (const { kind, slug, name } of namedGroups(article)) if (!named.has(`${kind}:${slug}`)) named.set(`${kind}:${slug}`, [kind, slug, name]);
+  return chunks([...named.values()], Math.floor(MAX_PARAMS / 3)).map((group) => ({
+    sql: `INSERT INTO bylines (kind, slug, name) VALUES ${group.map(() => "(?, ?, ?)").join(", ")} ON CONFLICT (kind, slug) DO UPDATE SET name = excluded.name`,
+    params: group.flat(),
+  }));
+}
+
+/** Takes articles off the site, with their memberships. */
 export function deleteArticles(ids: readonly string[]): Statement[] {
   return chunks(ids, MAX_PARAMS).flatMap((group) => [
     { sql: `DELETE FROM article_topics WHERE article_id IN (${list(group)})`, params: group },
+    { sql: `DELETE FROM article_bylines WHERE article_id IN (${list(group)})`, params: group },
     { sql: `DELETE FROM articles WHERE id IN (${list(group)})`, params: group },
   ]);
 }
@@ -92,25 +118,29 @@ export function finishChange(staleScopes: readonly string[] | "all", options: { 
   ];
 }
 
-/** Every topic's count and the archive's, from the rows: reads them all. */
+/** Every topic's, author's and source's count and the archive's, from the rows: reads them all. */
 const RECOUNT: Statement[] = [
   { sql: "UPDATE topics SET article_count = (SELECT COUNT(*) FROM article_topics WHERE topic = topics.slug)", params: [] },
+  { sql: "UPDATE bylines SET article_count = (SELECT COUNT(*) FROM article_bylines b WHERE b.kind = bylines.kind AND b.slug = bylines.slug)", params: [] },
   { sql: "UPDATE meta SET value = (SELECT COUNT(*) FROM articles) WHERE key = 'article_count'", params: [] },
 ];
 
 /**
- * `writes` (statements that add, change or delete the articles `ids` and their topic
+ * `writes` (statements that add, change or delete the articles `ids` and their
  * memberships), with the counts kept: what the articles counted before is taken out first,
  * and what they count after is put back, each read from their own rows by key (so a write
  * of any kind, and two writes racing, leave the counts exact).
  */
 export function countedWrite(ids: readonly string[], writes: readonly Statement[]): Statement[] {
   const counts = (sign: "+" | "-"): Statement[] => [
-    // One statement per article: each is in a topic at most once.
-    ...ids.map((id) => ({
-      sql: `UPDATE topics SET article_count = article_count ${sign} 1 WHERE slug IN (SELECT topic FROM article_topics WHERE article_id = ?)`,
-      params: [id],
-    })),
+    // One statement per article and table: each is in a group at most once.
+    ...ids.flatMap((id) => [
+      { sql: `UPDATE topics SET article_count = article_count ${sign} 1 WHERE slug IN (SELECT topic FROM article_topics WHERE article_id = ?)`, params: [id] },
+      {
+        sql: `UPDATE bylines SET article_count = article_count ${sign} 1 WHERE (kind, slug) IN (SELECT kind, slug FROM article_bylines WHERE article_id = ?)`,
+        params: [id],
+      },
+    ]),
     ...chunks(ids, MAX_PARAMS).map((group) => ({
       sql: `UPDATE meta SET value = CAST(value AS INTEGER) ${sign} (SELECT COUNT(*) FROM articles WHERE id IN (${list(group)})) WHERE key = 'article_count'`,
       params: group,
@@ -129,11 +159,24 @@ export function recordOrigin(origin: string): Statement {
 }
 
 /** The scopes a change to these articles (as they were and as they are) makes stale. */
-export function staleScopesOf(changes: readonly { slug: string; topics: readonly string[] }[]): string[] {
+export function staleScopesOf(changes: readonly Changed[]): string[] {
   const scopes = new Set(["main", "site"]);
-  for (const { slug, topics } of changes) {
-    scopes.add(`article:${slug}`);
-    for (const topic of topics) scopes.add(`topic:${topic}`);
+  for (const change of changes) {
+    scopes.add(`article:${change.slug}`);
+    for (const key of groupKeysOf(change)) scopes.add(key);
   }
   return [...scopes].sort();
+}
+
+/** What a change needs of an article, as it was or as it is. */
+export type Changed = Pick<Article, "slug" | "topics" | "author" | "source">;
+
+/** The scope keys (src/urls.ts scopeKey) of the groups an article is listed in. */
+function groupKeysOf(article: Pick<Article, "topics" | "author" | "source">): string[] {
+  return scopesOf(article).map(scopeKey);
+}
+
+/** The groups whose feeds a change touched, as scope keys, sorted (for the hubs). */
+export function changedGroups(changes: readonly Changed[]): string[] {
+  return [...new Set(changes.flatMap(groupKeysOf))].sort();
 }

@@ -1,4 +1,5 @@
 import type { D1Like } from "../../config/env";
+import { groupOf } from "../../content/groups";
 import { type ContentStore, type Listing, lastCursorIndex, type RecentEntry, type SitemapEntry, type Snapshot, StorageError } from "../../content/store";
 import type { Article } from "../../content/types";
 import type { FeedScope } from "../../urls";
@@ -86,9 +87,17 @@ export class D1Store implements ContentStore {
   }
 
   private async loadSnapshot(): Promise<Snapshot> {
-    const [meta, topics] = await this.guard(() =>
-      this.db.batch([this.db.prepare("SELECT key, value FROM meta"), this.db.prepare("SELECT slug, name, article_count FROM topics ORDER BY position")]),
+    const [meta, topics, bylines] = await this.guard(() =>
+      this.db.batch([
+        this.db.prepare("SELECT key, value FROM meta"),
+        this.db.prepare("SELECT slug, name, article_count FROM topics ORDER BY position"),
+        this.db.prepare("SELECT kind, slug, name, article_count FROM bylines ORDER BY kind, slug"),
+      ]),
     );
+    const named = (kind: string) =>
+      (bylines!.results as { kind: string; slug: string; name: string; article_count: number }[])
+        .filter((r) => r.kind === kind)
+        .map((r) => ({ slug: r.slug, name: r.name, count: r.article_count }));
     const values = new Map((meta!.results as { key: string; value: string }[]).map((r) => [r.key, r.value]));
     const snapshot: Snapshot = {
       version: `d1-${values.get("version") ?? "0"}`,
@@ -99,6 +108,8 @@ export class D1Store implements ContentStore {
         topic: { slug: r.slug, name: r.name },
         count: r.article_count,
       })),
+      authors: named("author"),
+      sources: named("source"),
     };
     // A scheduled article is due: the version is checked again from then on (the cron
     // releases it within a minute), so no rendering outlives the release by a full TTL.
@@ -138,15 +149,16 @@ export class D1Store implements ContentStore {
 
   async listing(scope: FeedScope, limit: number, before: string | null): Promise<Listing | null> {
     const snapshot = await this.snapshot();
-    const total = scope.topic === undefined ? snapshot.articleCount : (snapshot.topics.find((t) => t.topic.slug === scope.topic)?.count ?? 0);
-    const q = scope.topic === undefined ? MAIN : topicQueries(scope.topic);
+    const total = scope.kind === undefined ? snapshot.articleCount : (groupOf(snapshot, scope)?.count ?? 0);
+    const q = scope.kind === undefined ? MAIN : scope.kind === "topic" ? TOPIC : BYLINE;
+    const scopeParams = scope.kind === undefined ? [] : scope.kind === "topic" ? [scope.slug] : [scope.kind, scope.slug];
     const lastIndex = lastCursorIndex(total, limit);
     const statements = [
-      before === null ? this.db.prepare(q.first).bind(...q.scopeParams, limit + 1) : this.db.prepare(q.after).bind(...q.scopeParams, before, limit + 1),
+      before === null ? this.db.prepare(q.first).bind(...scopeParams, limit + 1) : this.db.prepare(q.after).bind(...scopeParams, before, limit + 1),
       // The last page's cursor, counted from the oldest article: a short index scan.
-      this.db.prepare(q.oldest).bind(...q.scopeParams, lastIndex === null ? 0 : total - 1 - lastIndex),
+      this.db.prepare(q.oldest).bind(...scopeParams, lastIndex === null ? 0 : total - 1 - lastIndex),
     ];
-    if (before !== null) statements.push(this.db.prepare(q.cursor).bind(...q.scopeParams, before, limit - 1));
+    if (before !== null) statements.push(this.db.prepare(q.cursor).bind(...scopeParams, before, limit - 1));
     const [rows, last, cursor] = await this.guard(() => this.db.batch(statements));
     if (before !== null) {
       const found = cursor!.results[0] as { known: number; previous: string | null };
@@ -164,9 +176,8 @@ export class D1Store implements ContentStore {
   }
 }
 
-/** The queries of one scope; `?` parameters: the scope's own, then the listed ones. */
+/** The queries of one scope; numbered parameters: the scope's own (from ?1), then those each query names. */
 interface ScopeQueries {
-  scopeParams: string[];
   /** limit: the newest articles. */
   first: string;
   /** before, limit: the articles older than `before`. */
@@ -177,28 +188,30 @@ interface ScopeQueries {
   cursor: string;
 }
 
-const CURSOR = "(SELECT published, id FROM articles WHERE slug = ?)";
+const CURSOR = (n: number) => `(SELECT published, id FROM articles WHERE slug = ?${n})`;
 
 const MAIN: ScopeQueries = {
-  scopeParams: [],
-  first: "SELECT * FROM articles ORDER BY published DESC, id DESC LIMIT ?",
-  after: `SELECT * FROM articles WHERE (published, id) < ${CURSOR} ORDER BY published DESC, id DESC LIMIT ?`,
-  oldest: "SELECT slug FROM articles ORDER BY published ASC, id ASC LIMIT 1 OFFSET ?",
+  first: "SELECT * FROM articles ORDER BY published DESC, id DESC LIMIT ?1",
+  after: `SELECT * FROM articles WHERE (published, id) < ${CURSOR(1)} ORDER BY published DESC, id DESC LIMIT ?2`,
+  oldest: "SELECT slug FROM articles ORDER BY published ASC, id ASC LIMIT 1 OFFSET ?1",
   cursor: `SELECT EXISTS (SELECT 1 FROM articles WHERE slug = ?1) AS known,
     (SELECT slug FROM articles WHERE (published, id) > (SELECT published, id FROM articles WHERE slug = ?1)
      ORDER BY published ASC, id ASC LIMIT 1 OFFSET ?2) AS previous`,
 };
 
-function topicQueries(topic: string): ScopeQueries {
-  const join = "FROM article_topics t JOIN articles a ON a.id = t.article_id WHERE t.topic = ?";
+/** A group's queries over its membership table (`join` selects the group by the first `params` parameters). */
+function groupQueries(join: string, params: number): ScopeQueries {
+  const [p1, p2] = [params + 1, params + 2];
   return {
-    scopeParams: [topic],
-    first: `SELECT a.* ${join} ORDER BY t.published DESC, t.article_id DESC LIMIT ?`,
-    after: `SELECT a.* ${join} AND (t.published, t.article_id) < ${CURSOR} ORDER BY t.published DESC, t.article_id DESC LIMIT ?`,
-    oldest: `SELECT a.slug ${join} ORDER BY t.published ASC, t.article_id ASC LIMIT 1 OFFSET ?`,
-    cursor: `SELECT EXISTS (SELECT 1 FROM article_topics t JOIN articles a ON a.id = t.article_id WHERE t.topic = ?1 AND a.slug = ?2) AS known,
-    (SELECT a.slug FROM article_topics t JOIN articles a ON a.id = t.article_id WHERE t.topic = ?1
-       AND (t.published, t.article_id) > (SELECT published, id FROM articles WHERE slug = ?2)
-     ORDER BY t.published ASC, t.article_id ASC LIMIT 1 OFFSET ?3) AS previous`,
+    first: `SELECT a.* ${join} ORDER BY t.published DESC, t.article_id DESC LIMIT ?${p1}`,
+    after: `SELECT a.* ${join} AND (t.published, t.article_id) < ${CURSOR(p1)} ORDER BY t.published DESC, t.article_id DESC LIMIT ?${p2}`,
+    oldest: `SELECT a.slug ${join} ORDER BY t.published ASC, t.article_id ASC LIMIT 1 OFFSET ?${p1}`,
+    cursor: `SELECT EXISTS (SELECT 1 ${join} AND a.slug = ?${p1}) AS known,
+    (SELECT a.slug ${join}
+       AND (t.published, t.article_id) > (SELECT published, id FROM articles WHERE slug = ?${p1})
+     ORDER BY t.published ASC, t.article_id ASC LIMIT 1 OFFSET ?${p2}) AS previous`,
   };
 }
+
+const TOPIC = groupQueries("FROM article_topics t JOIN articles a ON a.id = t.article_id WHERE t.topic = ?1", 1);
+const BYLINE = groupQueries("FROM article_bylines t JOIN articles a ON a.id = t.article_id WHERE t.kind = ?1 AND t.slug = ?2", 2);

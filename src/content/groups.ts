@@ -1,0 +1,70 @@
+/**
+ * Authors and sources as groups of articles, beside topics: each has a page and feeds at a
+ * slug made from its name (src/urls.ts). The slug is all a subscriber keeps, so it depends
+ * on the name alone: the same byline, written with other case or accents, is one group.
+ */
+import { fingerprint } from "../text/hash";
+import { slugify } from "../text/slug";
+import type { FeedScope, GroupKind } from "../urls";
+import type { Snapshot } from "./store";
+import type { Article } from "./types";
+
+/** A group as listings name it, with the number of its articles. */
+export interface GroupCount {
+  slug: string;
+  /** As the newest of its articles writes it. */
+  name: string;
+  count: number;
+}
+
+/** Longest slug made from a name: bylines of several people stay readable in a URL. */
+const MAX_SLUG = 60;
+
+/** The slug of an author's or a source's name; a name with nothing Latin in it gets one from its hash. */
+export function groupSlug(kind: "author" | "source", name: string): string {
+  const slug = slugify(name, MAX_SLUG);
+  return slug !== "" ? slug : `${kind}-${fingerprint(new TextEncoder().encode(name.normalize("NFC"))).slice(0, 8)}`;
+}
+
+/** The author and source groups of an article (at most one of each). */
+export function namedGroups(article: Pick<Article, "author" | "source">): { kind: "author" | "source"; slug: string; name: string }[] {
+  const out: { kind: "author" | "source"; slug: string; name: string }[] = [];
+  if (article.author !== null) out.push({ kind: "author", slug: groupSlug("author", article.author), name: article.author });
+  if (article.source !== null) out.push({ kind: "source", slug: groupSlug("source", article.source), name: article.source });
+  return out;
+}
+
+/** Every group an article is listed in: its topics, its author, its source. */
+export function scopesOf(article: Pick<Article, "author" | "source" | "topics">): FeedScope[] {
+  return [...article.topics.map((slug) => ({ kind: "topic" as const, slug })), ...namedGroups(article).map(({ kind, slug }) => ({ kind, slug }))];
+}
+
+/** The authors and sources of `articles` (newest first), each named as its newest article names it, in slug order. */
+export function collectGroups(articles: readonly Article[]): { authors: GroupCount[]; sources: GroupCount[] } {
+  const found = { author: new Map<string, GroupCount>(), source: new Map<string, GroupCount>() };
+  for (const article of articles) {
+    for (const { kind, slug, name } of namedGroups(article)) {
+      const group = found[kind].get(slug);
+      if (group === undefined) found[kind].set(slug, { slug, name, count: 1 });
+      else group.count++;
+    }
+  }
+  const sorted = (map: Map<string, GroupCount>) => [...map.values()].sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
+  return { authors: sorted(found.author), sources: sorted(found.source) };
+}
+
+/** The groups of one kind a snapshot knows, with their counts. */
+export function groupsOf(snapshot: Snapshot, kind: GroupKind): readonly GroupCount[] {
+  if (kind === "topic") return snapshot.topics.map(({ topic, count }) => ({ slug: topic.slug, name: topic.name, count }));
+  return kind === "author" ? snapshot.authors : snapshot.sources;
+}
+
+/** The name and count of a scope's group, or undefined when the site has no such group (everything: undefined too). */
+export function groupOf(snapshot: Snapshot, scope: FeedScope): GroupCount | undefined {
+  if (scope.kind === undefined) return undefined;
+  if (scope.kind === "topic") {
+    const entry = snapshot.topics.find((t) => t.topic.slug === scope.slug);
+    return entry === undefined ? undefined : { slug: entry.topic.slug, name: entry.topic.name, count: entry.count };
+  }
+  return groupsOf(snapshot, scope.kind).find((g) => g.slug === scope.slug);
+}
