@@ -21,10 +21,10 @@ import { splitFrontMatter } from "../../src/compile/front-matter";
 import { resolveImage } from "../../src/compile/images";
 import { markdownProblem } from "../../src/compile/markdown";
 import { parseArticle } from "../../src/compile/parse-article";
-import { slugify } from "../../src/compile/slug";
 import { createTopicMatcher, parseTopicFile } from "../../src/compile/topics";
 import { readWireStory } from "../../src/compile/wire-copy";
 import { idProblem } from "../../src/content/ids";
+import { slugify } from "../../src/text/slug";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const topics = createTopicMatcher(parseTopicFile(readFileSync(join(ROOT, "src/content/topics.yaml"), "utf8")));
