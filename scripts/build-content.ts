@@ -4,8 +4,11 @@
  *   src/generated/content.bin    the articles, packed (src/storage/bundle/content-pack.ts)
  *   src/generated/responses.bin  the responses a reader or crawler asks for first, rendered
  *                                for one origin (src/ahead/build.ts)
- *   src/generated/assets/        the articles' images, under content-hashed names, with a
- *                                _headers file: static assets (wrangler.toml [assets])
+ *   src/generated/site-images.bin the site's logo and icons' names and sizes, and favicon.ico
+ *                                (scripts/lib/site-logo.ts, from SITE_LOGO)
+ *   src/generated/assets/        the articles' images and the site's logo and icons, under
+ *                                content-hashed names, with a _headers file: static assets
+ *                                (wrangler.toml [assets])
  *
  *   SEEDS_DIR      folder of articles (default: seeds)
  *   TOPICS_FILE    topic file (default: src/content/topics.yaml)
@@ -28,6 +31,7 @@ import { ConfigError, readSettings } from "../src/config/settings";
 import { packContent } from "../src/storage/bundle/content-pack";
 import { compileFolder, ROOT } from "./lib/compile-folder";
 import { writeMediaAssets } from "./lib/media-assets";
+import { siteLogo } from "./lib/site-logo";
 import { D1_WITHOUT_BINDING, readWranglerVars } from "./lib/wrangler-vars";
 
 /**
@@ -93,6 +97,12 @@ if (d1 && !wrangler.hasDatabase) {
   fail(D1_WITHOUT_BINDING);
 }
 const origin = settings.siteUrl ?? (args.origin === null ? null : new URL(args.origin).origin);
+let logo: Awaited<ReturnType<typeof siteLogo>>;
+try {
+  logo = await siteLogo(env.SITE_LOGO);
+} catch (error) {
+  fail((error as Error).message);
+}
 
 let responses = noResponses();
 let stored = "";
@@ -102,7 +112,7 @@ if (d1) {
   stored =
     "no responses stored: SITE_URL is not set, so each response renders on its first request in each isolate (set SITE_URL in wrangler.toml [vars] before deploying)";
 } else {
-  const built = await buildResponses(packed, env, origin, aheadRenderer(packed));
+  const built = await buildResponses(packed, env, origin, aheadRenderer(packed, logo.pack));
   responses = built.bytes;
   stored = `stored ${built.count} responses (${size(responses.byteLength)}) for ${origin}`;
 }
@@ -118,9 +128,11 @@ if (total > WORKER_LIMIT_BYTES) {
 mkdirSync(outDir, { recursive: true });
 writeIfChanged(join(outDir, "content.bin"), packed);
 writeIfChanged(join(outDir, "responses.bin"), responses);
-writeMediaAssets(join(outDir, "assets"), seedsDir, images);
+writeIfChanged(join(outDir, "site-images.bin"), logo.pack);
+writeMediaAssets(join(outDir, "assets"), seedsDir, images, logo.files);
 const used = new Set(content.articles.flatMap((a) => a.topics)).size;
 const where = relative(process.cwd(), outDir) || ".";
 console.log(`build-content: ${content.articles.length} article(s) in ${used} topic(s) from ${label}/ -> ${where}/content.bin (${size(packed.byteLength)})`);
 console.log(`build-content: ${stored}`);
 if (images.length > 0) console.log(`build-content: ${images.length} image(s) -> ${where}/assets/media/, served by Cloudflare as static assets`);
+console.log(`build-content: logo and icons (${logo.files.length} PNGs, favicon.ico) from ${logo.source}`);

@@ -34,9 +34,11 @@ import { EXISTING_QUERIES, existingFrom, planImport } from "../src/storage/d1/im
 import type { Statement } from "../src/storage/d1/sql";
 import { inlineStatement } from "../src/storage/d1/sql";
 import { recordOrigin } from "../src/storage/d1/statements";
+import { fingerprint } from "../src/text/hash";
 import { changedFeedUrls, queueNotices } from "../src/websub/notify";
 import { compileFolder, ROOT } from "./lib/compile-folder";
 import { openLocalBindings } from "./lib/local-bindings";
+import { siteLogo } from "./lib/site-logo";
 import { devVar, isLoopback, tellHub } from "./lib/tell-hub";
 import { WranglerD1 } from "./lib/wrangler-d1";
 import { readWranglerVars } from "./lib/wrangler-vars";
@@ -218,10 +220,13 @@ const local = options.remote
 const localDb = local?.database(options.database);
 const existingRows = await queryAll([...EXISTING_QUERIES, "SELECT key FROM media"]);
 const mediaRows = existingRows.pop();
+// The logo and icons the worker names (the build makes the same from the same SITE_LOGO): the responses stored here name them too.
+const logo = await siteLogo(worker.vars.SITE_LOGO).catch((error: Error) => fail(error.message));
 const plan = await planImport(content, existingFrom(existingRows), {
   deleteMissing: options.deleteMissing,
   scheduled: heldBack.map((h) => h.draft),
   definitions,
+  siteImages: fingerprint(logo.pack),
 });
 // Images first: an article is written only once the pictures it names are in the bucket.
 const uploaded = await uploadImages(images, new Set(mediaRows!.map((r) => r.key as string)));
@@ -238,7 +243,7 @@ if (visible) {
   } else {
     const db = localDb ?? new WranglerD1(query);
     const stale = importStale(plan, content);
-    const responses = await renderStaleResponses(db, stale, worker.vars, worker.origin, d1AheadRenderer()).catch((error: Error) =>
+    const responses = await renderStaleResponses(db, stale, worker.vars, worker.origin, d1AheadRenderer(logo.pack)).catch((error: Error) =>
       localDb === undefined ? Promise.reject(error) : localFailure(error),
     );
     // WebSub hubs and IndexNow are told by the worker's cron once every isolate serves the import (CONTENT_TTL).

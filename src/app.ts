@@ -29,6 +29,7 @@ import { type Collector, Representations } from "./serve/representations";
 import { warmUp } from "./serve/warm-up";
 import { packContent } from "./storage/bundle/content-pack";
 import { PackedResponses } from "./storage/bundle/response-pack";
+import { readSiteImages } from "./storage/bundle/site-images-pack";
 import { d1Version } from "./storage/d1/responses";
 import { Stores } from "./storage/stores";
 import { type HubPusher, ownHub, pushFeeds, type ServedFeed, syncFeeds } from "./websub/hub-push";
@@ -43,6 +44,8 @@ export interface Bundle {
   content: ArrayBuffer | Uint8Array<ArrayBuffer>;
   /** Responses rendered at build time for one origin (src/storage/bundle/response-pack.ts), or null. */
   responses: ArrayBuffer | Uint8Array<ArrayBuffer> | null;
+  /** The site's logo and icons (src/storage/bundle/site-images-pack.ts); without them feeds name none and /favicon.ico is the SVG icon. */
+  images?: ArrayBuffer | Uint8Array<ArrayBuffer> | null;
 }
 
 export interface AppOptions {
@@ -77,7 +80,8 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
   const built = bundle.responses === null ? null : new PackedResponses(bundle.responses);
   const representations = new Representations(new RepresentationCache(CACHE_ENTRIES, CACHE_BYTES), built, options.collect ?? null);
   const stores = new Stores(bundle.content, options.databaseTimeoutMs);
-  const render = options.render ?? d1AheadRenderer();
+  const images = bundle.images ? readSiteImages(bundle.images) : null;
+  const render = options.render ?? d1AheadRenderer(bundle.images ?? null);
 
   const app = new Hono<{ Bindings: Env; Variables: AppVariables }>();
 
@@ -130,7 +134,7 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
     return syncFeeds(env, (await store.snapshot()).version, pushHub);
   };
 
-  siteRoutes(app, stores, representations);
+  siteRoutes(app, stores, representations, images);
   statsRoutes(app, options.clock);
   apiRoutes(app, { publisher: (db) => stores.publisher(db), render, send: options.fetchHub, pushHub, syncHub });
   hubRoutes(app, (c) => served(c.env));
@@ -183,16 +187,16 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
  * Renders ahead through this worker's own routes, collecting every response: what the
  * build stores (with the bundle's content), and what the import and each change store.
  */
-export function aheadRenderer(content: Bundle["content"]): Renderer {
-  return rendererOf((collect, databaseTimeoutMs) => createApp({ content, responses: null }, { collect, databaseTimeoutMs }));
+export function aheadRenderer(content: Bundle["content"], images: Bundle["images"] = null): Renderer {
+  return rendererOf((collect, databaseTimeoutMs) => createApp({ content, responses: null, images }, { collect, databaseTimeoutMs }));
 }
 
 /** What the import and each change in the D1 mode render ahead with: from the database, the bundle unread. */
-export function d1AheadRenderer(): Renderer {
+export function d1AheadRenderer(images: Bundle["images"] = null): Renderer {
   let render: Renderer | undefined;
   return (env, origin, paths, timeoutMs) => {
     // An empty bundle stands in, packed on first use rather than at every isolate's startup.
-    render ??= aheadRenderer(packContent({ articles: [], topics: [] }));
+    render ??= aheadRenderer(packContent({ articles: [], topics: [] }), images);
     return render(env, origin, paths, timeoutMs);
   };
 }

@@ -10,6 +10,8 @@ export interface Env {
   SITE_TITLE?: string;
   SITE_DESCRIPTION?: string;
   SITE_LANGUAGE?: string;
+  /** Build time only: the image (PNG, JPEG, GIF or SVG, a path from the project) the site's logo and icons are made from (scripts/lib/site-logo.ts). */
+  SITE_LOGO?: string;
   FEED_ITEM_LIMIT?: string | number;
   CACHE_MAX_AGE?: string | number;
   /** "bundled" (default) or "d1": where articles are read from. */

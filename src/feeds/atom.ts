@@ -19,6 +19,8 @@ export function renderAtom(doc: FeedDocument): string {
     generator: false,
     author: { name: xmlText(doc.publisher) },
     feedLinks: { atom: plain(doc.selfUrl) },
+    // RFC 4287 §4.2.5 and §4.2.8: a square icon and a 2:1 logo.
+    ...(doc.images === null ? {} : { favicon: plain(doc.images.atomIcon), image: plain(doc.images.atomLogo) }),
   });
   for (const item of doc.items) {
     feed.addItem({

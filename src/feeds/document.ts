@@ -1,4 +1,5 @@
 import type { Settings } from "../config/settings";
+import type { SiteImages } from "../config/site-images";
 import { absoluteImageUrl, absoluteMedia, figureHtml } from "../content/figure";
 import { groupOf } from "../content/groups";
 import { nameBasedUuid } from "../content/ids";
@@ -44,6 +45,8 @@ export interface FeedDocument {
   topicsUrl: string;
   /** How often a reader should poll (RSS ttl and sy:), from CACHE_MAX_AGE. */
   polling: PollingHints;
+  /** The site's logo and icons, their URLs absolute; null when the build made none. */
+  images: FeedImages | null;
   items: FeedItem[];
 }
 
@@ -73,8 +76,18 @@ const GROUP_DESCRIPTIONS: Record<GroupKind, (name: string, site: string) => stri
   source: (name, site) => `The latest articles from ${name} on ${site}.`,
 };
 
-/** What a feed is built from: one page of a scope, and the topics' names. */
+/** The images each format names for the feed (src/config/site-images.ts has their rules). */
+interface FeedImages {
+  rss: { url: string; width: number; height: number };
+  atomIcon: string;
+  atomLogo: string;
+  jsonIcon: string;
+  jsonFavicon: string;
+}
+
+/** What a feed is built from: one page of a scope, the topics' names, and the site's images. */
 export interface FeedSource {
+  images: SiteImages | null;
   listing: Listing;
   snapshot: Snapshot;
   scope: FeedScope;
@@ -83,7 +96,7 @@ export interface FeedSource {
 }
 
 export async function buildFeedDocument(source: FeedSource, settings: Settings, origin: string, format: FeedFormat): Promise<FeedDocument> {
-  const { listing, snapshot, scope, before } = source;
+  const { listing, snapshot, scope, before, images } = source;
   const link = urls(origin);
   const names = new Map(snapshot.topics.map(({ topic }) => [topic.slug, topic.name]));
   const groupName = scope.kind === undefined ? undefined : (groupOf(snapshot, scope)?.name ?? scope.slug);
@@ -114,6 +127,16 @@ export async function buildFeedDocument(source: FeedSource, settings: Settings, 
     publisher: settings.title,
     topicsUrl: link(TOPICS_PATH),
     polling: pollingHints(settings.cacheMaxAge),
+    images:
+      images === null
+        ? null
+        : {
+            rss: { url: link(images.rss.src), width: images.rss.width, height: images.rss.height },
+            atomIcon: link(images.atomIcon.src),
+            atomLogo: link(images.atomLogo.src),
+            jsonIcon: link(images.jsonIcon.src),
+            jsonFavicon: link(images.jsonFavicon.src),
+          },
     items: articles.map((article) => ({
       guid: article.guid,
       title: article.title,

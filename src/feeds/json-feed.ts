@@ -11,6 +11,8 @@ interface JsonFeed {
   next_url?: string;
   description?: string;
   language?: string;
+  icon?: string;
+  favicon?: string;
   authors?: { name: string }[];
   author?: unknown;
   hubs?: { type: string; url: string }[];
@@ -77,6 +79,7 @@ export function renderJsonFeed(doc: FeedDocument): string {
     version: "https://jsonfeed.org/version/1.1",
     ...(doc.pages?.next ? { next_url: doc.pages.next } : {}),
     language: doc.language,
+    ...(doc.images === null ? {} : { icon: doc.images.jsonIcon, favicon: doc.images.jsonFavicon }),
     authors: [{ name: clean(doc.publisher) }],
     ...(doc.hubs.length > 0 ? { hubs: doc.hubs.map((url) => ({ type: "WebSub", url })) } : {}),
     items,

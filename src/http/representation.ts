@@ -99,14 +99,19 @@ const COMPRESS_MIN_BYTES = 512;
  */
 const BROTLI_QUALITY = 6;
 
-/** Renders the bytes and headers of a response body: hashing and compressing, once. */
-export async function encodeResponse(text: string, contentType: string, lastModified: string | null, options: ServeOptions): Promise<EncodedResponse> {
-  const identity = new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>;
+/** Renders the bytes and headers of a response body: hashing and compressing (text only: an image is compressed already), once. */
+export async function encodeResponse(
+  body: string | Uint8Array<ArrayBuffer>,
+  contentType: string,
+  lastModified: string | null,
+  options: ServeOptions,
+): Promise<EncodedResponse> {
+  const identity = typeof body === "string" ? (new TextEncoder().encode(body) as Uint8Array<ArrayBuffer>) : body;
   const hash = (await sha256Hex(identity)).slice(0, 32);
   const modified = lastModified === null ? null : Math.floor(Date.parse(lastModified) / 1000) * 1000;
   const headers: [string, string][] = [...Object.entries(options.headers), ["Cache-Control", options.cacheControl], ["Vary", "Accept-Encoding"]];
   if (modified !== null) headers.push(["Last-Modified", formatHttpDate(modified)]);
-  const compress = identity.byteLength >= COMPRESS_MIN_BYTES;
+  const compress = typeof body === "string" && identity.byteLength >= COMPRESS_MIN_BYTES;
   return {
     contentType,
     lastModified: modified,

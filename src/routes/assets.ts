@@ -20,6 +20,17 @@ export function assetRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }
     const known = Object.entries(await assetPaths()).find(([, path]) => path === c.req.path);
     return known === undefined ? notFound(c) : serve(c, known[0] as AssetName, IMMUTABLE);
   });
-  // Browsers ask for /favicon.ico whatever the page says; answer with the icon, cached for a day (its URL never changes).
-  app.get("/favicon.ico", (c) => serve(c, "icon", DAY));
+  // Browsers, Feedly and Inoreader ask for /favicon.ico whatever a page says: a real ICO
+  // (16, 32 and 48 pixels) when the build made the site's images, else the SVG icon; cached
+  // for a day (its URL never changes).
+  app.get("/favicon.ico", async (c) => {
+    const images = c.get("images");
+    if (images === null) return serve(c, "icon", DAY);
+    return serveRendered(c, await c.get("store").snapshot(), c.req.path, async () => ({
+      body: images.favicon,
+      contentType: "image/x-icon",
+      lastModified: null,
+      options: DAY,
+    }));
+  });
 }

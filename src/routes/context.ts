@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { Env } from "../config/env";
 import type { Site } from "../config/site";
+import type { SiteImages } from "../config/site-images";
 import type { ContentStore, Snapshot } from "../content/store";
 import { serveRepresentation } from "../http/respond";
 import type { Rendering, Representations, RequestScope } from "../serve/representations";
@@ -10,6 +11,8 @@ export interface AppVariables {
   site: Site;
   store: ContentStore;
   representations: Representations;
+  /** The site's logo and icons, when the build made them. */
+  images: SiteImages | null;
 }
 
 export type AppContext = Context<{ Bindings: Env; Variables: AppVariables }>;

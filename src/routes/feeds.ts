@@ -27,7 +27,7 @@ export function feedRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>
     return serveRendered(c, snapshot, pagePath(feedPath(scope, format), before), async () => {
       const listing = await store.listing(scope, settings.feedItemLimit, before);
       if (listing === null) throw new NotFound();
-      const doc = await buildFeedDocument({ listing, snapshot, scope, before }, settings, origin, format);
+      const doc = await buildFeedDocument({ listing, snapshot, scope, before, images: c.get("images") }, settings, origin, format);
       return {
         body: RENDERERS[format](doc),
         contentType: FEED_TYPES[format],

@@ -20,7 +20,7 @@ async function missing(c: AppContext, key: string, page: typeof NotFoundPage, st
   const rep = await c.get("representations").get(requestScope(c), snapshot, key, async () => {
     const recent = (await store.listing({}, NOT_FOUND_RECENT, null))?.articles ?? [];
     return {
-      body: await htmlDocument(page({ ctx: await pageContext(c.get("site"), snapshot), recent })),
+      body: await htmlDocument(page({ ctx: await pageContext(c.get("site"), snapshot, c.get("images")), recent })),
       contentType: HTML_TYPE,
       lastModified: null,
       options: NOT_FOUND,

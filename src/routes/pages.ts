@@ -29,13 +29,13 @@ export function pageRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>
     return page(c, pagePath(HOME_PATH, before), async (snapshot) => {
       const listing = await c.get("store").listing({}, PAGE_SIZE, before);
       if (listing === null) throw new NotFound();
-      const ctx = await pageContext(c.get("site"), snapshot);
+      const ctx = await pageContext(c.get("site"), snapshot, c.get("images"));
       return { element: HomePage({ ctx, listing, before }), lastModified: newestUpdate(listing.articles) ?? snapshot.newestUpdate };
     });
   });
   app.get(TOPICS_PATH, (c) =>
     page(c, TOPICS_PATH, async (snapshot) => ({
-      element: TopicsPage({ ctx: await pageContext(c.get("site"), snapshot) }),
+      element: TopicsPage({ ctx: await pageContext(c.get("site"), snapshot, c.get("images")) }),
       lastModified: snapshot.newestUpdate,
     })),
   );
@@ -47,7 +47,7 @@ export function pageRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>
         const group = groupOf(snapshot, scope);
         const listing = group === undefined ? null : await c.get("store").listing(scope, PAGE_SIZE, before);
         if (group === undefined || listing === null) throw new NotFound();
-        const ctx = await pageContext(c.get("site"), snapshot);
+        const ctx = await pageContext(c.get("site"), snapshot, c.get("images"));
         return { element: GroupPage({ ctx, kind, group, listing, before }), lastModified: newestUpdate(listing.articles) ?? snapshot.newestUpdate };
       });
     });
@@ -58,7 +58,7 @@ export function pageRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>
       const store = c.get("store");
       const article = await store.article(slug);
       if (article === null) throw (await store.gone?.(slug)) ? new Gone() : new NotFound();
-      return { element: ArticlePage({ ctx: await pageContext(c.get("site"), snapshot), article }), lastModified: article.updated };
+      return { element: ArticlePage({ ctx: await pageContext(c.get("site"), snapshot, c.get("images")), article }), lastModified: article.updated };
     });
   });
   app.get(OPML_PATH, async (c) => {

@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import type { Env } from "../config/env";
 import { resolveSite } from "../config/site";
+import type { SiteImages } from "../config/site-images";
 import type { Representations } from "../serve/representations";
 import type { Stores } from "../storage/stores";
 import { HUB_PATH } from "../urls";
@@ -12,7 +13,12 @@ import type { AppVariables } from "./context";
  * publishing API under /api and the WebSub hub have their own rules. /healthz answers at once, a constant: the
  * health check, and the baseline every benchmark figure is measured against.
  */
-export function siteRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>, stores: Stores, representations: Representations): void {
+export function siteRoutes(
+  app: Hono<{ Bindings: Env; Variables: AppVariables }>,
+  stores: Stores,
+  representations: Representations,
+  images: SiteImages | null,
+): void {
   app.get("/healthz", () => new Response("ok", { headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } }));
   app.use(async (c, next) => {
     const ownRules = c.req.path === "/api" || c.req.path.startsWith("/api/") || c.req.path === HUB_PATH;
@@ -23,6 +29,7 @@ export function siteRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>
     c.set("site", site);
     c.set("store", stores.store(c.env ?? {}, site.settings));
     c.set("representations", representations);
+    c.set("images", images);
     await next();
   });
 }

@@ -73,7 +73,7 @@ export function statsRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }
       const body = report === null ? { counting: false, reason: off } : { counting: true, ...report };
       return c.body(`${JSON.stringify(body, null, 2)}\n`, 200, { ...PRIVATE, "Content-Type": "application/json; charset=utf-8" });
     }
-    const ctx = await pageContext(c.get("site"), await c.get("store").snapshot());
+    const ctx = await pageContext(c.get("site"), await c.get("store").snapshot(), c.get("images"));
     return c.body(await htmlDocument(StatsPage({ ctx, report, off })), 200, { ...PAGE_HEADERS, ...PRIVATE, "Content-Type": HTML_TYPE });
   };
   app.get("/stats", (c) => answer(c, "html"));

@@ -8,7 +8,8 @@ import type { PackedResponses } from "../storage/bundle/response-pack";
 
 /** A body with its type and date, produced only when no rendering is stored yet. */
 export interface Rendering {
-  body: string;
+  /** Text (feeds, pages), or the bytes of an image. */
+  body: string | Uint8Array<ArrayBuffer>;
   contentType: string;
   /** RFC 3339: the newest update among what the body shows. */
   lastModified: string | null;

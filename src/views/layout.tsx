@@ -69,6 +69,7 @@ export function Layout(props: { ctx: PageContext; meta: PageMeta; children: Chil
         {meta.image && <meta name="twitter:card" content="summary_large_image" />}
         <link rel="stylesheet" href={ctx.assets.stylesheet} />
         <link rel="icon" href={ctx.assets.icon} type="image/svg+xml" />
+        {ctx.images && <link rel="apple-touch-icon" href={ctx.images.appleTouchIcon.src} sizes="180x180" />}
         {alternates(ctx, {}, settings.title)}
         {(meta.groupFeeds ?? []).map((g) => alternates(ctx, g.scope, `${settings.title}: ${g.name}`))}
         {meta.listing?.newer && meta.path && <link rel="prev" href={`${origin}${pagePath(meta.path.split("?")[0]!, meta.listing.newer.before)}`} />}

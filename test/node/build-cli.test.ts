@@ -2,14 +2,23 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { imageSize } from "image-size";
 import { afterAll, describe, expect, it } from "vitest";
+import type { SiteImageFile } from "../../src/config/site-images";
 import { PackedStore } from "../../src/storage/bundle/packed-store";
 import { PackedResponses } from "../../src/storage/bundle/response-pack";
+import { readSiteImages } from "../../src/storage/bundle/site-images-pack";
 import { run } from "./run";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const TSX = join(ROOT, "node_modules/.bin/tsx");
 const SEED = readFileSync(join(ROOT, "seeds/000_aa4f927da06b7f0b.txt"));
+
+/** The names of the logo and icon files the build in `out` published. */
+function logoFiles(out: string): string[] {
+  const { favicon: _ico, ...images } = readSiteImages(new Uint8Array(readFileSync(join(out, "site-images.bin"))));
+  return Object.values(images).map((image) => image.src.slice("/media/".length));
+}
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -61,7 +70,8 @@ describe.concurrent("npm run content", { timeout: 300_000 }, () => {
     expect(first.status).toBe(0);
     expect(first.stdout).toBe(
       "build-content: 1 article(s) in 7 topic(s) from seeds/ -> generated/content.bin (16 KiB)\n" +
-        "build-content: no responses stored: SITE_URL is not set, so each response renders on its first request in each isolate (set SITE_URL in wrangler.toml [vars] before deploying)\n",
+        "build-content: no responses stored: SITE_URL is not set, so each response renders on its first request in each isolate (set SITE_URL in wrangler.toml [vars] before deploying)\n" +
+        "build-content: logo and icons (6 PNGs, favicon.ico) from the shipped icon (src/views/style.ts)\n",
     );
     const bytes = readFileSync(join(out, "content.bin"));
     expect(new PackedResponses(new Uint8Array(readFileSync(join(out, "responses.bin")))).paths()).toEqual([]);
@@ -74,11 +84,11 @@ describe.concurrent("npm run content", { timeout: 300_000 }, () => {
     const { seeds, out, build } = workspace();
     writeFileSync(join(seeds, "000_aa4f927da06b7f0b.txt"), SEED);
     const withSite = await build({ SITE_URL: "https://news.example.org" });
-    expect(withSite.stdout.split("\n")[1]).toMatch(/^build-content: stored 271 responses \(\d+ KiB\) for https:\/\/news\.example\.org$/);
+    expect(withSite.stdout.split("\n")[1]).toMatch(/^build-content: stored 271 responses \((\d+ KiB|1\.\d MiB)\) for https:\/\/news\.example\.org$/);
     const responses = () => new PackedResponses(new Uint8Array(readFileSync(join(out, "responses.bin"))));
     expect([responses().origin, responses().paths()]).toEqual(["https://news.example.org", expect.arrayContaining(["/rss.xml", "/"])]);
     const local = await build({}, ["--origin", "http://127.0.0.1:8790"]);
-    expect(local.stdout.split("\n")[1]).toMatch(/^build-content: stored 271 responses \(\d+ KiB\) for http:\/\/127\.0\.0\.1:8790$/);
+    expect(local.stdout.split("\n")[1]).toMatch(/^build-content: stored 271 responses \((\d+ KiB|1\.\d MiB)\) for http:\/\/127\.0\.0\.1:8790$/);
     expect(responses().origin).toBe("http://127.0.0.1:8790");
   });
 
@@ -88,7 +98,7 @@ describe.concurrent("npm run content", { timeout: 300_000 }, () => {
     const run = await build({ SITE_URL: "https://news.example.org", WORKER_LIMIT_MIB: "1" });
     expect(run.status).toBe(1);
     expect(run.stderr).toBe(
-      `build-content: 1 articles make a worker of about 1.9 MiB, over Cloudflare's 1.0 MiB limit: serve an archive this size from D1 (README, "Archives beyond one bundle")\n`,
+      `build-content: 1 articles make a worker of about 2.0 MiB, over Cloudflare's 1.0 MiB limit: serve an archive this size from D1 (README, "Archives beyond one bundle")\n`,
     );
   });
 
@@ -152,7 +162,11 @@ describe.concurrent("npm run content", { timeout: 300_000 }, () => {
       "",
     ]);
     expect(run.stdout).toContain("build-content: 3 image(s) -> generated/assets/media/, served by Cloudflare as static assets\n");
-    const media = readdirSync(join(out, "assets/media")).sort();
+    // Beside the site's logo and icons (the test below).
+    const logos = new Set(logoFiles(out));
+    const media = readdirSync(join(out, "assets/media"))
+      .filter((m) => !logos.has(m))
+      .sort();
     expect(media).toHaveLength(3);
     expect(media.map((m) => m.replace(/^[0-9a-f]{16}/, "HASH"))).toEqual(["HASH.jpg", "HASH.png", "HASH.webp"]);
     const jpeg = media.find((m) => m.endsWith(".jpg"))!;
@@ -175,7 +189,63 @@ describe.concurrent("npm run content", { timeout: 300_000 }, () => {
     // The same bytes, the same name: a second build changes nothing; an image taken away goes.
     rmSync(join(seeds, "map.webp"));
     expect((await build()).status).toBe(0);
-    expect(readdirSync(join(out, "assets/media")).sort()).toEqual(media.filter((m) => !m.endsWith(".webp")));
+    expect(readdirSync(join(out, "assets/media")).sort()).toEqual([...media.filter((m) => !m.endsWith(".webp")), ...logos].sort());
+  });
+
+  it("makes the site's logo and icons from SITE_LOGO (the shipped icon by default): every size, published under hashed names, named by the stored feeds; a bad logo stops the build with one line", async () => {
+    const { seeds, out, build } = workspace();
+    writeFileSync(join(seeds, "000_aa4f927da06b7f0b.txt"), SEED);
+    const shipped = await build({ SITE_URL: "https://news.example.org" });
+    expect([shipped.status, shipped.stdout.split("\n").at(-2)]).toEqual([
+      0,
+      "build-content: logo and icons (6 PNGs, favicon.ico) from the shipped icon (src/views/style.ts)",
+    ]);
+    const defaults = readSiteImages(new Uint8Array(readFileSync(join(out, "site-images.bin"))));
+    // A photo as the logo: a JPEG (the fixture's harbour, 1200 × 800), contained in each size.
+    const custom = await build({ SITE_URL: "https://news.example.org" }, ["--var", "SITE_LOGO:test/fixtures/images/harbour.jpg"]);
+    expect([custom.status, custom.stdout.split("\n").at(-2)]).toEqual([
+      0,
+      "build-content: logo and icons (6 PNGs, favicon.ico) from test/fixtures/images/harbour.jpg",
+    ]);
+    const images = readSiteImages(new Uint8Array(readFileSync(join(out, "site-images.bin"))));
+    const sizes = Object.fromEntries(
+      Object.entries(images)
+        .filter(([role]) => role !== "favicon")
+        .map(([role, file]) => {
+          const { src, width, height, type } = file as SiteImageFile;
+          const bytes = readFileSync(join(out, "assets", src));
+          const measured = imageSize(bytes);
+          return [
+            role,
+            [src === (defaults[role as keyof typeof defaults] as SiteImageFile).src, type, width, height, measured.type, measured.width, measured.height],
+          ];
+        }),
+    );
+    expect(sizes).toEqual({
+      rss: [false, "image/png", 144, 144, "png", 144, 144],
+      atomIcon: [false, "image/png", 192, 192, "png", 192, 192],
+      atomLogo: [false, "image/png", 400, 200, "png", 400, 200],
+      jsonIcon: [false, "image/png", 512, 512, "png", 512, 512],
+      jsonFavicon: [false, "image/png", 64, 64, "png", 64, 64],
+      appleTouchIcon: [false, "image/png", 180, 180, "png", 180, 180],
+    });
+    // The shipped icon's files are gone with it; the stored feeds name the new ones.
+    expect(readdirSync(join(out, "assets/media")).sort()).toEqual(logoFiles(out).sort());
+    const responses = new PackedResponses(new Uint8Array(readFileSync(join(out, "responses.bin"))));
+    const rss = new TextDecoder().decode(responses.get("/rss.xml")!.identity.body);
+    expect(rss).toContain(`<url>https://news.example.org${images.rss.src}</url>`);
+    // favicon.ico: an ICO directory of three PNGs, 16, 32 and 48 pixels (ICONDIR: reserved 0, type 1, count 3).
+    const ico = Buffer.from(responses.get("/favicon.ico")!.identity.body);
+    expect([ico.readUInt16LE(0), ico.readUInt16LE(2), ico.readUInt16LE(4), ico[6], ico[22], ico[38]]).toEqual([0, 1, 3, 16, 32, 48]);
+    expect(Buffer.from(ico).equals(Buffer.from(images.favicon))).toBe(true);
+
+    for (const [logo, reason] of [
+      ["test/fixtures/images/nothing-here.png", 'SITE_LOGO "test/fixtures/images/nothing-here.png": no such file'],
+      ["test/fixtures/images/001_1a1a1a1a1a1a1a01.txt", "test/fixtures/images/001_1a1a1a1a1a1a1a01.txt: not a PNG, JPEG, GIF or SVG image"],
+    ]) {
+      const bad = await build({}, ["--var", `SITE_LOGO:${logo}`]);
+      expect([bad.status, bad.stderr.startsWith(`build-content: ${reason}`), bad.stderr.split("\n").length]).toEqual([1, true, 2]);
+    }
   });
 
   it.each([

@@ -57,7 +57,11 @@ async function compare(generated: string) {
       modulesRoot: dirname(bundle),
       compatibilityDate: RUNTIME.compatibilityDate,
       compatibilityFlags: RUNTIME.compatibilityFlags,
-      dataBlobBindings: { CONTENT: join(generated, "content.bin"), RESPONSES: join(generated, "responses.bin") },
+      dataBlobBindings: {
+        CONTENT: join(generated, "content.bin"),
+        RESPONSES: join(generated, "responses.bin"),
+        IMAGES: join(generated, "site-images.bin"),
+      },
       bindings: { SITE_URL: ORIGIN },
     }),
   );
@@ -88,7 +92,7 @@ describe("responses stored by the build", { timeout: 300_000 }, () => {
       const stdout = build(folder(), generated);
       expect(stdout).toMatch(
         new RegExp(
-          `^build-content: ${count} article\\(s\\) in \\d+ topic\\(s\\) from .*\\nbuild-content: stored (\\d+) responses \\([\\d.]+ (KiB|MiB)\\) for ${ORIGIN}\\n$`,
+          `^build-content: ${count} article\\(s\\) in \\d+ topic\\(s\\) from .*\\nbuild-content: stored (\\d+) responses \\([\\d.]+ (KiB|MiB)\\) for ${ORIGIN}\\nbuild-content: logo and icons \\(6 PNGs, favicon\\.ico\\) from the shipped icon \\(src/views/style\\.ts\\)\\n$`,
         ),
       );
       const stored = Number(/stored (\d+) responses/.exec(stdout)![1]);

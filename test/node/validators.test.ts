@@ -13,6 +13,7 @@ import addFormats from "ajv-formats";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSeedsFolder } from "../../scripts/lib/seeds-folder";
+import { siteLogo } from "../../scripts/lib/site-logo";
 import { createApp } from "../../src/app";
 import { compileContent } from "../../src/compile/compile";
 import { parseTopicFile } from "../../src/compile/topics";
@@ -34,6 +35,9 @@ const hasXmllint = spawnSync("xmllint", ["--version"]).status === 0;
 // CI installs xmllint (.ci/run); a machine without it skips these checks, and says so.
 const describeXml = hasXmllint || process.env.CI ? describe : describe.skip;
 if (!hasXmllint && !process.env.CI) console.warn("validators.test.ts: xmllint not installed (apt-get install libxml2-utils); RELAX NG checks skipped");
+
+/** The shipped logo and icons, made once: the feeds name them as a deployed site's do. */
+const SHIPPED_LOGO = siteLogo(undefined).then((logo) => logo.pack);
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats.default(ajv);
@@ -58,7 +62,7 @@ function feedPaths(content: Content): string[] {
 }
 
 async function fetchAll(content: Content) {
-  const app = createApp({ content: packContent(content), responses: null });
+  const app = createApp({ content: packContent(content), responses: null, images: await SHIPPED_LOGO });
   const env = { SITE_URL: "https://news.example.org" };
   const feeds = new Map<string, string>();
   for (const path of feedPaths(content)) {
@@ -105,7 +109,7 @@ async function checkSite(name: string, content: Content) {
 
 /** The sitemap index and every sitemap it names, against sitemaps.org's schemas. */
 async function checkSitemaps(name: string, content: Content) {
-  const app = createApp({ content: packContent(content), responses: null });
+  const app = createApp({ content: packContent(content), responses: null, images: await SHIPPED_LOGO });
   const env = { SITE_URL: "https://news.example.org" };
   const get = async (url: string) => {
     const res = await app.request(url, {}, env);

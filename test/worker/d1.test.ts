@@ -204,7 +204,7 @@ describe("imports", () => {
     );
     const plan = await planImport(
       (await compile(long)).content,
-      { articles: new Map(), topics: new Map(), scheduled: new Map(), definitions: "", bylinesFilled: true },
+      { articles: new Map(), topics: new Map(), scheduled: new Map(), definitions: "", bylinesFilled: true, siteImages: "" },
       { deleteMissing: false },
     );
     const lengths = plan.statements.map((s) => new TextEncoder().encode(inlineStatement(s)).byteLength);

@@ -56,6 +56,8 @@ export interface Existing {
   definitions: string;
   /** Whether every article is filed under its author and source (false after migration 0009 on a database with articles). */
   bylinesFilled: boolean;
+  /** The site's logo and icons the stored responses name (a hash of src/generated/site-images.bin), "" before an import recorded one. */
+  siteImages: string;
 }
 
 /** An article the database holds, as far as planning needs it. */
@@ -71,10 +73,11 @@ export const EXISTING_QUERIES = [
   "SELECT id, content_hash FROM scheduled",
   "SELECT value FROM meta WHERE key = 'topic_definitions'",
   "SELECT value FROM meta WHERE key = 'bylines_filled'",
+  "SELECT value FROM meta WHERE key = 'site_images'",
 ] as const;
 
 /** What the database holds, from the rows of EXISTING_QUERIES, in their order. */
-export function existingFrom([articles, topics, scheduled, definitions, bylines]: Record<string, unknown>[][]): Existing {
+export function existingFrom([articles, topics, scheduled, definitions, bylines, siteImages]: Record<string, unknown>[][]): Existing {
   return {
     articles: new Map(
       articles!.map((r) => [
@@ -94,6 +97,7 @@ export function existingFrom([articles, topics, scheduled, definitions, bylines]
     definitions: (definitions![0]?.value as string | undefined) ?? "",
     // No row: a database from before migration 0009, whose first write fails on the missing table (the import says to apply the migrations).
     bylinesFilled: (bylines?.[0]?.value as string | undefined) !== "0",
+    siteImages: (siteImages?.[0]?.value as string | undefined) ?? "",
   };
 }
 
@@ -105,6 +109,8 @@ export interface ImportOptions {
   definitions?: readonly TopicDefinition[];
   /** The import's time (RFC 3339), recorded for deleted articles. */
   now?: string;
+  /** The site's logo and icons the responses are rendered with (a hash): when they changed, every stored response is rendered again. */
+  siteImages?: string;
 }
 
 /**
@@ -149,11 +155,13 @@ export async function planImport(content: Content, existing: Existing, options: 
     const known = existing.topics.get(topic.slug);
     return known === undefined || known.name !== topic.name || known.position !== position;
   });
+  const imagesChanged = options.siteImages !== undefined && options.siteImages !== existing.siteImages;
   const removed = [...new Set([...deleted.filter((id) => existing.articles.has(id)), ...withdrawn])];
   if (
     added.length + updated.length + removed.length + topicsChanged.length + scheduledRows.length + unscheduled.length === 0 &&
     definitions === existing.definitions &&
-    existing.bylinesFilled
+    existing.bylinesFilled &&
+    !imagesChanged
   ) {
     return { statements, added, updated, unchanged, missing, deleted, scheduled: [], staleScopes: [], changedGroups: [] };
   }
@@ -161,10 +169,11 @@ export async function planImport(content: Content, existing: Existing, options: 
   // What the changed articles appear on, before and after: the main listing, the site-wide
   // pages (counts, OPML, the not-found page's recent articles), their topics and their pages.
   const changes: Changed[] = [...changedArticles, ...[...updated, ...removed].map((id) => existing.articles.get(id)!)];
-  const visible = added.length + updated.length + removed.length + topicsChanged.length > 0 || !existing.bylinesFilled;
+  const everyPage = topicsChanged.length > 0 || !existing.bylinesFilled || imagesChanged;
+  const visible = added.length + updated.length + removed.length > 0 || everyPage;
   // A renamed, moved or new topic shows on every page that names topics; the first filing of
-  // every article by author and source, on every article page.
-  const staleScopes = !visible ? [] : topicsChanged.length > 0 || !existing.bylinesFilled ? "all" : staleScopesOf(changes);
+  // every article by author and source, on every article page; a new logo, in every feed and page.
+  const staleScopes = !visible ? [] : everyPage ? "all" : staleScopesOf(changes);
   const changedGroups = changedGroupsOf(changes);
 
   // The version is bumped first as well as last: should the import stop half way (it runs
@@ -190,6 +199,11 @@ export async function planImport(content: Content, existing: Existing, options: 
   statements.push(...upsertArticles(rows), ...writeMemberships(changedArticles, updated), ...ungone(rows.map((r) => r.slug as string)));
   statements.push(...upsertBylines(changedArticles));
   if (!existing.bylinesFilled) statements.push(...fillBylines(content, existing, new Set([...changedArticles.map((a) => a.id), ...removed])));
+  if (imagesChanged)
+    statements.push({
+      sql: "INSERT INTO meta (key, value) VALUES ('site_images', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      params: [options.siteImages!],
+    });
   statements.push(...scheduledRows.map(upsertScheduled));
   statements.push(
     ...upsertTopics(content.topics.map((t, position) => ({ ...t, position })).filter((t) => topicsChanged.includes(content.topics[t.position]!))),

@@ -12,6 +12,7 @@ import { PackedResponses } from "../../../src/storage/bundle/response-pack";
 interface Env {
   CONTENT: ArrayBuffer;
   RESPONSES: ArrayBuffer;
+  IMAGES: ArrayBuffer;
   SITE_URL?: string;
 }
 
@@ -31,8 +32,8 @@ export default {
     const stored = new PackedResponses(env.RESPONSES);
     // Serving from no articles at all: a response that were rendered instead of read from
     // the stored bytes would show the difference.
-    const served = createApp({ content: packContent({ articles: [], topics: [] }), responses: env.RESPONSES });
-    const rendered = createApp({ content: env.CONTENT, responses: null });
+    const served = createApp({ content: packContent({ articles: [], topics: [] }), responses: env.RESPONSES, images: env.IMAGES });
+    const rendered = createApp({ content: env.CONTENT, responses: null, images: env.IMAGES });
     const differences: string[] = [];
     let compared = 0;
     for (const key of stored.paths()) {
