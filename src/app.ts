@@ -11,6 +11,7 @@ import type { Settings } from "./config/settings";
 import { resolveSite } from "./config/site";
 import { RepresentationCache } from "./http/representation-cache";
 import { runCron } from "./publish/cron";
+import { submitDeployChanges } from "./publish/indexnow-bundle";
 import { keepReaderDays } from "./publish/reader-days";
 import { assetRoutes } from "./routes/assets";
 import type { AppVariables } from "./routes/context";
@@ -177,6 +178,14 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
         pushHub,
       });
       stores.database(env.DB!, settings).invalidate();
+    } else if (settings.indexNow !== null && env.DB !== undefined) {
+      // The bundled mode's changes come with a deploy: the first cron after one submits them (and retries what failed).
+      const origin = settings.siteUrl ?? built?.origin ?? null;
+      if (origin !== null) {
+        await submitDeployChanges(env.DB, stores.bundled, settings, origin, now, options.fetchHub, (line) => console.error(line)).catch((error: Error) =>
+          console.error(`indexnow: the submissions could not be read or queued: ${error.message}`),
+        );
+      }
     }
     await syncHub(env);
   };

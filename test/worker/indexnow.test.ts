@@ -1,14 +1,18 @@
 /**
  * IndexNow in the D1 mode: the key file, one JSON submission of the URLs a publish made new
  * once every isolate serves it, retries with backoff from the cron, a refusal given up at
- * once, and nothing of it in the publish's answer.
+ * once, and nothing of it in the publish's answer. In the bundled mode: what a deploy
+ * changed, submitted by the first cron after it.
  */
+import { env as cfEnv } from "cloudflare:test";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { createApp } from "../../src/app";
+import type { SourceFile } from "../../src/compile/parse-article";
 import { readSettings } from "../../src/config/settings";
 import { queueSubmissions } from "../../src/publish/indexnow";
 import { MAX_STATEMENT_CHARS } from "../../src/storage/d1/sql";
 import { freshDatabase } from "./d1-fixtures";
-import { story } from "./fixtures";
+import { bundle, content, file, story } from "./fixtures";
 import { type Call, ORIGIN, publishing } from "./publishing";
 
 const KEY = "0123456789abcdef-key";
@@ -92,5 +96,93 @@ describe("IndexNow", () => {
     expect(readSettings({ INDEXNOW_ENDPOINT: "ftp://x.example/" }).indexNow).toBeNull();
     expect(readSettings({}).indexNow).toBeNull();
     expect(readSettings(VARS).indexNow).toEqual({ key: KEY, endpoint: ENDPOINT });
+  });
+});
+
+describe("IndexNow, bundled mode", () => {
+  const article = (name: string, front: string, headline: string) => file(`${name}.txt`, `---\n${front}\n---\n${story(headline, "Text.")}`);
+  const OLD = article("old", "date: 2020-06-01T10:00:00Z\nauthor: Ana Lima", "Old story");
+  const RECENT = article("recent", "date: 2021-01-01T09:00:00Z\ntopics: [weather]", "Storm reaches the coast");
+  // The cron's time on the first deploy: RECENT is within 48 hours of it, OLD is not.
+  const FIRST_CRON = Date.parse("2021-01-02T09:00:00Z");
+
+  /** A deployed bundle of `files`: the worker, and its cron run at `at` with the stand-in endpoint. */
+  async function deploy(files: SourceFile[], answer: () => number = () => 200) {
+    const calls: Call[] = [];
+    const send = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      calls.push({ url: String(input), body: String(init?.body ?? "") });
+      return new Response(null, { status: answer() });
+    }) as typeof fetch;
+    const app = createApp(bundle(await content(files)), { fetchHub: send });
+    const env = { SITE_URL: ORIGIN, DB: cfEnv.DB, WEBSUB_OWN_HUB: "off", ...VARS } as never;
+    const cron = (at: number) => app.scheduled({ scheduledTime: at }, env, { waitUntil: () => {} });
+    return { calls, cron };
+  }
+
+  it("the first cron after a deploy submits what the deploy changed, once; the first deploy, the last 48 hours", async () => {
+    const logs = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const first = await deploy([OLD, RECENT]);
+      await first.cron(FIRST_CRON);
+      expect(submissions(first.calls).map((s) => s.urlList)).toEqual([
+        [`${ORIGIN}/`, `${ORIGIN}/topics`, `${ORIGIN}/articles/storm-reaches-the-coast`, `${ORIGIN}/topics/weather`],
+      ]);
+      expect(submissions(first.calls)[0]).toMatchObject({ host: "news.example.org", key: KEY, keyLocation: `${ORIGIN}/${KEY}.txt` });
+      // The same bundle again (another isolate, another minute): nothing more.
+      await first.cron(FIRST_CRON + 60_000);
+      await (await deploy([OLD, RECENT])).cron(FIRST_CRON + 120_000).then(() => {});
+      expect(submissions(first.calls)).toHaveLength(1);
+
+      // A deploy that edits the old story (a new `updated`) and adds one: those, with their pages.
+      const edited = article("old", "date: 2020-06-01T10:00:00Z\nupdated: 2021-01-05T10:00:00Z\nauthor: Ana Lima", "Old story");
+      const added = article("new", "date: 2021-01-05T11:00:00Z\nsource: Reuters", "Markets open higher");
+      const second = await deploy([edited, RECENT, added]);
+      await second.cron(Date.parse("2021-01-06T00:00:00Z"));
+      expect(submissions(second.calls).map((s) => s.urlList)).toEqual([
+        [
+          `${ORIGIN}/`,
+          `${ORIGIN}/topics`,
+          `${ORIGIN}/articles/markets-open-higher`,
+          `${ORIGIN}/sources/reuters`,
+          `${ORIGIN}/articles/old-story`,
+          `${ORIGIN}/authors/ana-lima`,
+        ],
+      ]);
+      expect(logs.mock.calls.map((c) => c[0])).toEqual([
+        "indexnow: this deploy changed 4 URL(s); submitting them",
+        "indexnow: this deploy changed 6 URL(s); submitting them",
+      ]);
+    } finally {
+      logs.mockRestore();
+    }
+  });
+
+  it("an endpoint that fails is tried again by a later cron; without a database nothing is submitted", async () => {
+    const logs = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const answers = [503, 200];
+      const failing = await deploy([RECENT], () => answers.shift() ?? 200);
+      await failing.cron(FIRST_CRON);
+      expect(submissions(failing.calls)).toHaveLength(1);
+      expect(await cfEnv.DB.prepare("SELECT COUNT(*) AS n FROM indexnow_pending").first("n")).toBe(1);
+      // Not before its backoff, then once more.
+      await failing.cron(FIRST_CRON + 30_000);
+      expect(submissions(failing.calls)).toHaveLength(1);
+      await failing.cron(FIRST_CRON + 10 * 60_000);
+      expect(submissions(failing.calls)).toHaveLength(2);
+      expect(await cfEnv.DB.prepare("SELECT COUNT(*) AS n FROM indexnow_pending").first("n")).toBe(0);
+
+      const calls: Call[] = [];
+      const app = createApp(bundle(await content([RECENT])), {
+        fetchHub: (async (input: RequestInfo | URL) => {
+          calls.push({ url: String(input), body: "" });
+          return new Response(null);
+        }) as typeof fetch,
+      });
+      await app.scheduled({ scheduledTime: FIRST_CRON }, { SITE_URL: ORIGIN, WEBSUB_OWN_HUB: "off", ...VARS } as never, { waitUntil: () => {} });
+      expect(calls).toEqual([]);
+    } finally {
+      logs.mockRestore();
+    }
   });
 });

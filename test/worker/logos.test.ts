@@ -3,11 +3,15 @@
  * build bundles them (src/generated/site-images.bin; the images themselves are made and
  * checked in test/node/site-images.test.ts and test/node/build-cli.test.ts).
  */
-import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import type { SiteImages } from "../../src/config/site-images";
 import { packContent } from "../../src/storage/bundle/content-pack";
 import { packSiteImages, readSiteImages } from "../../src/storage/bundle/site-images-pack";
+import { applyPlan, readExisting } from "../../src/storage/d1/apply";
+import { planImport } from "../../src/storage/d1/import-plan";
+import { freshDatabase } from "./d1-fixtures";
 import { content, seedFile, shippedTopics } from "./fixtures";
 
 const ORIGIN = "https://news.example.org";
@@ -99,5 +103,25 @@ describe("the site's logo and icons", () => {
     expect(icon.headers.get("Content-Type")).toBe("image/svg+xml");
     await icon.arrayBuffer();
     expect(await (await fetch("/")).text()).not.toContain("apple-touch-icon");
+  });
+});
+
+describe("the D1 import and the logo", () => {
+  beforeEach(freshDatabase);
+
+  it("renders every stored response again when the logo changed, and records the one it rendered with", async () => {
+    const c = await content([seedFile()]);
+    const plan = async (siteImages: string) => {
+      const planned = await planImport(c, await readExisting(env.DB), { deleteMissing: false, siteImages });
+      await applyPlan(env.DB, planned);
+      return planned;
+    };
+    expect((await plan("logo-a")).staleScopes).toEqual("all");
+    expect(await env.DB.prepare("SELECT value FROM meta WHERE key = 'site_images'").first("value")).toBe("logo-a");
+    // The same folder with the same logo: nothing to write.
+    expect((await plan("logo-a")).statements).toEqual([]);
+    const changed = await plan("logo-b");
+    expect([changed.added, changed.updated, changed.staleScopes]).toEqual([[], [], "all"]);
+    expect(await env.DB.prepare("SELECT value FROM meta WHERE key = 'site_images'").first("value")).toBe("logo-b");
   });
 });

@@ -32,7 +32,9 @@ export interface ContentHeader extends PackHeader {
 /**
  * Sections: `records` (article JSON, newest first) with `recordOffsets`; `slugText` and
  * `slugOffsets`, the slugs in sorted order, with `slugArticles`, the position of each;
- * `groupArticles`, each topic's, author's and source's article positions, ascending (newest first).
+ * `groupArticles`, each topic's, author's and source's article positions, ascending (newest first);
+ * `updatedSeconds`, each article's `updated` in epoch seconds, by position (what changed since a
+ * time is found without decoding an article).
  */
 export function packContent(content: Content, definitions: readonly TopicDefinition[] = []): Uint8Array<ArrayBuffer> {
   const records = stringTable(content.articles.map((a) => JSON.stringify(a)));
@@ -80,5 +82,6 @@ export function packContent(content: Content, definitions: readonly TopicDefinit
     slugOffsets: slugs.offsets,
     slugArticles: u32Bytes(bySlug.map(([, i]) => i)),
     groupArticles: u32Bytes(lists),
+    updatedSeconds: u32Bytes(content.articles.map((a) => Math.max(0, Date.parse(a.updated) / 1000))),
   });
 }

@@ -92,6 +92,15 @@ export class PackedStore implements ContentStore {
     return Promise.resolve(entries);
   }
 
+  /** The articles updated after `since` (RFC 3339), newest first by publication: only those are decoded. */
+  updatedAfter(since: string): Article[] {
+    const after = Date.parse(since) / 1000;
+    const updated = this.pack.u32("updatedSeconds");
+    const out: Article[] = [];
+    for (let p = 0; p < updated.length; p++) if (updated[p]! > after) out.push(this.articleAt(p));
+    return out;
+  }
+
   private articleAt(position: number): Article {
     return JSON.parse(this.records.at(position)) as Article;
   }
