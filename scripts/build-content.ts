@@ -25,7 +25,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { buildResponses, noResponses } from "../src/ahead/build";
-import { aheadRenderer } from "../src/app";
+import { aheadRenderer, imagesId } from "../src/app";
 import type { Env } from "../src/config/env";
 import { ConfigError, readSettings } from "../src/config/settings";
 import { packContent } from "../src/storage/bundle/content-pack";
@@ -112,7 +112,7 @@ if (d1) {
   stored =
     "no responses stored: SITE_URL is not set, so each response renders on its first request in each isolate (set SITE_URL in wrangler.toml [vars] before deploying)";
 } else {
-  const built = await buildResponses(packed, env, origin, aheadRenderer(packed, logo.pack));
+  const built = await buildResponses(packed, { ...env, SITE_IMAGES_ID: imagesId(logo.pack) }, origin, aheadRenderer(packed, logo.pack));
   responses = built.bytes;
   stored = `stored ${built.count} responses (${size(responses.byteLength)}) for ${origin}`;
 }

@@ -25,7 +25,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { importStale, renderStaleResponses } from "../src/ahead/stale";
-import { d1AheadRenderer } from "../src/app";
+import { d1AheadRenderer, imagesId } from "../src/app";
 import type { LocalImage } from "../src/compile/images";
 import type { Env } from "../src/config/env";
 import { ConfigError, readSettings, type Settings } from "../src/config/settings";
@@ -34,7 +34,6 @@ import { EXISTING_QUERIES, existingFrom, planImport } from "../src/storage/d1/im
 import type { Statement } from "../src/storage/d1/sql";
 import { inlineStatement } from "../src/storage/d1/sql";
 import { recordOrigin } from "../src/storage/d1/statements";
-import { fingerprint } from "../src/text/hash";
 import { changedFeedUrls, queueNotices } from "../src/websub/notify";
 import { compileFolder, ROOT } from "./lib/compile-folder";
 import { openLocalBindings } from "./lib/local-bindings";
@@ -226,7 +225,7 @@ const plan = await planImport(content, existingFrom(existingRows), {
   deleteMissing: options.deleteMissing,
   scheduled: heldBack.map((h) => h.draft),
   definitions,
-  siteImages: fingerprint(logo.pack),
+  siteImages: imagesId(logo.pack),
 });
 // Images first: an article is written only once the pictures it names are in the bucket.
 const uploaded = await uploadImages(images, new Set(mediaRows!.map((r) => r.key as string)));
@@ -243,9 +242,13 @@ if (visible) {
   } else {
     const db = localDb ?? new WranglerD1(query);
     const stale = importStale(plan, content);
-    const responses = await renderStaleResponses(db, stale, worker.vars, worker.origin, d1AheadRenderer(logo.pack)).catch((error: Error) =>
-      localDb === undefined ? Promise.reject(error) : localFailure(error),
-    );
+    const responses = await renderStaleResponses(
+      db,
+      stale,
+      { ...worker.vars, SITE_IMAGES_ID: imagesId(logo.pack) },
+      worker.origin,
+      d1AheadRenderer(logo.pack),
+    ).catch((error: Error) => (localDb === undefined ? Promise.reject(error) : localFailure(error)));
     // WebSub hubs and IndexNow are told by the worker's cron once every isolate serves the import (CONTENT_TTL).
     const notices = queueNotices(
       worker.settings.websubHubs,

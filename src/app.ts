@@ -33,6 +33,7 @@ import { PackedResponses } from "./storage/bundle/response-pack";
 import { readSiteImages } from "./storage/bundle/site-images-pack";
 import { d1Version } from "./storage/d1/responses";
 import { Stores } from "./storage/stores";
+import { fingerprint } from "./text/hash";
 import { type HubPusher, ownHub, pushFeeds, type ServedFeed, syncFeeds } from "./websub/hub-push";
 
 /** Renderings kept per isolate: every feed and page of a large site, bounded for memory. */
@@ -150,10 +151,13 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
   const counter = new ReaderCounter(options.clock);
   const fast = withFastPath(app.fetch, stores, representations);
   // What the build and the import render is no one's poll.
-  app.fetch = options.collect === undefined ? withReaderCounts(fast, counter) : fast;
-  if (options.startupEnv !== undefined) warmUp(options.startupEnv, stores, representations, built?.origin ?? null);
+  const counted = options.collect === undefined ? withReaderCounts(fast, counter) : fast;
+  const imaged = withImagesId(bundle.images ?? null);
+  app.fetch = (request, env, ctx) => counted(request, imaged(env), ctx);
+  if (options.startupEnv !== undefined) warmUp(imaged(options.startupEnv)!, stores, representations, built?.origin ?? null);
   const worker = app as WorkerApp;
-  worker.scheduled = async (controller, env, ctx) => {
+  worker.scheduled = async (controller, bareEnv, ctx) => {
+    const env = imaged(bareEnv)!;
     const settings = resolveSite(env, "https://cron.invalid/").settings;
     try {
       await publishingCron(settings, env, controller.scheduledTime);
@@ -190,6 +194,34 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
     await syncHub(env);
   };
   return worker;
+}
+
+/**
+ * The environment with SITE_IMAGES_ID, the hash of the bundled logo and icons: part of the
+ * settings' rendering fingerprint (src/config/site.ts), so that a response stored with other
+ * images (a D1 import run before the deploy that changed SITE_LOGO, or after it with the
+ * old one) is never served by a worker whose images differ. The build and the import set
+ * the same from the same bytes. One derived environment per environment object, so that
+ * the settings read from it are cached as before.
+ */
+function withImagesId(images: Bundle["images"]): <E extends Env | undefined>(env: E) => E {
+  if (!images) return (env) => env;
+  const id = imagesId(images);
+  const derived = new WeakMap<object, Env>();
+  return <E extends Env | undefined>(env: E): E => {
+    if (env === undefined) return { SITE_IMAGES_ID: id } as E;
+    let out = derived.get(env);
+    if (out === undefined) {
+      out = { ...env, SITE_IMAGES_ID: id };
+      derived.set(env, out);
+    }
+    return out as E;
+  };
+}
+
+/** What SITE_IMAGES_ID says for these images (the bytes of src/generated/site-images.bin). */
+export function imagesId(images: ArrayBuffer | Uint8Array<ArrayBuffer>): string {
+  return fingerprint(images instanceof Uint8Array ? images : new Uint8Array(images));
 }
 
 /**

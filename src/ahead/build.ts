@@ -4,13 +4,12 @@
  */
 import type { Env } from "../config/env";
 import { resolveSite } from "../config/site";
-import { groupsOf } from "../content/groups";
 import { articleSitemapCount } from "../sitemaps/sitemap";
 import { PackedStore } from "../storage/bundle/packed-store";
 import { packResponses } from "../storage/bundle/response-pack";
-import { articlesSitemapPath, type FeedScope, GROUP_KINDS, PAGES_SITEMAP_PATH, ROBOTS_PATH, SITEMAP_PATH } from "../urls";
+import { articlesSitemapPath, PAGES_SITEMAP_PATH, ROBOTS_PATH, SITEMAP_PATH } from "../urls";
 import { assetPaths } from "../views/assets";
-import { firstListed, pathsAhead } from "./paths";
+import { firstListed, listingsAhead, pathsAhead } from "./paths";
 import type { Renderer } from "./renderer";
 
 /** Every listing's first page with the pages of the articles they list, the site-wide pages, and the static files. */
@@ -18,7 +17,7 @@ export async function buildPaths(content: Uint8Array<ArrayBuffer>, env: Env, ori
   const { settings } = resolveSite(env, `${origin}/`);
   const store = new PackedStore(content);
   const snapshot = await store.snapshot();
-  const listings: FeedScope[] = [{}, ...GROUP_KINDS.flatMap((kind) => groupsOf(snapshot, kind).map((g) => ({ kind, slug: g.slug })))];
+  const listings = listingsAhead(snapshot, false);
   const listed = await firstListed(store, settings, listings);
   // The sitemaps too (rendering one reads every article it lists: done here, not on a fresh isolate's request).
   const sitemaps = [

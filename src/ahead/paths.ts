@@ -3,13 +3,34 @@
  * One list serves the build (every listing) and each change (the listings it made stale).
  */
 import type { Settings } from "../config/settings";
-import type { ContentStore } from "../content/store";
+import { groupsOf } from "../content/groups";
+import type { ContentStore, Snapshot } from "../content/store";
 import { NOT_FOUND_KEY } from "../serve/representations";
 import { articlePath, FEED_FORMATS, type FeedScope, feedPath, OPML_PATH, scopePagePath, TOPICS_PATH } from "../urls";
 import { NOT_FOUND_RECENT, PAGE_SIZE } from "../views/sizes";
 
 /** The pages that show every topic or the newest articles whatever the scope: the topic index, OPML, the not-found page. */
 const SITE_WIDE = [TOPICS_PATH, OPML_PATH, NOT_FOUND_KEY];
+
+/** Authors and sources whose listings are rendered ahead, of each kind: the busiest (the others render on first request). */
+const GROUPS_AHEAD = 20;
+
+/**
+ * The listings rendered ahead when everything is: the main one, every topic (with articles,
+ * when `inUse`), and the GROUPS_AHEAD authors and sources with the most articles. Every
+ * author's and source's feeds stored ahead would make the bundle grow with the bylines, not
+ * the articles (a wire archive has hundreds).
+ */
+export function listingsAhead(snapshot: Snapshot, inUse: boolean): FeedScope[] {
+  const busiest = (kind: "author" | "source") =>
+    [...groupsOf(snapshot, kind)]
+      .filter((g) => g.count > 0)
+      .sort((a, b) => b.count - a.count || (a.slug < b.slug ? -1 : 1))
+      .slice(0, GROUPS_AHEAD)
+      .map((g) => ({ kind, slug: g.slug }));
+  const topics = snapshot.topics.filter((t) => !inUse || t.count > 0).map((t) => ({ kind: "topic" as const, slug: t.topic.slug }));
+  return [{}, ...topics, ...busiest("author"), ...busiest("source")];
+}
 
 /**
  * The first page of each listing, as its three feeds and its HTML page; the site-wide

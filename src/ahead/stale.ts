@@ -7,15 +7,15 @@
  */
 import type { D1Like, Env } from "../config/env";
 import { resolveSite } from "../config/site";
-import { groupOf, groupsOf } from "../content/groups";
+import { groupOf } from "../content/groups";
 import type { Content } from "../content/types";
 import { responseSiteKey } from "../serve/representations";
 import type { ImportPlan } from "../storage/d1/import-plan";
 import { d1Version, responseWrites } from "../storage/d1/responses";
 import type { Statement } from "../storage/d1/sql";
 import { D1Store } from "../storage/d1/store";
-import { type FeedScope, GROUP_KINDS, groupOfKey } from "../urls";
-import { firstListed, pathsAhead } from "./paths";
+import { type FeedScope, groupOfKey } from "../urls";
+import { firstListed, listingsAhead, pathsAhead } from "./paths";
 import type { Renderer } from "./renderer";
 
 /** What a change made stale: the scopes of src/storage/d1/responses.ts, and the slugs of the articles it wrote. */
@@ -56,15 +56,8 @@ export async function renderStaleResponses(db: D1Like, stale: Stale, vars: Env, 
   const listings: FeedScope[] = [];
   let siteWide = false;
   if (stale.staleScopes === "all") {
-    // Every group but those with no article: their short pages render on first request.
-    listings.push(
-      {},
-      ...GROUP_KINDS.flatMap((kind) =>
-        groupsOf(snapshot, kind)
-          .filter((g) => g.count > 0)
-          .map((g) => ({ kind, slug: g.slug })),
-      ),
-    );
+    // Every topic but those with no article (their short pages render on first request), and the busiest authors and sources.
+    listings.push(...listingsAhead(snapshot, true));
     siteWide = true;
   } else {
     for (const scope of stale.staleScopes) {

@@ -12,6 +12,8 @@ export interface Env {
   SITE_LANGUAGE?: string;
   /** Build time only: the image (PNG, JPEG, GIF or SVG, a path from the project) the site's logo and icons are made from (scripts/lib/site-logo.ts). */
   SITE_LOGO?: string;
+  /** Set by the worker, the build and the import (never by hand): the hash of the logo and icons responses are rendered with (src/app.ts withImagesId). */
+  SITE_IMAGES_ID?: string;
   FEED_ITEM_LIMIT?: string | number;
   CACHE_MAX_AGE?: string | number;
   /** "bundled" (default) or "d1": where articles are read from. */

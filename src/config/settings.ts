@@ -29,6 +29,8 @@ export interface Settings {
   readerRetentionDays: number;
   /** IndexNow (https://www.indexnow.org): the site's key and the endpoint told of changed URLs, or null (off). */
   indexNow: { key: string; endpoint: string } | null;
+  /** The hash of the logo and icons the responses name (SITE_IMAGES_ID), or null when there are none. */
+  images: string | null;
 }
 
 export interface HubLimits {
@@ -179,5 +181,6 @@ export function readSettings(env: Env): Settings {
     readerCounts: readerCounts === "on",
     indexNow: indexNowKey === undefined || endpoint === null ? null : { key: indexNowKey, endpoint: endpoint.href },
     readerRetentionDays: integer("READER_RETENTION_DAYS", env.READER_RETENTION_DAYS, DEFAULTS.readerRetentionDays, 1, 3650),
+    images: text(env.SITE_IMAGES_ID) ?? null,
   };
 }

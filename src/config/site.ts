@@ -40,6 +40,13 @@ export function resolveSite(env: Env, requestUrl: string): Site {
  * own hub takes, and the reader counts. SITE_URL counts through the origin,
  * which is compared on its own. A setting added later counts unless listed here.
  */
+/**
+ * The version of what the renderers write: raised when a release changes the bytes of any
+ * feed or page (new elements, links), so that no response stored by an earlier release (in
+ * D1, where responses outlive a deploy) is served by this one.
+ */
+const RENDER_FORMAT = 2;
+
 function renderingFingerprint(settings: Settings): string {
   const {
     siteUrl: _origin,
@@ -52,7 +59,7 @@ function renderingFingerprint(settings: Settings): string {
     indexNow: _indexNow,
     ...rendering
   } = settings;
-  return JSON.stringify(rendering);
+  return JSON.stringify({ ...rendering, format: RENDER_FORMAT });
 }
 
 /**

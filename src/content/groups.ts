@@ -17,13 +17,26 @@ export interface GroupCount {
   count: number;
 }
 
-/** Longest slug made from a name: bylines of several people stay readable in a URL. */
+/** Longest slug made from a name before it is cut (and marked with its hash, see groupSlug). */
 const MAX_SLUG = 60;
 
-/** The slug of an author's or a source's name; a name with nothing Latin in it gets one from its hash. */
+/** Letters slugify spells in ASCII (src/text/slug.ts): any other letter or digit means the name is not wholly Latin. */
+const LATIN = /^[\p{Script=Latin}\p{M}\p{N}\p{P}\p{S}\p{Z}\s]*$/u;
+
+/**
+ * The slug of an author's or a source's name: its URL, kept by subscribers, so it depends on
+ * the name alone and two names never share one. A wholly Latin name of at most MAX_SLUG
+ * characters of slug is its slug (`Ana Lima`, `ANA LIMA`: `ana-lima`); any other name (with
+ * letters slugify drops, `Ли Вэй (AP)`; or cut, a long byline) gets 8 hex digits of a hash of
+ * the name, case folded, after what slugify keeps of it, or after the kind when nothing is kept.
+ */
 export function groupSlug(kind: "author" | "source", name: string): string {
-  const slug = slugify(name, MAX_SLUG);
-  return slug !== "" ? slug : `${kind}-${fingerprint(new TextEncoder().encode(name.normalize("NFC"))).slice(0, 8)}`;
+  const folded = name.normalize("NFKC").toLowerCase();
+  const full = slugify(folded, Number.MAX_SAFE_INTEGER);
+  if (full !== "" && full.length <= MAX_SLUG && LATIN.test(folded)) return full;
+  const hash = fingerprint(new TextEncoder().encode(folded)).slice(0, 8);
+  const kept = slugify(folded, MAX_SLUG);
+  return `${kept === "" ? kind : kept}-${hash}`;
 }
 
 /** The author and source groups of an article (at most one of each). */

@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import { raw } from "hono/html";
 import { absoluteImageUrl, figureHtml } from "../content/figure";
-import { type GroupCount, namedGroups } from "../content/groups";
+import { type GroupCount, groupOf, namedGroups } from "../content/groups";
 import type { Listing, TopicCount } from "../content/store";
 import type { Article } from "../content/types";
 import { articlePath, type FeedScope, type GroupKind, groupPagePath, HOME_PATH, pagePath, scopePagePath, TOPICS_PATH, topicPagePath } from "../urls";
@@ -154,13 +154,22 @@ function newsArticle(ctx: PageContext, article: Article): object {
 
 export function ArticlePage(props: { ctx: PageContext; article: Article }) {
   const { ctx, article } = props;
+  const known = namedGroups(article).filter((g) => groupOf(ctx.snapshot, g) !== undefined);
   const groups: { scope: FeedScope; name: string }[] = [
     ...article.topics.map((slug) => ({ scope: { kind: "topic" as const, slug }, name: ctx.names.get(slug) ?? slug })),
-    ...namedGroups(article).map(({ kind, slug, name }) => ({ scope: { kind, slug }, name })),
+    ...known.map(({ kind, slug, name }) => ({ scope: { kind, slug }, name })),
   ];
   const byline = (kind: "author" | "source") => namedGroups(article).find((g) => g.kind === kind);
-  const author = byline("author");
-  const source = byline("source");
+  // The name links its page where the site has it (in the D1 mode, an article published before
+  // migration 0009 is filed by the next import); bidi-isolated, a right-to-left name beside the dateline.
+  const credit = (kind: "author" | "source") => {
+    const group = byline(kind);
+    if (group === undefined) return null;
+    const name = <bdi>{group.name}</bdi>;
+    return known.some((g) => g.kind === kind) ? <a href={groupPagePath(kind, group.slug)}>{name}</a> : name;
+  };
+  const author = credit("author");
+  const source = credit("source");
   return (
     <Layout
       ctx={ctx}
@@ -185,18 +194,8 @@ export function ArticlePage(props: { ctx: PageContext; article: Article }) {
                 · Updated <DateTime iso={article.updated} />
               </>
             ) : null}
-            {author ? (
-              <>
-                {" "}
-                · By <a href={groupPagePath("author", author.slug)}>{author.name}</a>
-              </>
-            ) : null}
-            {source ? (
-              <>
-                {" "}
-                · Source: <a href={groupPagePath("source", source.slug)}>{source.name}</a>
-              </>
-            ) : null}
+            {author ? <> · By {author}</> : null}
+            {source ? <> · Source: {source}</> : null}
           </p>
           <TopicTags names={ctx.names} slugs={article.topics} />
         </header>

@@ -6,7 +6,9 @@ import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { parse } from "parse5";
 import { beforeEach, describe, expect, it } from "vitest";
+import { buildPaths } from "../../src/ahead/build";
 import { collectGroups, groupSlug } from "../../src/content/groups";
+import { packContent } from "../../src/storage/bundle/content-pack";
 import { parseFeedPath, scopeKey } from "../../src/urls";
 import { freshDatabase, importPlanned } from "./d1-fixtures";
 import { compile, content, file, story, worker } from "./fixtures";
@@ -85,6 +87,14 @@ describe("author and source feeds, bundled", () => {
     expect(groupSlug("author", "李明")).toMatch(/^author-[0-9a-f]{8}$/);
     expect(groupSlug("author", "李明")).toBe(groupSlug("author", "李明".normalize("NFD")));
     expect(groupSlug("author", "José Müller-Łukasz")).toBe("jose-muller-lukasz");
+    // Two people never share a URL: what slugify drops, or a cut, is made up for by a hash of the name (case folded).
+    const slugs = ["Ли Вэй (AP)", "Иван Петров (AP)", "张伟 2", "李娜 2", "Ελένη Παπαδοπούλου"].map((n) => groupSlug("author", n));
+    expect(new Set(slugs).size).toBe(5);
+    expect(slugs.map((s) => s.replace(/[0-9a-f]{8}$/, "HASH"))).toEqual(["ap-HASH", "ap-HASH", "2-HASH", "2-HASH", "author-HASH"]);
+    expect(groupSlug("author", "ΕΛΈΝΗ ΠΑΠΑΔΟΠΟΎΛΟΥ")).toBe(groupSlug("author", "Ελένη Παπαδοπούλου"));
+    const bureau = (desk: string) => groupSlug("source", `Staff of the Associated Press Washington Bureau and Contributors (${desk})`);
+    expect(bureau("Politics")).not.toBe(bureau("Economy"));
+    expect(bureau("Politics")).toMatch(/^staff-of-the-associated-press-washington-bureau-and-[0-9a-f]{8}$/);
     const fetch = await site();
     const res = await fetch(`/authors/${groupSlug("author", "李明")}/rss.xml`);
     expect(titles(await res.text())).toEqual(["Harbour reopens"]);
@@ -142,6 +152,28 @@ describe("author and source feeds, bundled", () => {
     ]);
   });
 
+  it("the build stores the feeds and pages of the 20 busiest authors and sources ahead; the others render on first request", async () => {
+    // 25 authors of 1 to 3 articles each.
+    const files = Array.from({ length: 25 }, (_, n) =>
+      Array.from({ length: 1 + (n % 3) }, (_, i) =>
+        file(
+          `a${n}-${i}.txt`,
+          `---\nauthor: Writer ${String(n).padStart(2, "0")}\ndate: 2021-01-01T${String(n % 24).padStart(2, "0")}:0${i}:00Z\n---\n${story(`Story ${n} ${i}`, "Text.")}`,
+        ),
+      ),
+    ).flat();
+    const c = await content(files);
+    const paths = await buildPaths(packContent(c), {}, ORIGIN);
+    const stored = paths.filter((p) => p.startsWith("/authors/") && p.endsWith("/rss.xml")).map((p) => p.split("/")[2]);
+    // The busiest first (3 articles: n % 3 == 2, then 2), ties by slug.
+    const expected = [...collectGroups(c.articles).authors].sort((a, b) => b.count - a.count || (a.slug < b.slug ? -1 : 1)).slice(0, 20);
+    expect(stored.sort()).toEqual(expected.map((a) => a.slug).sort());
+    expect(stored).toHaveLength(20);
+    const fetch = worker(c, { SITE_URL: ORIGIN });
+    const rest = collectGroups(c.articles).authors.find((a) => !stored.includes(a.slug))!;
+    expect((await fetch(`/authors/${rest.slug}/rss.xml`)).status).toBe(200);
+  });
+
   it("every feed path the site serves parses back to its scope, and only those", () => {
     fc.assert(
       fc.property(
@@ -185,9 +217,19 @@ describe("author and source feeds, D1", () => {
       { kind: "author", slug: "bo-chen", name: "Bo Chen", article_count: 1 },
       { kind: "source", slug: "reuters", name: "Reuters", article_count: 1 },
     ]);
+    // Named as the newest article names it, whichever was written last (the bundle's rule).
+    const older = `---\nauthor: BO CHEN\ndate: 2020-01-01T00:00:00Z\n---\n${story("An older story", "Text.")}`;
+    expect((await w.put("s0", older)).status).toBe(201);
+    await w.settle();
+    expect(await env.DB.prepare("SELECT name, article_count FROM bylines WHERE kind = 'author' AND slug = 'bo-chen'").first()).toEqual({
+      name: "Bo Chen",
+      article_count: 2,
+    });
+    expect((await w.api("/api/articles/s0", { method: "DELETE" })).status).toBe(200);
+    await w.settle();
     // The page stored after the write links the byline.
     const page = await (await w.request("/articles/storm-reaches-the-coast")).text();
-    expect(page).toContain('By <a href="/authors/bo-chen">Bo Chen</a> · Source: <a href="/sources/reuters">Reuters</a>');
+    expect(page).toContain('By <a href="/authors/bo-chen"><bdi>Bo Chen</bdi></a> · Source: <a href="/sources/reuters"><bdi>Reuters</bdi></a>');
     expect((await w.api("/api/articles/s1", { method: "DELETE" })).status).toBe(200);
     await w.settle();
     expect(await feed("/sources/reuters/rss.xml")).toEqual([200, []]);
@@ -208,6 +250,8 @@ describe("author and source feeds, D1", () => {
       env.DB.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'"),
     ]);
     expect((await w.request("/authors/ana-lima/rss.xml")).status).toBe(404);
+    // Until then the article page names its byline without a link to a page that is not there.
+    expect(await (await w.request("/articles/storm-reaches-the-coast")).text()).toContain(" · By <bdi>Ana Lima</bdi> · Source: <bdi>Reuters</bdi>");
     const plan = await importPlanned(c);
     expect([plan.added, plan.updated, plan.staleScopes]).toEqual([[], [], "all"]);
     expect(titles(await (await publishing().request("/authors/ana-lima/rss.xml")).text())).toEqual(["Storm leaves the coast", "Storm reaches the coast"]);

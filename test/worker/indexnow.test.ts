@@ -133,10 +133,12 @@ describe("IndexNow, bundled mode", () => {
       await (await deploy([OLD, RECENT])).cron(FIRST_CRON + 120_000).then(() => {});
       expect(submissions(first.calls)).toHaveLength(1);
 
-      // A deploy that edits the old story (a new `updated`) and adds one: those, with their pages.
+      // A deploy that edits the old story (a new `updated`), adds one, and adds one filed late with
+      // its original time, older than anything the last deploy had: those, with their pages.
       const edited = article("old", "date: 2020-06-01T10:00:00Z\nupdated: 2021-01-05T10:00:00Z\nauthor: Ana Lima", "Old story");
       const added = article("new", "date: 2021-01-05T11:00:00Z\nsource: Reuters", "Markets open higher");
-      const second = await deploy([edited, RECENT, added]);
+      const late = article("late", "date: 2020-12-31T08:00:00Z\nsource: AFP", "Harbour reopens");
+      const second = await deploy([edited, RECENT, added, late]);
       await second.cron(Date.parse("2021-01-06T00:00:00Z"));
       expect(submissions(second.calls).map((s) => s.urlList)).toEqual([
         [
@@ -144,13 +146,15 @@ describe("IndexNow, bundled mode", () => {
           `${ORIGIN}/topics`,
           `${ORIGIN}/articles/markets-open-higher`,
           `${ORIGIN}/sources/reuters`,
+          `${ORIGIN}/articles/harbour-reopens`,
+          `${ORIGIN}/sources/afp`,
           `${ORIGIN}/articles/old-story`,
           `${ORIGIN}/authors/ana-lima`,
         ],
       ]);
       expect(logs.mock.calls.map((c) => c[0])).toEqual([
         "indexnow: this deploy changed 4 URL(s); submitting them",
-        "indexnow: this deploy changed 6 URL(s); submitting them",
+        "indexnow: this deploy changed 8 URL(s); submitting them",
       ]);
     } finally {
       logs.mockRestore();

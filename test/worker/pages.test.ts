@@ -128,7 +128,7 @@ describe("pages", () => {
     const { body, all } = await page("/articles/storm-floods-coast-towns");
     expect(body).toContain("<h1>Storm floods &lt;coast&gt; &amp; towns</h1>");
     expect(body).toContain(
-      'Published <time datetime="2020-12-30T12:00:00Z">30 December 2020</time> · Updated <time datetime="2021-01-02T00:00:00Z">2 January 2021</time> · By <a href="/authors/ana-lima">Ana Lima</a> · Source: <a href="/sources/reuters">Reuters</a>',
+      'Published <time datetime="2020-12-30T12:00:00Z">30 December 2020</time> · Updated <time datetime="2021-01-02T00:00:00Z">2 January 2021</time> · By <a href="/authors/ana-lima"><bdi>Ana Lima</bdi></a> · Source: <a href="/sources/reuters"><bdi>Reuters</bdi></a>',
     );
     expect(body).toContain('<div class="article-body"><p>Flood waters rose in the storm.</p>\n<p>The storm hit.</p></div>');
     expect(body).toContain('<li><a href="/topics/weather">Weather and disasters</a></li>');

@@ -7,7 +7,7 @@
 import type { TopicDefinition } from "../../compile/topics";
 import { collectGroups, type GroupCount, namedGroups } from "../../content/groups";
 import { newestUpdate } from "../../content/newest-update";
-import type { Content, Topic } from "../../content/types";
+import type { Article, Content, Topic } from "../../content/types";
 import { fingerprint } from "../../text/hash";
 import { scopeKey } from "../../urls";
 import { type PackHeader, stringTable, u32Bytes, writePack } from "./pack-file";
@@ -34,8 +34,14 @@ export interface ContentHeader extends PackHeader {
  * `slugOffsets`, the slugs in sorted order, with `slugArticles`, the position of each;
  * `groupArticles`, each topic's, author's and source's article positions, ascending (newest first);
  * `updatedSeconds`, each article's `updated` in epoch seconds, by position (what changed since a
- * time is found without decoding an article).
+ * time is found without decoding an article); `articleMarks`, a 32-bit hash of each article's
+ * slug and `updated`, by position (what a deploy changed, compared with the marks of the last).
  */
+/** A 32-bit hash of what a search engine would see change in an article: its URL and its `updated`. */
+function articleMark(article: Pick<Article, "slug" | "updated">): number {
+  return Number.parseInt(fingerprint(new TextEncoder().encode(`${article.slug}\n${article.updated}`)).slice(0, 8), 16);
+}
+
 export function packContent(content: Content, definitions: readonly TopicDefinition[] = []): Uint8Array<ArrayBuffer> {
   const records = stringTable(content.articles.map((a) => JSON.stringify(a)));
   const bySlug = content.articles.map((a, i) => [a.slug, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -83,5 +89,6 @@ export function packContent(content: Content, definitions: readonly TopicDefinit
     slugArticles: u32Bytes(bySlug.map(([, i]) => i)),
     groupArticles: u32Bytes(lists),
     updatedSeconds: u32Bytes(content.articles.map((a) => Math.max(0, Date.parse(a.updated) / 1000))),
+    articleMarks: u32Bytes(content.articles.map(articleMark)),
   });
 }

@@ -23,6 +23,7 @@ export class PackedStore implements ContentStore {
   constructor(data: ArrayBuffer | Uint8Array<ArrayBuffer>) {
     this.pack = new Pack<ContentHeader>(data);
     const { header } = this.pack;
+    if (header.authors === undefined) throw new Error("the bundled content was built by an earlier release: run `npm run content`");
     this.records = new StringTable(this.pack.bytesOf("records"), this.pack.u32("recordOffsets"));
     this.slugs = new StringTable(this.pack.bytesOf("slugText"), this.pack.u32("slugOffsets"));
     this.slugArticles = this.pack.u32("slugArticles");
@@ -90,6 +91,16 @@ export class PackedStore implements ContentStore {
       entries.push({ slug, title, published });
     }
     return Promise.resolve(entries);
+  }
+
+  /** Each article's mark (content-pack.ts articleMark), by position. */
+  articleMarks(): Uint32Array {
+    return this.pack.u32("articleMarks");
+  }
+
+  /** The articles at these positions (newest first), decoded. */
+  articlesAt(positions: Iterable<number>): Article[] {
+    return [...positions].map((p) => this.articleAt(p));
   }
 
   /** The articles updated after `since` (RFC 3339), newest first by publication: only those are decoded. */

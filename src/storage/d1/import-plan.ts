@@ -37,7 +37,8 @@ export interface ImportPlan {
   scheduled: string[];
   /**
    * Stored responses the changes make stale (src/storage/d1/responses.ts scopes), deleted by the
-   * plan: "all" when the topic list itself changed. The import renders those again.
+   * plan: "all" when the topic list itself changed, when the articles are first filed by author
+   * and source (after migration 0009), or when the logo did. The import renders those again.
    */
   staleScopes: string[] | "all";
   /** Topics, authors and sources whose feeds changed, as scope keys (src/urls.ts), for WebSub notifications (the main feeds always change with anything). */
@@ -74,6 +75,8 @@ export const EXISTING_QUERIES = [
   "SELECT value FROM meta WHERE key = 'topic_definitions'",
   "SELECT value FROM meta WHERE key = 'bylines_filled'",
   "SELECT value FROM meta WHERE key = 'site_images'",
+  // Fails on a database from before migration 0009: the import says to apply the migrations before it writes anything.
+  "SELECT 1 FROM bylines LIMIT 0",
 ] as const;
 
 /** What the database holds, from the rows of EXISTING_QUERIES, in their order. */
@@ -115,8 +118,8 @@ export interface ImportOptions {
 
 /**
  * Compares the compiled folder with what the database holds and plans the writes: new and
- * changed articles upserted with their topic memberships, topics upserted with their
- * counts, future articles scheduled, the stored responses they make stale deleted, and,
+ * changed articles upserted with their topic, author and source memberships, topics,
+ * authors and sources upserted with their counts, future articles scheduled, the stored responses they make stale deleted, and,
  * when anything changed, the content version bumped so that every worker isolate renders
  * afresh.
  */

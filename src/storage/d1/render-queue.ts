@@ -9,7 +9,7 @@
 import type { D1Like } from "../../config/env";
 import type { Statement } from "./sql";
 
-/** A scope of src/storage/d1/responses.ts (main, site, topic:<slug>, article:<slug>), or "all" when every response went stale. */
+/** A scope of src/storage/d1/responses.ts (main, site, topic:<slug>, author:<slug>, source:<slug>, article:<slug>), or "all" when every response went stale. */
 export type QueuedScope = string;
 
 /** How long a renderer holds what it claimed before another may take it. */

@@ -4,7 +4,7 @@
  */
 import { namedGroups, scopesOf } from "../../content/groups";
 import type { Article } from "../../content/types";
-import { scopeKey } from "../../urls";
+import { groupOfKey, scopeKey } from "../../urls";
 import { responseDeletes } from "./responses";
 import { ARTICLE_COLUMNS, type ArticleRow, type ScheduledRow } from "./rows";
 import { chunks, chunksBySize, list, MAX_PARAMS, MAX_STATEMENT_CHARS, type Statement } from "./sql";
@@ -100,7 +100,7 @@ export function upsertTopics(topics: readonly { slug: string; name: string; posi
 /**
  * What closes every change: the newest date and the next release time read again (each the
  * end of an index), the stored responses made stale deleted, the content version bumped.
- * `counts`: "recount" counts every topic's articles and the archive's afresh (an import,
+ * `counts`: "recount" counts every topic's, author's and source's articles and the archive's afresh (an import,
  * which writes in bulk); "kept" leaves them to the statements of countedWrite around the
  * change's writes (the publishing API and the cron's releases, whose cost must not grow
  * with the archive). Without `bump` (only the scheduled articles changed: nothing
@@ -111,11 +111,31 @@ export function finishChange(staleScopes: readonly string[] | "all", options: { 
   if (options.bump === false) return [nextRelease];
   return [
     ...(options.counts === "recount" ? RECOUNT : []),
+    ...nameBylines(options.counts === "recount" || staleScopes === "all" ? "all" : staleScopes),
     { sql: "UPDATE meta SET value = COALESCE((SELECT MAX(updated) FROM articles), '1970-01-01T00:00:00Z') WHERE key = 'newest_updated'", params: [] },
     nextRelease,
     ...responseDeletes(staleScopes),
     BUMP_VERSION,
   ];
+}
+
+/**
+ * Authors and sources named as their newest article names them (the bundle's rule, src/content/groups.ts),
+ * whichever article was written last: those of `scopes` (stale scope keys; the others are left), or all.
+ */
+function nameBylines(scopes: readonly string[] | "all"): Statement[] {
+  const newest = `COALESCE((SELECT CASE bylines.kind WHEN 'author' THEN a.author ELSE a.source END
+    FROM article_bylines b JOIN articles a ON a.id = b.article_id WHERE b.kind = bylines.kind AND b.slug = bylines.slug
+    ORDER BY b.published DESC, b.article_id DESC LIMIT 1), name)`;
+  if (scopes === "all") return [{ sql: `UPDATE bylines SET name = ${newest}`, params: [] }];
+  const groups = scopes.flatMap((key) => {
+    const group = groupOfKey(key);
+    return group === null || group.kind === "topic" ? [] : [[group.kind, group.slug]];
+  });
+  return chunks(groups, Math.floor(MAX_PARAMS / 2)).map((group) => ({
+    sql: `UPDATE bylines SET name = ${newest} WHERE (kind, slug) IN (VALUES ${group.map(() => "(?, ?)").join(", ")})`,
+    params: group.flat(),
+  }));
 }
 
 /** Every topic's, author's and source's count and the archive's, from the rows: reads them all. */

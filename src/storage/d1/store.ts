@@ -22,7 +22,7 @@ const DEFAULT_RETRY_MS = 5_000;
 
 /**
  * Articles in Cloudflare D1 (schema: migrations/). The snapshot (content version, topics,
- * counts) is read once per `ttlMs` per isolate, so requests for stored renderings, and the
+ * authors, sources, counts) is read once per `ttlMs` per isolate, so requests for stored renderings, and the
  * 304s, need no query; a rendering that is not stored yet costs one batch of queries.
  * Every failure of the database (an error, a timeout) surfaces as a StorageError; while
  * the version cannot be read, the last one read stays in use, so what was rendered for it
