@@ -67,7 +67,11 @@ export async function renderStaleResponses(db: D1Like, stale: Stale, vars: Env, 
       else if (group !== null && groupOf(snapshot, group) !== undefined) listings.push(group);
     }
   }
-  const listed = await firstListed(store, site.settings, listings);
+  // An article's scope can come due apart from its listings' (each write's new rows get that
+  // write's own time; the listings keep the window's first): the main listing says whether
+  // it is one readers reach first all the same.
+  const main = stale.written.length > 0 && !listings.some((scope) => scope.kind === undefined);
+  const listed = await firstListed(store, site.settings, main ? [...listings, {}] : listings);
   const written = stale.written.filter((slug) => listed.has(slug));
   const rendered = await render(env, origin, pathsAhead(listings, siteWide, written), IMPORT_TIMEOUT_MS);
   const siteKey = responseSiteKey(origin, site.fingerprint);
