@@ -129,7 +129,8 @@ export function createApp(bundle: Bundle, options: AppOptions = {}): WorkerApp {
   const syncHub = async (env: Env) => {
     const settings = resolveSite(env, "https://hub.invalid/").settings;
     if (!settings.ownHub) return { scheduled: 0, missing: 0 };
-    if (settings.storage !== "d1") return syncFeeds(env, stores.bundled.contentId, pushHub);
+    // A deploy that changed only the logo changes every feed's bytes too.
+    if (settings.storage !== "d1") return syncFeeds(env, `${stores.bundled.contentId}${settings.images ?? ""}`, pushHub);
     // This isolate may hold an older snapshot for CONTENT_TTL: the version is read afresh.
     const store = stores.database(env.DB!, settings);
     store.invalidate();

@@ -81,3 +81,9 @@ export function groupOf(snapshot: Snapshot, scope: FeedScope): GroupCount | unde
   }
   return groupsOf(snapshot, scope.kind).find((g) => g.slug === scope.slug);
 }
+
+/** What a group's feeds and page say they hold: one sentence, the same in both. */
+export function groupDescription(kind: GroupKind, name: string, site: string): string {
+  if (kind === "topic") return `${name}: the latest articles from ${site}.`;
+  return kind === "author" ? `The latest articles by ${name} on ${site}.` : `The latest articles from ${name} on ${site}.`;
+}

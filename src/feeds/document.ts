@@ -1,24 +1,12 @@
 import type { Settings } from "../config/settings";
 import type { SiteImages } from "../config/site-images";
 import { absoluteImageUrl, absoluteMedia, figureHtml } from "../content/figure";
-import { groupOf } from "../content/groups";
+import { groupDescription, groupOf } from "../content/groups";
 import { nameBasedUuid } from "../content/ids";
 import { newestUpdate } from "../content/newest-update";
 import type { Listing, Snapshot } from "../content/store";
 import type { ArticleImage } from "../content/types";
-import {
-  articlePath,
-  type FeedFormat,
-  type FeedScope,
-  feedPath,
-  type GroupKind,
-  HUB_PATH,
-  pagePath,
-  scopePagePath,
-  TOPICS_PATH,
-  topicPagePath,
-  urls,
-} from "../urls";
+import { articlePath, type FeedFormat, type FeedScope, feedPath, HUB_PATH, pagePath, scopePagePath, TOPICS_PATH, topicPagePath, urls } from "../urls";
 import { type PollingHints, pollingHints } from "./polling";
 
 /** A feed, whatever its format: everything a renderer needs, with absolute URLs. */
@@ -69,13 +57,6 @@ interface FeedItem {
   image: (Omit<ArticleImage, "src"> & { url: string }) | null;
 }
 
-/** What a group's feed says it holds. */
-const GROUP_DESCRIPTIONS: Record<GroupKind, (name: string, site: string) => string> = {
-  topic: (name, site) => `${name}: the latest articles from ${site}.`,
-  author: (name, site) => `The latest articles by ${name} on ${site}.`,
-  source: (name, site) => `The latest articles from ${name} on ${site}.`,
-};
-
 /** The images each format names for the feed (src/config/site-images.ts has their rules). */
 interface FeedImages {
   rss: { url: string; width: number; height: number };
@@ -106,7 +87,7 @@ export async function buildFeedDocument(source: FeedSource, settings: Settings, 
   return {
     format,
     title: groupName === undefined ? settings.title : `${settings.title}: ${groupName}`,
-    description: scope.kind === undefined ? settings.description : GROUP_DESCRIPTIONS[scope.kind](groupName!, settings.title),
+    description: scope.kind === undefined ? settings.description : groupDescription(scope.kind, groupName!, settings.title),
     language: settings.language,
     homeUrl: link(pagePath(scopePagePath(scope), before)),
     selfUrl: page(before),

@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import { raw } from "hono/html";
 import { absoluteImageUrl, figureHtml } from "../content/figure";
-import { type GroupCount, groupOf, namedGroups } from "../content/groups";
+import { type GroupCount, groupDescription, groupOf, namedGroups } from "../content/groups";
 import type { Listing, TopicCount } from "../content/store";
 import type { Article } from "../content/types";
 import { articlePath, type FeedScope, type GroupKind, groupPagePath, HOME_PATH, pagePath, scopePagePath, TOPICS_PATH, topicPagePath } from "../urls";
@@ -90,11 +90,11 @@ export function TopicsPage(props: { ctx: PageContext }) {
   );
 }
 
-/** How a group's page introduces it: its description, and the line under its name. */
-const GROUP_WORDS: Record<GroupKind, { description: (name: string, site: string) => string; lede: (count: string, name: string) => string }> = {
-  topic: { description: (name, site) => `${name}: the latest articles from ${site}.`, lede: (count) => `${count}, newest first.` },
-  author: { description: (name, site) => `The latest articles by ${name} on ${site}.`, lede: (count, name) => `${count} by ${name}, newest first.` },
-  source: { description: (name, site) => `The latest articles from ${name} on ${site}.`, lede: (count, name) => `${count} from ${name}, newest first.` },
+/** The line under a group's name on its page. */
+const LEDES: Record<GroupKind, (count: string, name: string) => string> = {
+  topic: (count) => `${count}, newest first.`,
+  author: (count, name) => `${count} by ${name}, newest first.`,
+  source: (count, name) => `${count} from ${name}, newest first.`,
 };
 
 /** The page of a topic, an author or a source: its articles, newest first, and its feeds. */
@@ -108,14 +108,14 @@ export function GroupPage(props: { ctx: PageContext; kind: GroupKind; group: Gro
       ctx={ctx}
       meta={{
         title: before === null ? name : `${name}: older articles`,
-        description: GROUP_WORDS[kind].description(name, ctx.site.settings.title),
+        description: groupDescription(kind, name, ctx.site.settings.title),
         path: pagePath(path, before),
         groupFeeds: [{ scope, name }],
         listing,
       }}
     >
       <h1>{name}</h1>
-      <p class="lede">{GROUP_WORDS[kind].lede(plural(count, "article", "articles"), name)}</p>
+      <p class="lede">{LEDES[kind](plural(count, "article", "articles"), name)}</p>
       <section aria-labelledby="articles">
         <h2 id="articles">{before === null ? "Articles" : "Older articles"}</h2>
         {listing.articles.length > 0 ? <ArticleList names={ctx.names} articles={listing.articles} /> : <p>No articles yet: subscribe to hear of the first.</p>}

@@ -9,6 +9,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
+import { packSiteImages } from "../../src/storage/bundle/site-images-pack";
 import { WebSubCourier } from "../../src/websub/courier-object";
 import { COURIERS, courierOf, WebSubHub } from "../../src/websub/hub-object";
 import { freshDatabase } from "./d1-fixtures";
@@ -669,5 +670,23 @@ describe("the bundled mode and the feeds", () => {
     expect(sub.deliveries()).toHaveLength(1);
     const listed = async () => (await (await after.request(`${ORIGIN}/api/hub`, { headers: { Authorization: `Bearer ${TOKEN}` } }, vars, ctx)).json()) as never;
     await listedStatus({ listed }, `${ORIGIN}/atom.xml`, { callbackHost: sub.host, lastStatus: "delivered (204)" });
+    // A deploy of the same articles with another logo changes every feed's bytes: delivered too.
+    const logo = { src: "/media/0123456789abcdef.png", type: "image/png", width: 400, height: 200 };
+    const images = {
+      rss: logo,
+      atomIcon: logo,
+      atomLogo: logo,
+      jsonIcon: logo,
+      jsonFavicon: logo,
+      appleTouchIcon: logo,
+      favicon: new Uint8Array([0, 0, 1, 0]),
+    };
+    const relogoed = createApp({
+      ...bundle(await content([seedFile(), file("001_00000000000000a1.txt", `---\ndate: 2026-11-30T10:00:00Z\n---\n${story("A deployed story", "Text.")}`)])),
+      images: packSiteImages(images),
+    });
+    await relogoed.scheduled({ scheduledTime: Date.now() + 120_000 }, vars, ctx);
+    await until(() => sub.deliveries().length === 2, "the new logo's delivery");
+    expect(text(sub.deliveries()[1]!.body)).toContain(`<logo>${ORIGIN}/media/0123456789abcdef.png</logo>`);
   });
 });
