@@ -7,15 +7,7 @@ import { fingerprint } from "../text/hash";
 import { slugify } from "../text/slug";
 import type { FeedScope, GroupKind } from "../urls";
 import type { Snapshot } from "./store";
-import type { Article } from "./types";
-
-/** A group as listings name it, with the number of its articles. */
-export interface GroupCount {
-  slug: string;
-  /** As the newest of its articles writes it. */
-  name: string;
-  count: number;
-}
+import type { Article, GroupCount } from "./types";
 
 /** Longest slug made from a name before it is cut (and marked with its hash, see groupSlug). */
 const MAX_SLUG = 60;

@@ -6,8 +6,7 @@ import type { Encoding } from "../http/accept-encoding";
 import type { EncodedResponse } from "../http/representation";
 import type { CodingBytes } from "../http/response-bytes";
 import type { FeedScope } from "../urls";
-import type { GroupCount } from "./groups";
-import type { Article, Topic } from "./types";
+import type { Article, GroupCount, Topic } from "./types";
 
 export interface TopicCount {
   topic: Topic;

@@ -64,3 +64,11 @@ export interface Content {
   /** Every topic that can be served: those of the topic file, then those only front matter names. */
   topics: Topic[];
 }
+
+/** An author or a source as listings name it (src/content/groups.ts), with the number of its articles. */
+export interface GroupCount {
+  slug: string;
+  /** As the newest of its articles writes it. */
+  name: string;
+  count: number;
+}

@@ -1,9 +1,9 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import { raw } from "hono/html";
 import { absoluteImageUrl, figureHtml } from "../content/figure";
-import { type GroupCount, groupDescription, groupOf, namedGroups } from "../content/groups";
+import { groupDescription, groupOf, namedGroups } from "../content/groups";
 import type { Listing, TopicCount } from "../content/store";
-import type { Article } from "../content/types";
+import type { Article, GroupCount } from "../content/types";
 import { articlePath, type FeedScope, type GroupKind, groupPagePath, HOME_PATH, pagePath, scopePagePath, TOPICS_PATH, topicPagePath } from "../urls";
 import type { PageContext } from "./context";
 import { FeedList, FeedRow, Layout } from "./layout";

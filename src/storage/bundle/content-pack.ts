@@ -5,9 +5,9 @@
  */
 
 import type { TopicDefinition } from "../../compile/topics";
-import { collectGroups, type GroupCount, namedGroups } from "../../content/groups";
+import { collectGroups, namedGroups } from "../../content/groups";
 import { newestUpdate } from "../../content/newest-update";
-import type { Article, Content, Topic } from "../../content/types";
+import type { Article, Content, GroupCount, Topic } from "../../content/types";
 import { fingerprint } from "../../text/hash";
 import { scopeKey } from "../../urls";
 import { type PackHeader, stringTable, u32Bytes, writePack } from "./pack-file";
