@@ -5,7 +5,7 @@
 import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { parse } from "parse5";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { buildPaths } from "../../src/ahead/build";
 import { collectGroups, groupSlug } from "../../src/content/groups";
 import { packContent } from "../../src/storage/bundle/content-pack";
@@ -234,6 +234,28 @@ describe("author and source feeds, D1", () => {
     await w.settle();
     expect(await feed("/sources/reuters/rss.xml")).toEqual([200, []]);
     expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM article_bylines").first("n")) as number).toBe(0);
+  });
+
+  it("a worker deployed before migration 0009 was applied serves on without author and source feeds, and says once what to run", async () => {
+    await importPlanned((await compile([ANA_1, ANA_2, NOBODY])).content);
+    await env.DB.batch([env.DB.prepare("DROP TABLE article_bylines"), env.DB.prepare("DROP TABLE bylines"), env.DB.prepare("DELETE FROM responses")]);
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const w = publishing();
+      const status = async (path: string) => {
+        const res = await w.request(path);
+        await res.arrayBuffer();
+        return [path, res.status];
+      };
+      expect(await status("/rss.xml")).toEqual(["/rss.xml", 200]);
+      expect(await status("/articles/storm-reaches-the-coast")).toEqual(["/articles/storm-reaches-the-coast", 200]);
+      expect(await status("/authors/ana-lima/rss.xml")).toEqual(["/authors/ana-lima/rss.xml", 404]);
+      expect(errors.mock.calls.map((c) => c[0])).toEqual([
+        "D1: no table `bylines`: apply the migrations (npx wrangler d1 migrations apply DB --remote) for author and source feeds",
+      ]);
+    } finally {
+      errors.mockRestore();
+    }
   });
 
   it("an import files every article; after migration 0009 on a database with articles, the next import files those it did not change", async () => {

@@ -31,6 +31,8 @@ const DEFAULT_RETRY_MS = 5_000;
 export class D1Store implements ContentStore {
   private cached: { snapshot: Snapshot; validUntil: number } | null = null;
   private loading: Promise<Snapshot> | null = null;
+  /** Whether the missing `bylines` table (a database before migration 0009) was logged. */
+  private warnedBylines = false;
   private readonly ttlMs: number;
   private readonly timeoutMs: number;
   private readonly retryMs: number;
@@ -87,15 +89,25 @@ export class D1Store implements ContentStore {
   }
 
   private async loadSnapshot(): Promise<Snapshot> {
-    const [meta, topics, bylines] = await this.guard(() =>
+    const read = (withBylines: boolean) =>
       this.db.batch([
         this.db.prepare("SELECT key, value FROM meta"),
         this.db.prepare("SELECT slug, name, article_count FROM topics ORDER BY position"),
-        this.db.prepare("SELECT kind, slug, name, article_count FROM bylines ORDER BY kind, slug"),
-      ]),
+        ...(withBylines ? [this.db.prepare("SELECT kind, slug, name, article_count FROM bylines ORDER BY kind, slug")] : []),
+      ]);
+    const [meta, topics, bylines] = await this.guard(() =>
+      read(true).catch((error: Error) => {
+        // A worker deployed before migration 0009 was applied: the site serves on, without
+        // author and source feeds, and says once what to run.
+        if (!/no such table: bylines/.test(error.message)) throw error;
+        if (!this.warnedBylines)
+          console.error("D1: no table `bylines`: apply the migrations (npx wrangler d1 migrations apply DB --remote) for author and source feeds");
+        this.warnedBylines = true;
+        return read(false);
+      }),
     );
     const named = (kind: string) =>
-      (bylines!.results as { kind: string; slug: string; name: string; article_count: number }[])
+      ((bylines?.results ?? []) as { kind: string; slug: string; name: string; article_count: number }[])
         .filter((r) => r.kind === kind)
         .map((r) => ({ slug: r.slug, name: r.name, count: r.article_count }));
     const values = new Map((meta!.results as { key: string; value: string }[]).map((r) => [r.key, r.value]));
