@@ -13,6 +13,11 @@ export type FeedScope = { readonly kind?: undefined } | { readonly kind: GroupKi
 /** Where each kind of group lives: /topics/{slug}, /authors/{slug}, /sources/{slug}. */
 const GROUP_PATHS: Record<GroupKind, string> = { topic: "/topics", author: "/authors", source: "/sources" };
 
+/** The index of every group of a kind: /topics, /authors, /sources. */
+export function groupIndexPath(kind: GroupKind): string {
+  return GROUP_PATHS[kind];
+}
+
 const FEED_FILES: Record<FeedFormat, string> = {
   rss: "rss.xml",
   atom: "atom.xml",
@@ -92,6 +97,9 @@ export function groupOfPath(path: string): { kind: GroupKind; slug: string } | n
 export const HOME_PATH = "/";
 /** The index of every topic, with its feeds. */
 export const TOPICS_PATH = "/topics";
+/** The indexes of every author and every source, with their feeds. */
+export const AUTHORS_PATH = "/authors";
+export const SOURCES_PATH = "/sources";
 /** The site's own WebSub hub (W3C WebSub §5): subscribers POST here. */
 export const HUB_PATH = "/websub";
 /** Every feed of the site, as an OPML subscription list. */

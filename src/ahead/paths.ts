@@ -6,11 +6,11 @@ import type { Settings } from "../config/settings";
 import { groupsOf } from "../content/groups";
 import type { ContentStore, Snapshot } from "../content/store";
 import { NOT_FOUND_KEY } from "../serve/representations";
-import { articlePath, FEED_FORMATS, type FeedScope, feedPath, OPML_PATH, scopePagePath, TOPICS_PATH } from "../urls";
+import { AUTHORS_PATH, articlePath, FEED_FORMATS, type FeedScope, feedPath, OPML_PATH, SOURCES_PATH, scopePagePath, TOPICS_PATH } from "../urls";
 import { NOT_FOUND_RECENT, PAGE_SIZE } from "../views/sizes";
 
-/** The pages that show every topic or the newest articles whatever the scope: the topic index, OPML, the not-found page. */
-const SITE_WIDE = [TOPICS_PATH, OPML_PATH, NOT_FOUND_KEY];
+/** The pages that show every topic, author or source, or the newest articles whatever the scope: the indexes, OPML, the not-found page. */
+const SITE_WIDE = [TOPICS_PATH, AUTHORS_PATH, SOURCES_PATH, OPML_PATH, NOT_FOUND_KEY];
 
 /** Authors and sources whose listings are rendered ahead, of each kind: the busiest (the others render on first request). */
 const GROUPS_AHEAD = 20;

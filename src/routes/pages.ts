@@ -6,14 +6,14 @@ import { newestUpdate } from "../content/newest-update";
 import type { Snapshot } from "../content/store";
 import { renderOpml } from "../feeds/opml";
 import { cacheControl, FEED_HEADERS, PAGE_HEADERS } from "../http/policy";
-import { articlePath, GROUP_KINDS, groupPagePath, HOME_PATH, OPML_PATH, pagePath, scopePagePath, TOPICS_PATH } from "../urls";
+import { articlePath, GROUP_KINDS, groupIndexPath, groupPagePath, HOME_PATH, OPML_PATH, pagePath, scopePagePath, TOPICS_PATH } from "../urls";
 import { pageContext } from "../views/context";
 import { HTML_TYPE, htmlDocument } from "../views/html";
-import { ArticlePage, GroupPage, HomePage, TopicsPage } from "../views/pages";
+import { ArticlePage, GroupPage, GroupsPage, HomePage, TopicsPage } from "../views/pages";
 import { PAGE_SIZE } from "../views/sizes";
 import { type AppContext, type AppVariables, cursorParam, Gone, NotFound, serveRendered } from "./context";
 
-/** /, /topics, /topics/{topic}, /authors/{author}, /sources/{source}, /articles/{slug} and /opml.xml; `?before=` pages back. */
+/** /, /topics, /topics/{topic}, /authors, /authors/{author}, /sources, /sources/{source}, /articles/{slug} and /opml.xml; `?before=` pages back. */
 export function pageRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>): void {
   const page = async (c: AppContext, path: string, render: (snapshot: Snapshot) => Promise<{ element: JSX.Element; lastModified: string }>) => {
     const snapshot = await c.get("store").snapshot();
@@ -39,6 +39,14 @@ export function pageRoutes(app: Hono<{ Bindings: Env; Variables: AppVariables }>
       lastModified: snapshot.newestUpdate,
     })),
   );
+  for (const kind of ["author", "source"] as const) {
+    app.get(groupIndexPath(kind), (c) =>
+      page(c, groupIndexPath(kind), async (snapshot) => ({
+        element: GroupsPage({ ctx: await pageContext(c.get("site"), snapshot, c.get("images")), kind }),
+        lastModified: snapshot.newestUpdate,
+      })),
+    );
+  }
   for (const kind of GROUP_KINDS) {
     app.get(groupPagePath(kind, ":slug"), async (c) => {
       const scope = { kind, slug: c.req.param("slug")! };

@@ -7,7 +7,17 @@
  */
 import type { SitemapEntry } from "../content/store";
 import { escapeXml } from "../text/xml";
-import { articlePath, articlesSitemapPath, type GroupKind, groupPagePath, HOME_PATH, PAGES_SITEMAP_PATH, SITEMAP_URLS, TOPICS_PATH } from "../urls";
+import {
+  articlePath,
+  articlesSitemapPath,
+  type GroupKind,
+  groupIndexPath,
+  groupPagePath,
+  HOME_PATH,
+  PAGES_SITEMAP_PATH,
+  SITEMAP_URLS,
+  TOPICS_PATH,
+} from "../urls";
 
 const NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9";
 
@@ -48,6 +58,9 @@ export function pagesUrls(origin: string, groups: readonly { kind: GroupKind; sl
   return [
     { loc: `${origin}${HOME_PATH}`, lastmod: newestUpdate },
     { loc: `${origin}${TOPICS_PATH}`, lastmod: newestUpdate },
+    ...(["author", "source"] as const)
+      .filter((kind) => groups.some((g) => g.kind === kind && g.count > 0))
+      .map((kind) => ({ loc: `${origin}${groupIndexPath(kind)}`, lastmod: newestUpdate })),
     // A group's newest article is not in the snapshot: its page's lastmod is left out rather than guessed.
     ...groups.filter((g) => g.count > 0).map((g) => ({ loc: `${origin}${groupPagePath(g.kind, g.slug)}`, lastmod: null })),
   ];

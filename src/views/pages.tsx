@@ -1,10 +1,21 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import { raw } from "hono/html";
 import { absoluteImageUrl, figureHtml } from "../content/figure";
-import { groupDescription, groupOf, namedGroups } from "../content/groups";
+import { groupDescription, groupOf, groupsOf, namedGroups } from "../content/groups";
 import type { Listing, TopicCount } from "../content/store";
 import type { Article, GroupCount } from "../content/types";
-import { articlePath, type FeedScope, type GroupKind, groupPagePath, HOME_PATH, pagePath, scopePagePath, TOPICS_PATH, topicPagePath } from "../urls";
+import {
+  articlePath,
+  type FeedScope,
+  type GroupKind,
+  groupIndexPath,
+  groupPagePath,
+  HOME_PATH,
+  pagePath,
+  scopePagePath,
+  TOPICS_PATH,
+  topicPagePath,
+} from "../urls";
 import type { PageContext } from "./context";
 import { FeedList, FeedRow, Layout } from "./layout";
 import { ArticleList, DateTime, PageLinks, plural, TopicTags } from "./parts";
@@ -52,6 +63,14 @@ export function HomePage(props: { ctx: PageContext; listing: Listing; before: st
         </ul>
         <p>
           <a href={TOPICS_PATH}>Every topic, with its own feeds</a>
+          {(["author", "source"] as const)
+            .filter((kind) => groupsOf(ctx.snapshot, kind).some((g) => g.count > 0))
+            .map((kind) => (
+              <>
+                {" · "}
+                <a href={groupIndexPath(kind)}>{INDEX_WORDS[kind].link}</a>
+              </>
+            ))}
         </p>
       </section>
       <section aria-labelledby="subscribe">
@@ -62,6 +81,43 @@ export function HomePage(props: { ctx: PageContext; listing: Listing; before: st
           Want every topic? <a href="/opml.xml">Download all feeds as an OPML file</a> and import it into your reader.
         </p>
       </section>
+    </Layout>
+  );
+}
+
+/** How the index of each kind of byline names itself. */
+const INDEX_WORDS = {
+  author: { title: "Authors", link: "Every author", one: "author", many: "authors" },
+  source: { title: "Sources", link: "Every source", one: "source", many: "sources" },
+} as const;
+
+/** /authors and /sources: every author (source) with articles, by name, with its count and feeds. */
+export function GroupsPage(props: { ctx: PageContext; kind: "author" | "source" }) {
+  const { ctx, kind } = props;
+  const words = INDEX_WORDS[kind];
+  const groups = [...groupsOf(ctx.snapshot, kind)].filter((g) => g.count > 0).sort((a, b) => a.name.localeCompare(b.name, ctx.site.settings.language));
+  return (
+    <Layout
+      ctx={ctx}
+      meta={{ title: words.title, description: `Every ${words.one} of ${ctx.site.settings.title}, with its feeds.`, path: groupIndexPath(kind) }}
+    >
+      <h1>{words.title}</h1>
+      <p class="lede">
+        {plural(groups.length, words.one, words.many)}. Each has its own feeds; <a href="/opml.xml">the OPML file</a> subscribes to all of them at once.
+      </p>
+      <ul class="topic-index">
+        {groups.map((group) => (
+          <li>
+            <h2>
+              <a href={groupPagePath(kind, group.slug)}>
+                <bdi>{group.name}</bdi>
+              </a>
+            </h2>
+            <p class="meta">{plural(group.count, "article", "articles")}</p>
+            <FeedList ctx={ctx} scope={{ kind, slug: group.slug }} label={group.name} />
+          </li>
+        ))}
+      </ul>
     </Layout>
   );
 }
@@ -125,6 +181,9 @@ export function GroupPage(props: { ctx: PageContext; kind: GroupKind; group: Gro
         <h2 id="subscribe">Subscribe to {name}</h2>
         <HowToSubscribe />
         <FeedList ctx={ctx} scope={scope} label={name} />
+        <p>
+          <a href={groupIndexPath(kind)}>{kind === "topic" ? "Every topic" : INDEX_WORDS[kind].link}, with its own feeds</a>
+        </p>
       </section>
     </Layout>
   );

@@ -34,6 +34,7 @@ const PAGES: [name: string, path: string, status: number][] = [
   ["topics", "/topics", 200],
   ["topic", `/topics/${TOPIC}`, 200],
   ["author", "/authors/ayse-demir", 200],
+  ["authors", "/authors", 200],
   ["source", "/sources/ap", 200],
   ["article", `/articles/${ARTICLE_SLUG}`, 200],
   ["not-found", "/no/such/page", 404],

@@ -84,11 +84,11 @@ describe.concurrent("npm run content", { timeout: 300_000 }, () => {
     const { seeds, out, build } = workspace();
     writeFileSync(join(seeds, "000_aa4f927da06b7f0b.txt"), SEED);
     const withSite = await build({ SITE_URL: "https://news.example.org" });
-    expect(withSite.stdout.split("\n")[1]).toMatch(/^build-content: stored 271 responses \((\d+ KiB|1\.\d MiB)\) for https:\/\/news\.example\.org$/);
+    expect(withSite.stdout.split("\n")[1]).toMatch(/^build-content: stored 273 responses \((\d+ KiB|1\.\d MiB)\) for https:\/\/news\.example\.org$/);
     const responses = () => new PackedResponses(new Uint8Array(readFileSync(join(out, "responses.bin"))));
     expect([responses().origin, responses().paths()]).toEqual(["https://news.example.org", expect.arrayContaining(["/rss.xml", "/"])]);
     const local = await build({}, ["--origin", "http://127.0.0.1:8790"]);
-    expect(local.stdout.split("\n")[1]).toMatch(/^build-content: stored 271 responses \((\d+ KiB|1\.\d MiB)\) for http:\/\/127\.0\.0\.1:8790$/);
+    expect(local.stdout.split("\n")[1]).toMatch(/^build-content: stored 273 responses \((\d+ KiB|1\.\d MiB)\) for http:\/\/127\.0\.0\.1:8790$/);
     expect(responses().origin).toBe("http://127.0.0.1:8790");
   });
 

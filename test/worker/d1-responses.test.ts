@@ -228,6 +228,8 @@ describe("responses stored by an import", () => {
         "/opml.xml",
         "/rss.xml",
         "/topics",
+        "/authors",
+        "/sources",
         `/articles/${newSlug}`,
         ...[...topics].flatMap((t) => [`/topics/${t}`, `/topics/${t}/atom.xml`, `/topics/${t}/feed.json`, `/topics/${t}/rss.xml`]),
         ...[...sources].flatMap((s) => [`/sources/${s}`, `/sources/${s}/atom.xml`, `/sources/${s}/feed.json`, `/sources/${s}/rss.xml`]),

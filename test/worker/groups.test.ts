@@ -134,6 +134,25 @@ describe("author and source feeds, bundled", () => {
     expect(errors).toEqual([]);
   });
 
+  it("/authors and /sources list every byline with its count and feeds; the home page and each group's page link them", async () => {
+    const fetch = await site();
+    const res = await fetch("/authors");
+    expect([res.status, res.headers.get("Content-Type")]).toEqual([200, "text/html; charset=utf-8"]);
+    const body = await res.text();
+    expect(body).toContain("<title>Authors · Edge News</title>");
+    expect(body).toContain('<h1>Authors</h1><p class="lede">2 authors.');
+    expect([...body.matchAll(/<h2><a href="([^"]+)"><bdi>([^<]+)<\/bdi><\/a><\/h2><p class="meta">([^<]+)<\/p>/g)].map((m) => [m[1], m[2], m[3]])).toEqual([
+      ["/authors/ana-lima", "ANA LIMA", "2 articles"],
+      [`/authors/${groupSlug("author", "李明")}`, "李明", "1 article"],
+    ]);
+    expect(body).toContain(`href="${ORIGIN}/authors/ana-lima/atom.xml"`);
+    const sources = await (await fetch("/sources")).text();
+    expect([...sources.matchAll(/<h2><a href="([^"]+)">/g)].map((m) => m[1])).toEqual(["/sources/ap", "/sources/reuters"]);
+    const home = await (await fetch("/")).text();
+    expect(home).toContain('<a href="/topics">Every topic, with its own feeds</a> · <a href="/authors">Every author</a> · <a href="/sources">Every source</a>');
+    expect(await (await fetch("/authors/ana-lima")).text()).toContain('<a href="/authors">Every author, with its own feeds</a>');
+  });
+
   it("pages back as a topic's feed does (RFC 5005), and the pages' sitemap lists the author and source pages", async () => {
     const fetch = await site({ FEED_ITEM_LIMIT: "1" });
     const walk = await walkFeed((path, init) => fetch(path, init), ORIGIN, "/authors/ana-lima/atom.xml");
@@ -145,6 +164,8 @@ describe("author and source feeds, bundled", () => {
     const locs = [...sitemap.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1]);
     expect(locs.filter((l) => !l!.includes("/topics"))).toEqual([
       `${ORIGIN}/`,
+      `${ORIGIN}/authors`,
+      `${ORIGIN}/sources`,
       `${ORIGIN}/authors/ana-lima`,
       `${ORIGIN}/authors/${groupSlug("author", "李明")}`,
       `${ORIGIN}/sources/ap`,

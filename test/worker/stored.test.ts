@@ -50,6 +50,8 @@ describe("the responses the build stores", () => {
       [
         "/",
         "/topics",
+        "/authors",
+        "/sources",
         "/opml.xml",
         "/favicon.ico",
         NOT_FOUND_KEY,
