@@ -3,11 +3,13 @@
  * corpus's bench folder (bench/.work/<corpus>/) beside its generated/ data modules.
  */
 
-import { resolveSite } from "../src/config/site";
-import { responseSiteKey } from "../src/serve/representations";
 import { BENCH_ORIGIN } from "./harness";
 
-const DATA_IMPORTS = [`import content from "./generated/content.bin";`, `import responses from "./generated/responses.bin";`];
+const DATA_IMPORTS = [
+  `import content from "./generated/content.bin";`,
+  `import responses from "./generated/responses.bin";`,
+  `import images from "./generated/site-images.bin";`,
+];
 
 /** The worker as src/index.ts makes it, with this corpus's data modules: what is deployed. */
 export function workerEntry(): string {
@@ -16,7 +18,7 @@ export function workerEntry(): string {
     `import { createApp } from "../../../src/app";`,
     ...DATA_IMPORTS,
     ``,
-    `export default createApp({ content, responses }, { startupEnv: env });`,
+    `export default createApp({ content, responses, images }, { startupEnv: env });`,
     `export { WebSubCourier } from "../../../src/websub/courier-object";`,
     `export { WebSubHub } from "../../../src/websub/hub-object";`,
     ``,
@@ -27,7 +29,9 @@ export function workerEntry(): string {
 export function benchEntry(): string {
   return [
     `import { env as startupEnv } from "cloudflare:workers";`,
-    `import { createApp } from "../../../src/app";`,
+    `import { createApp, imagesId } from "../../../src/app";`,
+    `import { resolveSite } from "../../../src/config/site";`,
+    `import { responseSiteKey } from "../../../src/serve/representations";`,
     `import { PackedStore } from "../../../src/storage/bundle/packed-store";`,
     `import { STORED_CODING_SQL } from "../../../src/storage/d1/responses";`,
     `import type { Article } from "../../../src/content/types";`,
@@ -36,7 +40,10 @@ export function benchEntry(): string {
     ``,
     `export { WebSubCourier } from "../../../src/websub/courier-object";`,
     `export { WebSubHub } from "../../../src/websub/hub-object";`,
-    `const app = createApp({ content, responses }, { startupEnv });`,
+    `const app = createApp({ content, responses, images }, { startupEnv });`,
+    `// The key of the bench site's rows in the D1 responses table, as the worker works it out (the storage settings are not part of it).`,
+    `const benchSite = resolveSite({ SITE_URL: ${JSON.stringify(BENCH_ORIGIN)}, SITE_IMAGES_ID: imagesId(images) }, ${JSON.stringify(`${BENCH_ORIGIN}/`)});`,
+    `const siteKey = responseSiteKey(benchSite.origin, benchSite.fingerprint);`,
     `let newest: Promise<Article[]> | undefined;`,
     `export default {`,
     `  async fetch(request: Request, env: object, ctx: ExecutionContext) {`,
@@ -48,8 +55,7 @@ export function benchEntry(): string {
     `    }`,
     `    // The same query as a fresh isolate's first request for /rss.xml (br), its rows read, nothing else.`,
     `    if (url.pathname === "/__d1-floor-bytes") {`,
-    `      const site = ${JSON.stringify(benchSiteKey())};`,
-    `      const rows = await (env as { DB: D1Database }).DB.prepare(STORED_CODING_SQL).bind(site, "/rss.xml", site, "/rss.xml", "br").all();`,
+    `      const rows = await (env as { DB: D1Database }).DB.prepare(STORED_CODING_SQL).bind(siteKey, "/rss.xml", siteKey, "/rss.xml", "br").all();`,
     `      return new Response(String(rows.results.length));`,
     `    }`,
     `    if (url.pathname === "/__reference/rss.xml") {`,
@@ -61,11 +67,4 @@ export function benchEntry(): string {
     `};`,
     ``,
   ].join("\n");
-}
-
-/** The key of the bench site's rows in the D1 responses table, as the worker works it out. */
-function benchSiteKey(): string {
-  // The storage settings are not part of the key (src/config/site.ts).
-  const site = resolveSite({ SITE_URL: BENCH_ORIGIN }, `${BENCH_ORIGIN}/`);
-  return responseSiteKey(site.origin, site.fingerprint);
 }

@@ -43,9 +43,10 @@ export interface LoadResult {
 }
 
 /** A corpus's data modules (the build's generated/ folder), as the worker bundles them: an app's Bundle (src/app.ts). */
-export function readBundle(generated: string): { content: Uint8Array<ArrayBuffer>; responses: Uint8Array<ArrayBuffer> } {
+export function readBundle(generated: string): { content: Uint8Array<ArrayBuffer>; responses: Uint8Array<ArrayBuffer>; images: Uint8Array<ArrayBuffer> } {
   const read = (name: string) => new Uint8Array(readFileSync(join(generated, name)));
-  return { content: read("content.bin"), responses: read("responses.bin") };
+  // With the images the build rendered the stored responses with: without them no stored response matches the worker's settings.
+  return { content: read("content.bin"), responses: read("responses.bin"), images: read("site-images.bin") };
 }
 
 export const log = (message: string) => process.stderr.write(`bench: ${message}\n`);

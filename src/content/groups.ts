@@ -4,7 +4,7 @@
  * on the name alone: the same byline, written with other case or accents, is one group.
  */
 import { fingerprint } from "../text/hash";
-import { slugify } from "../text/slug";
+import { slugifiesWhole, slugify } from "../text/slug";
 import type { FeedScope, GroupKind } from "../urls";
 import type { Snapshot } from "./store";
 import type { Article, GroupCount } from "./types";
@@ -12,23 +12,22 @@ import type { Article, GroupCount } from "./types";
 /** Longest slug made from a name before it is cut (and marked with its hash, see groupSlug). */
 const MAX_SLUG = 60;
 
-/** Letters slugify spells in ASCII (src/text/slug.ts): any other letter or digit means the name is not wholly Latin. */
-const LATIN = /^[\p{Script=Latin}\p{M}\p{N}\p{P}\p{S}\p{Z}\s]*$/u;
-
 /**
  * The slug of an author's or a source's name: its URL, kept by subscribers, so it depends on
- * the name alone and two names never share one. A wholly Latin name of at most MAX_SLUG
- * characters of slug is its slug (`Ana Lima`, `ANA LIMA`: `ana-lima`); any other name (with
- * letters slugify drops, `Ли Вэй (AP)`; or cut, a long byline) gets 8 hex digits of a hash of
- * the name, case folded, after what slugify keeps of it, or after the kind when nothing is kept.
+ * the name alone and two names never share one. A name slugify spells whole (every letter and
+ * digit kept, only spaces and common punctuation made hyphens) in at most MAX_SLUG characters
+ * is its slug (`Ana Lima`, `ANA LIMA`: `ana-lima`); any other name (with letters or symbols
+ * slugify drops, `Ли Вэй (AP)`, `Əli`, `C++ Weekly`; or cut, a long byline) gets 8 hex digits of a
+ * hash of the name, case folded, after what slugify keeps and a double hyphen (which slugify
+ * never writes, so no name's plain slug is another's hashed one), or after the kind.
  */
 export function groupSlug(kind: "author" | "source", name: string): string {
   const folded = name.normalize("NFKC").toLowerCase();
   const full = slugify(folded, Number.MAX_SAFE_INTEGER);
-  if (full !== "" && full.length <= MAX_SLUG && LATIN.test(folded)) return full;
+  if (full !== "" && full.length <= MAX_SLUG && slugifiesWhole(folded)) return full;
   const hash = fingerprint(new TextEncoder().encode(folded)).slice(0, 8);
   const kept = slugify(folded, MAX_SLUG);
-  return `${kept === "" ? kind : kept}-${hash}`;
+  return `${kept === "" ? kind : kept}--${hash}`;
 }
 
 /** The author and source groups of an article (at most one of each). */

@@ -12,6 +12,24 @@ const TRANSLITERATIONS: Record<string, string> = {
   ħ: "h",
 };
 
+/** The text as slugify reads it: lowercase, transliterated, accents and apostrophes dropped (what is not then a-z or 0-9 becomes a hyphen). */
+function folded(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[ßæœøđðłıþħ]/g, (ch) => TRANSLITERATIONS[ch]!)
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .replace(/['’‘`]/g, "");
+}
+
+/** Characters slugify may turn into a hyphen without losing what tells two names apart: spaces and common punctuation. */
+const SEPARATORS = /^[a-z0-9\s\-.,;:!?()&/"_]*$/;
+
+/** Whether slugify spells every letter and digit of `text` (nothing but separators becomes a hyphen). */
+export function slugifiesWhole(text: string): boolean {
+  return SEPARATORS.test(folded(text));
+}
+
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /**
@@ -19,12 +37,7 @@ export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
  * a word boundary to at most `maxLength` characters. Empty when nothing Latin remains.
  */
 export function slugify(text: string, maxLength = 80): string {
-  const ascii = text
-    .toLowerCase()
-    .replace(/[ßæœøđðłıþħ]/g, (ch) => TRANSLITERATIONS[ch]!)
-    .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
-    .replace(/['’‘`]/g, "")
+  const ascii = folded(text)
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "");
   if (ascii.length <= maxLength) return ascii;

@@ -91,11 +91,22 @@ const INDEX_WORDS = {
   source: { title: "Sources", link: "Every source", one: "source", many: "sources" },
 } as const;
 
+/** Names in the site language's order; in code point order where Intl does not take the tag (SITE_LANGUAGE is checked for shape only). */
+function byName(language: string): (a: { name: string }, b: { name: string }) => number {
+  let collator: Intl.Collator | null = null;
+  try {
+    collator = new Intl.Collator(language);
+  } catch {
+    // Code point order below.
+  }
+  return (a, b) => (collator !== null ? collator.compare(a.name, b.name) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
 /** /authors and /sources: every author (source) with articles, by name, with its count and feeds. */
 export function GroupsPage(props: { ctx: PageContext; kind: "author" | "source" }) {
   const { ctx, kind } = props;
   const words = INDEX_WORDS[kind];
-  const groups = [...groupsOf(ctx.snapshot, kind)].filter((g) => g.count > 0).sort((a, b) => a.name.localeCompare(b.name, ctx.site.settings.language));
+  const groups = [...groupsOf(ctx.snapshot, kind)].filter((g) => g.count > 0).sort(byName(ctx.site.settings.language));
   return (
     <Layout
       ctx={ctx}

@@ -23,7 +23,7 @@ export class PackedStore implements ContentStore {
   constructor(data: ArrayBuffer | Uint8Array<ArrayBuffer>) {
     this.pack = new Pack<ContentHeader>(data);
     const { header } = this.pack;
-    if (header.authors === undefined) throw new Error("the bundled content was built by an earlier release: run `npm run content`");
+    if (header.sections.articleMarks === undefined) throw new Error("the bundled content was built by an earlier release: run `npm run content`");
     this.records = new StringTable(this.pack.bytesOf("records"), this.pack.u32("recordOffsets"));
     this.slugs = new StringTable(this.pack.bytesOf("slugText"), this.pack.u32("slugOffsets"));
     this.slugArticles = this.pack.u32("slugArticles");

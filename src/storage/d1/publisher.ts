@@ -261,7 +261,7 @@ export class D1Publisher {
         ],
       ),
       ...ungone(writes.map((w) => w.article.slug)),
-      ...finishChange(staleScopes, { counts: "kept" }),
+      ...finishChange(staleScopes, { counts: "kept", groups: changedGroups(changes) }),
     ];
     return {
       statements,

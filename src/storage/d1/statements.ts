@@ -106,12 +106,17 @@ export function upsertTopics(topics: readonly { slug: string; name: string; posi
  * with the archive). Without `bump` (only the scheduled articles changed: nothing
  * visible), the next release time alone.
  */
-export function finishChange(staleScopes: readonly string[] | "all", options: { counts: "recount" | "kept"; bump?: boolean }): Statement[] {
+export function finishChange(
+  staleScopes: readonly string[] | "all",
+  options: { counts: "recount" | "kept"; bump?: boolean; groups?: readonly string[] },
+): Statement[] {
   const nextRelease: Statement = { sql: "UPDATE meta SET value = COALESCE((SELECT MIN(published) FROM scheduled), '') WHERE key = 'next_release'", params: [] };
   if (options.bump === false) return [nextRelease];
   return [
     ...(options.counts === "recount" ? RECOUNT : []),
-    ...nameBylines(options.counts === "recount" || staleScopes === "all" ? "all" : staleScopes),
+    // Named afresh: every byline after an import; after an API write only those its articles
+    // have or had (when every response went stale, `groups` names them: the cost stays flat).
+    ...nameBylines(options.counts === "recount" ? "all" : (options.groups ?? (staleScopes === "all" ? [] : staleScopes))),
     { sql: "UPDATE meta SET value = COALESCE((SELECT MAX(updated) FROM articles), '1970-01-01T00:00:00Z') WHERE key = 'newest_updated'", params: [] },
     nextRelease,
     ...responseDeletes(staleScopes),

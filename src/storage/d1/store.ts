@@ -101,7 +101,9 @@ export class D1Store implements ContentStore {
         // author and source feeds, and says once what to run.
         if (!/no such table: bylines/.test(error.message)) throw error;
         if (!this.warnedBylines)
-          console.error("D1: no table `bylines`: apply the migrations (npx wrangler d1 migrations apply DB --remote) for author and source feeds");
+          console.error(
+            "D1: no table `bylines`: apply the migrations (npx wrangler d1 migrations apply DB --remote); until then there are no author and source feeds and publishing fails",
+          );
         this.warnedBylines = true;
         return read(false);
       }),
