@@ -40,7 +40,7 @@ export function renderRss(doc: FeedDocument): string {
       extensions: [...creators(item.creators), ...mediaRss(item.image)],
     });
   }
-  const xml = withSyndication(withFeedLinks(titles.fill(feed.rss2()), doc, "atom:link"), doc);
+  const xml = withPollingAndImage(withFeedLinks(titles.fill(feed.rss2()), doc, "atom:link"), doc);
   return finishXml(doc.items.some((i) => i.image !== null) ? xml.replace("<rss ", `<rss xmlns:media="${MEDIA_RSS}" `) : xml);
 }
 
@@ -49,7 +49,7 @@ export function renderRss(doc: FeedDocument): string {
  * and the site's logo as `<image>`: its title and link those of the channel, as RSS 2.0 has
  * it, and its size, since a reader assumes 88 × 31 without one (the package writes neither).
  */
-function withSyndication(xml: string, doc: FeedDocument): string {
+function withPollingAndImage(xml: string, doc: FeedDocument): string {
   const ttl = /^([ \t]*)<ttl>[0-9]+<\/ttl>$/m.exec(xml);
   if (ttl === null) throw new Error("no <ttl> to place the syndication hints after");
   const indent = ttl[1]!;

@@ -48,10 +48,9 @@ export async function submitDeployChanges(
   const last = row === null ? null : (JSON.parse(row.value) as Partial<Submitted>);
   let queued = 0;
   if (last?.contentId !== bundle.contentId) {
-    const marks = bundle.articleMarks();
-    const changed = last?.marks === undefined ? bundle.updatedAfter(new Date(now - FIRST_WINDOW_MS).toISOString()) : unmarked(bundle, marks, last.marks);
+    const changed = last?.marks === undefined ? bundle.updatedAfter(new Date(now - FIRST_WINDOW_MS).toISOString()) : bundle.unmarkedIn(decodeMarks(last.marks));
     const urls = changedUrls(changed).map((path) => `${origin}${path}`);
-    const record: Submitted = { contentId: bundle.contentId, marks: Buffer.from(Uint32Array.from(marks).sort().buffer).toString("base64") };
+    const record: Submitted = { contentId: bundle.contentId, marks: Buffer.from(bundle.sortedMarks().buffer).toString("base64") };
     queued = urls.length;
     await applyStatements(db, [
       ...queueSubmissions(urls, now),
@@ -66,26 +65,11 @@ export async function submitDeployChanges(
   return queued;
 }
 
-/** The articles whose marks the last bundle did not have (its marks sorted, base64): new, or updated. */
-function unmarked(bundle: PackedStore, marks: Uint32Array, before: string): Article[] {
+/** The marks of the last bundle, as recorded (base64 of sorted little-endian u32s). */
+function decodeMarks(recorded: string): Uint32Array {
   // Copied: a decoded Buffer may sit at an offset a Uint32Array cannot view.
-  const bytes = new Uint8Array(Buffer.from(before, "base64"));
-  const known = new Uint32Array(bytes.buffer, 0, Math.floor(bytes.byteLength / 4));
-  const positions: number[] = [];
-  for (let p = 0; p < marks.length; p++) if (!has(known, marks[p]!)) positions.push(p);
-  return bundle.articlesAt(positions);
-}
-
-function has(sorted: Uint32Array, value: number): boolean {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] === value) return true;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
+  const bytes = new Uint8Array(Buffer.from(recorded, "base64"));
+  return new Uint32Array(bytes.buffer, 0, Math.floor(bytes.byteLength / 4));
 }
 
 /** The home page and the topic index, and each article's page with its topic, author and source pages. */

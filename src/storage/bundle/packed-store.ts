@@ -93,14 +93,17 @@ export class PackedStore implements ContentStore {
     return Promise.resolve(entries);
   }
 
-  /** Each article's mark (content-pack.ts articleMark), by position. */
-  articleMarks(): Uint32Array {
-    return this.pack.u32("articleMarks");
+  /** Every article's mark (content-pack.ts articleMark: its slug and `updated`), sorted: what a later bundle compares with. */
+  sortedMarks(): Uint32Array {
+    return Uint32Array.from(this.pack.u32("articleMarks")).sort();
   }
 
-  /** The articles at these positions (newest first), decoded. */
-  articlesAt(positions: Iterable<number>): Article[] {
-    return [...positions].map((p) => this.articleAt(p));
+  /** The articles whose marks `known` (sorted, from sortedMarks of another bundle) lacks: new or updated since; only those are decoded. */
+  unmarkedIn(known: Uint32Array): Article[] {
+    const marks = this.pack.u32("articleMarks");
+    const out: Article[] = [];
+    for (let p = 0; p < marks.length; p++) if (binarySearch(known, marks[p]!) === -1) out.push(this.articleAt(p));
+    return out;
   }
 
   /** The articles updated after `since` (RFC 3339), newest first by publication: only those are decoded. */
